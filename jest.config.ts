@@ -1,0 +1,29 @@
+import type { Config } from 'jest';
+
+const moduleNameMapper = {
+  '^@kyc/(.*)$': '<rootDir>/libs/$1/src',
+};
+
+const base = {
+  preset: 'ts-jest',
+  testEnvironment: 'node',
+  moduleNameMapper,
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
+};
+
+/** Two tiers: fast unit specs beside the code, and e2e specs against real Redis, SQLite and PostgreSQL. */
+const config: Config = {
+  rootDir: '.',
+  projects: [
+    { ...base, displayName: 'unit', rootDir: '.', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'e2e',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testTimeout: 60_000,
+    },
+  ],
+};
+
+export default config;

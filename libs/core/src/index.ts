@@ -1,0 +1,3 @@
+export * from './verification-event';
+export * from './webhook-rejection.error';
+export * from './crypto';

@@ -1,0 +1,95 @@
+import type { NormalizedEvent } from '@kyc/core';
+
+/** One inbound HTTP request, as the ingress hands it to an adapter. */
+export interface InboundWebhook {
+  /** Exact bytes received: signatures are verified on these, never on a re-serialized body. */
+  readonly rawBody: Buffer;
+  /** Header names lower-cased; repeated headers joined by ", ". */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body parsed once by the ingress (it is known to be JSON). */
+  readonly json: unknown;
+  readonly receivedAt: Date;
+}
+
+/** One set of a connection's secrets with its options (a connection has two during a rotation). */
+export interface ConnectionCredentials {
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Options as returned by the adapter's `parseOptions` (defaults applied). */
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What authentication and decoding produce: the vendor's event, decrypted and parsed. */
+export interface DecodedWebhook {
+  /** Dedup key: the vendor's event id, or a digest of the canonical payload where it has none. */
+  readonly providerEventId: string;
+  /** The vendor's own type string, verbatim. */
+  readonly providerEventType: string;
+  /** The decoded vendor payload. Personal data: stored sealed, never logged. */
+  readonly payload: Record<string, unknown>;
+}
+
+/** A realistic vendor request, for the simulator, tests and benchmarks. */
+export interface SimulatedRequest {
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export interface SimulateOptions {
+  /** Time the vendor builds the request at (default: now). */
+  readonly now?: Date;
+  /** Fields merged over the generated payload (e.g. a fixed applicant id). */
+  readonly payload?: Record<string, unknown>;
+}
+
+export interface ProviderSimulator {
+  /** Vendor types this simulator can build (shown by `npm run simulate`). */
+  readonly eventTypes: readonly string[];
+  /** A correctly signed/encrypted request of `eventType`; every call yields a unique event. */
+  build(eventType: string, credentials: ConnectionCredentials, options?: SimulateOptions): SimulatedRequest;
+}
+
+/** Thrown by `parseOptions` / `checkSecrets` with a message naming the field; never includes a secret value. */
+export class ConnectionConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ConnectionConfigError';
+  }
+}
+
+/**
+ * One KYC vendor. Adding a vendor = a folder implementing this + one line in `registry.ts`.
+ * Every method is synchronous and pure (no I/O): the ingress owns storage and HTTP.
+ */
+export interface ProviderAdapter {
+  /** Route segment and `VerificationEvent.provider`, e.g. 'allpass'. */
+  readonly name: string;
+  /** Secret names a connection must / may have, e.g. `{ required: ['webhookSecret'] }`. */
+  readonly secretFields: { readonly required: readonly string[]; readonly optional: readonly string[] };
+  /** Environment variables that create or update the connection `default` at boot. */
+  readonly environment: {
+    readonly secrets: Readonly<Record<string, string>>;
+    readonly options: Readonly<Record<string, string>>;
+  };
+  readonly simulator: ProviderSimulator;
+
+  /** Cheap, side-effect-free guess whether a request is this vendor's (for `POST /webhooks`). */
+  recognizes(webhook: InboundWebhook): boolean;
+
+  /** Validate raw connection options and apply defaults. Throws ConnectionConfigError. */
+  parseOptions(raw: Readonly<Record<string, unknown>>): Record<string, unknown>;
+
+  /** Validate a secrets object (formats, lengths). Throws ConnectionConfigError. */
+  checkSecrets(secrets: Readonly<Record<string, string>>, options: Readonly<Record<string, unknown>>): void;
+
+  /**
+   * Authenticate the request with one set of credentials and decode it.
+   * Throws WebhookRejection (400 malformed, 401 signature/timestamp).
+   */
+  authenticate(webhook: InboundWebhook, credentials: ConnectionCredentials): DecodedWebhook;
+
+  /** Map a decoded webhook to the normalized event; unknown types become `<provider>.<type>`. */
+  normalize(decoded: DecodedWebhook): NormalizedEvent;
+}
