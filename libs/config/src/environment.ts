@@ -1,0 +1,91 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === undefined || typeof value === 'boolean' ? value : ['true', '1', 'yes'].includes(String(value).toLowerCase()) ? true : ['false', '0', 'no', ''].includes(String(value).toLowerCase()) ? false : value;
+
+/**
+ * Every environment variable the apps read, validated once at boot (contract: "Processes and
+ * configuration"). Nothing else in the code base reads `process.env`.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be sqlite:<path> or postgres://...' })
+  DATABASE_URL = 'sqlite:./data/gateway.sqlite';
+
+  @Transform(toBoolean) @IsBoolean()
+  DATABASE_MIGRATE = true;
+
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://... or rediss://...' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Matches(/^[A-Za-z0-9_{}.-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ - . { }' })
+  QUEUE_PREFIX = 'kyc';
+
+  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  ADMIN_API_KEY?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'SECRETS_KEY must be 32 bytes in base64 (44 characters)' })
+  SECRETS_KEY?: string;
+
+  /** Folder for the embedded database and generated keys. */
+  @IsString()
+  DATA_DIR = './data';
+
+  @IsOptional() @IsString() ALLPASS_CRYPTO_KEY?: string;
+  @IsOptional() @IsString() ALLPASS_HMAC_KEY?: string;
+  @IsOptional() @IsIn(['aes-256-cbc', 'aes-256-gcm']) ALLPASS_ENCRYPTION_METHOD?: string;
+  @IsOptional() @IsString() COMPLYCUBE_WEBHOOK_SECRET?: string;
+  @IsOptional() @IsString() VERIFIK_WEBHOOK_SECRET?: string;
+
+  @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  MAX_BODY_BYTES = 1_048_576;
+
+  @Transform(toBoolean) @IsBoolean()
+  ALLOW_PRIVATE_SUBSCRIBER_URLS = false;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** How long a gateway trusts its in-memory copy of the connections before reloading them. */
+  @Type(() => Number) @IsInt() @Min(100)
+  CONNECTION_CACHE_TTL_MS = 5_000;
+
+  /** Outbox relay: how often it looks for stored events that never reached the queue, and how old they must be. */
+  @Type(() => Number) @IsInt() @Min(50)
+  RELAY_INTERVAL_MS = 5_000;
+
+  @Type(() => Number) @IsInt() @Min(0)
+  RELAY_GRACE_MS = 10_000;
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Validate raw variables; the error names each failing variable, never its value (it may be a secret). */
+export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables());
+  const relevant: Record<string, string> = {};
+  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET']) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
+  if (env.NODE_ENV === 'production') {
+    if (!env.ADMIN_API_KEY) problems.push('ADMIN_API_KEY is required when NODE_ENV=production');
+    if (!env.SECRETS_KEY) problems.push('SECRETS_KEY is required when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return env;
+}

@@ -1,0 +1,41 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export interface DatabaseSettings {
+  /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://...` */
+  url: string;
+  /** Run pending migrations when the data source initializes. */
+  migrate: boolean;
+}
+
+/** TypeORM options for the two supported databases; schema only ever changes through migrations. */
+export function databaseOptions({ url, migrate }: DatabaseSettings): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: migrate, synchronize: false, logging: false } as const;
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    const database = path === ':memory:' ? path : resolve(path);
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database,
+      // WAL lets readers run beside the writer; synchronous=FULL makes every acknowledged webhook
+      // survive a power loss, not only a process crash.
+      prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = FULL');
+        db.pragma('busy_timeout = 5000');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'postgres',
+    url,
+    // Fail fast when PostgreSQL is unreachable so the ingress can answer 503 instead of hanging.
+    extra: { max: 20, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 },
+  };
+}

@@ -1,0 +1,34 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from './column-types';
+
+/** A refused ingress request: why, from where, how big. Never its body. */
+@Entity('inbound_refusals')
+@Index('ix_inbound_refusals_received_at', ['receivedAt'])
+export class InboundRefusalEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 40, nullable: true })
+  provider: string | null;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  connection: string | null;
+
+  @Column({ name: 'status_code', type: 'integer' })
+  statusCode: number;
+
+  @Column({ type: 'varchar', length: 40 })
+  reason: string;
+
+  @Column({ type: 'varchar', length: 300 })
+  detail: string;
+
+  @Column({ name: 'source_ip', type: 'varchar', length: 64, nullable: true })
+  sourceIp: string | null;
+
+  @Column({ name: 'size_bytes', type: 'integer' })
+  sizeBytes: number;
+
+  @Column({ name: 'received_at', type: 'bigint', transformer: epochMs })
+  receivedAt: Date;
+}

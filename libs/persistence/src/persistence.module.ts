@@ -1,0 +1,29 @@
+import { Global, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '@kyc/config';
+import { ConnectionStore } from './connection.store';
+import { databaseOptions } from './database-options';
+import { ENTITIES } from './entities';
+import { EventStore } from './event.store';
+import { InboundRefusalStore } from './inbound-refusal.store';
+
+const STORES = [EventStore, ConnectionStore, InboundRefusalStore];
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        ...databaseOptions({ url: config.env.DATABASE_URL, migrate: config.env.DATABASE_MIGRATE }),
+        // Boot fails clearly instead of retrying silently: a bad DATABASE_URL is an operator error.
+        retryAttempts: 2,
+        retryDelay: 1_000,
+      }),
+    }),
+    TypeOrmModule.forFeature(ENTITIES),
+  ],
+  providers: STORES,
+  exports: [TypeOrmModule, ...STORES],
+})
+export class PersistenceModule {}

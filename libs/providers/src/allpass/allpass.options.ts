@@ -1,0 +1,97 @@
+import { ConnectionConfigError } from '../provider.interface';
+
+export const ENCRYPTION_METHODS = ['aes-256-cbc', 'aes-256-gcm'] as const;
+export const KEY_ENCODINGS = ['auto', 'hex', 'base64', 'utf8'] as const;
+export const DATA_ENCODINGS = ['auto', 'hex', 'base64'] as const;
+export const GCM_TAG_SOURCES = ['auto', 'header', 'data'] as const;
+export const GCM_IV_BYTES = [12, 16] as const;
+
+export type EncryptionMethod = (typeof ENCRYPTION_METHODS)[number];
+export type KeyEncoding = (typeof KEY_ENCODINGS)[number];
+export type DataEncoding = (typeof DATA_ENCODINGS)[number];
+export type GcmTagSource = (typeof GCM_TAG_SOURCES)[number];
+export type GcmIvBytes = (typeof GCM_IV_BYTES)[number];
+
+/** Per-connection choices where the vendor's docs leave gaps (see MAPPING.md). A type alias so it is a Record. */
+export type AllpassOptions = {
+  /** The application's method in the vendor's settings. GCM by default: it is the authenticated one. */
+  encryptionMethod: EncryptionMethod;
+  keyEncoding: KeyEncoding;
+  dataEncoding: DataEncoding;
+  gcmIvBytes: GcmIvBytes;
+  gcmTagSource: GcmTagSource;
+  /** Allowed distance between the envelope `time` and receipt, both directions; 0 = no check. */
+  timestampToleranceSeconds: number;
+  /** Custom headers set in the vendor's settings; checked by the ingress, not by the adapter. */
+  requiredHeaders: Record<string, string>;
+};
+
+export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
+  encryptionMethod: 'aes-256-gcm',
+  keyEncoding: 'auto',
+  dataEncoding: 'auto',
+  gcmIvBytes: 12,
+  gcmTagSource: 'auto',
+  timestampToleranceSeconds: 300,
+  requiredHeaders: {},
+});
+
+const KNOWN = new Set(Object.keys(ALLPASS_DEFAULT_OPTIONS));
+// RFC 9110 token: what a header name may be.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Validate raw options and apply defaults. Idempotent: parsing the result again gives the same. */
+export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): AllpassOptions {
+  // Unknown keys are most likely typos of a real option: refuse them rather than ignore them.
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN.has(key)) throw new ConnectionConfigError(key, 'is not an Allpass option');
+  }
+  const d = ALLPASS_DEFAULT_OPTIONS;
+  return {
+    encryptionMethod: oneOf(raw, 'encryptionMethod', ENCRYPTION_METHODS, d.encryptionMethod),
+    keyEncoding: oneOf(raw, 'keyEncoding', KEY_ENCODINGS, d.keyEncoding),
+    dataEncoding: oneOf(raw, 'dataEncoding', DATA_ENCODINGS, d.dataEncoding),
+    gcmIvBytes: oneOf(raw, 'gcmIvBytes', GCM_IV_BYTES, d.gcmIvBytes),
+    gcmTagSource: oneOf(raw, 'gcmTagSource', GCM_TAG_SOURCES, d.gcmTagSource),
+    timestampToleranceSeconds: tolerance(raw.timestampToleranceSeconds, d.timestampToleranceSeconds),
+    requiredHeaders: headers(raw.requiredHeaders),
+  };
+}
+
+function oneOf<T extends string | number>(
+  raw: Readonly<Record<string, unknown>>,
+  field: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = raw[field];
+  if (value === undefined || value === null) return fallback;
+  const match = allowed.find((a) => a === value);
+  if (match === undefined) throw new ConnectionConfigError(field, `must be one of ${allowed.join(', ')}`);
+  return match;
+}
+
+function tolerance(value: unknown, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ConnectionConfigError('timestampToleranceSeconds', 'must be a whole number of seconds, 0 or more (0 = off)');
+  }
+  return value;
+}
+
+function headers(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConnectionConfigError('requiredHeaders', 'must be an object of header name to value');
+  }
+  const out: Record<string, string> = {};
+  for (const [name, expected] of Object.entries(value as Record<string, unknown>)) {
+    if (!HEADER_NAME.test(name)) throw new ConnectionConfigError('requiredHeaders', 'has an invalid header name');
+    // The value is a secret: never echo it, and refuse values that could never match.
+    if (typeof expected !== 'string' || expected.length === 0) {
+      throw new ConnectionConfigError(`requiredHeaders.${name}`, 'must be a non-empty string');
+    }
+    out[name] = expected;
+  }
+  return out;
+}
