@@ -1,18 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface DatabaseSettings {
   /** `sqlite:<path>` (or `sqlite::memory:`) or `postgres://...` */
   url: string;
-  /** Run pending migrations when the data source initializes. */
+  /** Run pending migrations at boot (`initializeDataSource` does it under a lock). */
   migrate: boolean;
 }
 
 /** TypeORM options for the two supported databases; schema only ever changes through migrations. */
 export function databaseOptions({ url, migrate }: DatabaseSettings): DataSourceOptions {
+  // `migrationsRun` is read by `initializeDataSource`, which runs them under a lock itself.
   const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: migrate, synchronize: false, logging: false } as const;
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
@@ -38,4 +39,26 @@ export function databaseOptions({ url, migrate }: DatabaseSettings): DataSourceO
     // Fail fast when PostgreSQL is unreachable so the ingress can answer 503 instead of hanging.
     extra: { max: 20, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 },
   };
+}
+
+/** Arbitrary constant for pg_advisory_lock: several gateways and workers may boot at once. */
+const MIGRATION_LOCK_ID = 724_190_311;
+
+/** Open the data source and, if asked, bring the schema up to date before anything queries it. */
+export async function initializeDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const dataSource = await new DataSource({ ...options, migrationsRun: false }).initialize();
+  if (!options.migrationsRun) return dataSource;
+  if (dataSource.options.type !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'all' });
+    return dataSource;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await dataSource.runMigrations({ transaction: 'all' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
 }

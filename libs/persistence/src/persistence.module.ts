@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@kyc/config';
 import { ConnectionStore } from './connection.store';
-import { databaseOptions } from './database-options';
+import { databaseOptions, initializeDataSource } from './database-options';
 import { ENTITIES } from './entities';
 import { EventStore } from './event.store';
 import { InboundRefusalStore } from './inbound-refusal.store';
@@ -20,6 +20,7 @@ const STORES = [EventStore, ConnectionStore, InboundRefusalStore];
         retryAttempts: 2,
         retryDelay: 1_000,
       }),
+      dataSourceFactory: async (options) => initializeDataSource(options!),
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],

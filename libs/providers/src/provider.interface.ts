@@ -90,6 +90,9 @@ export interface ProviderAdapter {
    */
   authenticate(webhook: InboundWebhook, credentials: ConnectionCredentials): DecodedWebhook;
 
+  /** Weaknesses of a configuration worth a warning at boot (e.g. unauthenticated encryption). */
+  securityWarnings?(credentials: ConnectionCredentials): string[];
+
   /** Map a decoded webhook to the normalized event; unknown types become `<provider>.<type>`. */
   normalize(decoded: DecodedWebhook): NormalizedEvent;
 }

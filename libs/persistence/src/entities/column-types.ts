@@ -6,6 +6,7 @@ import type { ValueTransformer } from 'typeorm';
  * string, hence the transformer.
  */
 export const epochMs: ValueTransformer = {
-  to: (value: Date | null | undefined) => (value == null ? value : value.getTime()),
+  // Find operators (IsNull, LessThan...) pass their operand through here too: leave non-dates alone.
+  to: (value: unknown) => (value instanceof Date ? value.getTime() : value),
   from: (value: string | number | null) => (value == null ? null : new Date(Number(value))),
 };

@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '@kyc/config';
+import { PlatformModule } from '@kyc/platform';
+import { IngressModule } from './ingress/ingress.module';
+
+/** The gateway's own parts, without the platform. */
+@Module({ imports: [IngressModule] })
+export class GatewayFeaturesModule {}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return { module: GatewayModule, imports: [PlatformModule.forRoot(config), GatewayFeaturesModule] };
+  }
+}

@@ -1,0 +1,98 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@kyc/config';
+import { ConnectionStore } from '@kyc/persistence';
+import { ConnectionCredentials, findProvider } from '@kyc/providers';
+
+export interface CachedConnection {
+  provider: string;
+  name: string;
+  enabled: boolean;
+  current: ConnectionCredentials;
+  /** Rotation grace: the previous secrets and until when they still verify. */
+  previous: { credentials: ConnectionCredentials; expiresAt: number } | null;
+}
+
+/**
+ * Connections with their secrets opened, kept in memory so the hot path never reads or decrypts
+ * secrets per request. Reloaded every CONNECTION_CACHE_TTL_MS, and at once (at most once a
+ * second) when a request names a connection it does not know yet.
+ */
+@Injectable()
+export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ConnectionCache.name);
+  private byProvider = new Map<string, CachedConnection[]>();
+  private lastLoad = 0;
+  private loading: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.reload();
+    this.timer = setInterval(() => void this.reload().catch(() => undefined), this.config.env.CONNECTION_CACHE_TTL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** All connections of a provider, enabled or not. */
+  ofProvider(provider: string): readonly CachedConnection[] {
+    return this.byProvider.get(provider) ?? [];
+  }
+
+  find(provider: string, name: string): CachedConnection | undefined {
+    return this.ofProvider(provider).find((connection) => connection.name === name);
+  }
+
+  /** Look up, reloading once if the connection may have been created since the last load. */
+  async findFresh(provider: string, name: string): Promise<CachedConnection | undefined> {
+    const cached = this.find(provider, name);
+    if (cached || Date.now() - this.lastLoad < 1_000) return cached;
+    await this.reload().catch(() => undefined);
+    return this.find(provider, name);
+  }
+
+  /** Reload from the database; on failure the previous copy stays in use. */
+  reload(): Promise<void> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    this.lastLoad = Date.now();
+    let rows;
+    try {
+      rows = await this.store.listOpened();
+    } catch (error) {
+      this.logger.warn(`could not reload connections, keeping the cached ones: ${(error as Error).message}`);
+      throw error;
+    }
+    const next = new Map<string, CachedConnection[]>();
+    for (const row of rows) {
+      const adapter = findProvider(row.provider);
+      if (!adapter) continue;
+      try {
+        const options = adapter.parseOptions(row.options);
+        const connection: CachedConnection = {
+          provider: row.provider,
+          name: row.name,
+          enabled: row.enabled,
+          current: { secrets: row.secrets, options },
+          previous:
+            row.previousSecrets && row.previousSecretsExpireAt
+              ? { credentials: { secrets: row.previousSecrets, options }, expiresAt: row.previousSecretsExpireAt.getTime() }
+              : null,
+        };
+        next.set(row.provider, [...(next.get(row.provider) ?? []), connection]);
+      } catch (error) {
+        this.logger.error(`connection ${row.provider}/${row.name} is ignored: ${(error as Error).message}`);
+      }
+    }
+    this.byProvider = next;
+  }
+}

@@ -1,0 +1,163 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
+import { v7 as uuidv7 } from 'uuid';
+import { AppConfig } from '@kyc/config';
+import { sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
+import { EventStore, InboundRefusalStore, StorageUnavailableError } from '@kyc/persistence';
+import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
+import { EventPublisher } from '@kyc/queue';
+import { CachedConnection, ConnectionCache } from './connection-cache.service';
+import { isJsonContentType, readRequestBody } from './request-body';
+
+/** Where a request was sent: `/webhooks`, `/webhooks/:provider` or `/webhooks/:provider/:connection`. */
+export interface IngressRoute {
+  provider?: string;
+  connection?: string;
+}
+
+export interface IngestAnswer {
+  received: true;
+  eventId: string;
+  duplicate: boolean;
+}
+
+/** Of several candidate credentials that all failed, the refusal that tells the most. */
+const REFUSAL_RANK: Record<string, number> = { stale_timestamp: 4, malformed: 3, invalid_signature: 2, missing_signature: 1 };
+
+/**
+ * The ingress pipeline: read → recognise → authenticate → normalize → store → acknowledge → queue.
+ * Every refusal is a WebhookRejection, logged and recorded here and nowhere else.
+ */
+@Injectable()
+export class IngressService {
+  private readonly logger = new Logger('Ingress');
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly connections: ConnectionCache,
+    private readonly events: EventStore,
+    private readonly refusals: InboundRefusalStore,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /** Throws WebhookRejection (4xx) or StorageUnavailableError (503). */
+  async receive(route: IngressRoute, request: Request): Promise<IngestAnswer> {
+    const receivedAt = new Date();
+    const context: { provider?: string; connection?: string; size: number } = { ...route, size: Number(request.headers['content-length']) || 0 };
+    try {
+      const routed = route.provider === undefined ? undefined : findProvider(route.provider);
+      if (route.provider !== undefined && !routed) throw new WebhookRejection('unknown_provider', `unknown provider ${route.provider.slice(0, 40)}`);
+      if (!isJsonContentType(request.headers['content-type'])) {
+        throw new WebhookRejection('unsupported_media_type', `content-type must be application/json`);
+      }
+      const rawBody = await readRequestBody(request, this.config.env.MAX_BODY_BYTES);
+      context.size = rawBody.length;
+      const webhook: InboundWebhook = { rawBody, headers: flattenHeaders(request.headers), json: parseJson(rawBody), receivedAt };
+
+      const adapter = routed ?? detectProvider(webhook);
+      if (!adapter) throw new WebhookRejection('malformed', 'not the webhook format of any supported provider');
+      context.provider = adapter.name;
+      const candidates = await this.candidateConnections(adapter, route);
+      const { connection, decoded } = this.authenticate(adapter, webhook, candidates);
+      context.connection = connection.name;
+
+      const event = this.toEvent(adapter, connection, decoded, receivedAt);
+      const { eventId, duplicate } = await this.events.record(event, decoded.payload);
+      if (!duplicate) this.publisher.publish(eventId);
+      return { received: true, eventId, duplicate };
+    } catch (error) {
+      if (error instanceof WebhookRejection) this.refused(error, context, request, receivedAt);
+      else if (error instanceof StorageUnavailableError) this.logger.error(`storage unavailable, answering 503: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * `/webhooks/:provider/:connection` names one; `/webhooks/:provider` means `default`; the single
+   * URL `/webhooks` tries every enabled connection of the recognised provider.
+   */
+  private async candidateConnections(adapter: ProviderAdapter, route: IngressRoute): Promise<CachedConnection[]> {
+    if (route.provider === undefined) {
+      if (this.connections.ofProvider(adapter.name).length === 0) await this.connections.findFresh(adapter.name, 'default');
+      const enabled = this.connections.ofProvider(adapter.name).filter((connection) => connection.enabled);
+      if (enabled.length === 0) throw new WebhookRejection('unknown_connection', `no enabled connection for ${adapter.name}`);
+      return enabled;
+    }
+    const name = route.connection ?? 'default';
+    const connection = await this.connections.findFresh(adapter.name, name);
+    if (!connection) throw new WebhookRejection('unknown_connection', `no connection ${adapter.name}/${name.slice(0, 100)}`);
+    if (!connection.enabled) throw new WebhookRejection('disabled_connection', `connection ${adapter.name}/${name} is disabled`);
+    return [connection];
+  }
+
+  /** First candidate credentials that verify win; otherwise the most telling refusal. */
+  private authenticate(adapter: ProviderAdapter, webhook: InboundWebhook, candidates: CachedConnection[]): { connection: CachedConnection; decoded: DecodedWebhook } {
+    let refusal: WebhookRejection | undefined;
+    for (const connection of candidates) {
+      const sets = connection.previous && connection.previous.expiresAt > Date.now() ? [connection.current, connection.previous.credentials] : [connection.current];
+      for (const credentials of sets) {
+        try {
+          checkRequiredHeaders(webhook, credentials.options.requiredHeaders);
+          return { connection, decoded: adapter.authenticate(webhook, credentials) };
+        } catch (error) {
+          // An adapter that trips over hostile input must still answer 400, never 500.
+          const rejection = error instanceof WebhookRejection ? error : new WebhookRejection('malformed', `could not be decoded (${(error as Error).name})`);
+          if (!refusal || (REFUSAL_RANK[rejection.reason] ?? 0) > (REFUSAL_RANK[refusal.reason] ?? 0)) refusal = rejection;
+        }
+      }
+    }
+    throw refusal!;
+  }
+
+  private toEvent(adapter: ProviderAdapter, connection: CachedConnection, decoded: DecodedWebhook, receivedAt: Date): VerificationEvent {
+    const normalized = adapter.normalize(decoded);
+    const occurredAt = normalized.occurredAt ? new Date(normalized.occurredAt) : undefined;
+    return {
+      specVersion: '1',
+      id: uuidv7(),
+      provider: adapter.name,
+      connection: connection.name,
+      type: normalized.type,
+      status: normalized.status,
+      // Bounded for the dedup index; an over-long vendor id is replaced by its digest.
+      providerEventId: decoded.providerEventId.length <= 200 ? decoded.providerEventId : `sha256:${sha256Hex(decoded.providerEventId)}`,
+      providerEventType: decoded.providerEventType,
+      subject: normalized.subject,
+      occurredAt: occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt.toISOString() : receivedAt.toISOString(),
+      receivedAt: receivedAt.toISOString(),
+      details: normalized.details,
+    };
+  }
+
+  /** Log and record a refusal. Recording is best effort: it must not turn a 4xx into a 503. */
+  private refused(rejection: WebhookRejection, context: { provider?: string; connection?: string; size: number }, request: Request, receivedAt: Date): void {
+    const where = [context.provider, context.connection].filter(Boolean).join('/') || 'unknown';
+    this.logger.warn(`refused ${where} ${rejection.status} ${rejection.reason}: ${rejection.detail} (from ${request.ip}, ${context.size} bytes)`);
+    void this.refusals
+      .record({
+        provider: context.provider?.slice(0, 40) ?? null,
+        connection: context.connection?.slice(0, 100) ?? null,
+        statusCode: rejection.status,
+        reason: rejection.reason,
+        detail: rejection.detail,
+        sourceIp: request.ip?.slice(0, 64) ?? null,
+        sizeBytes: context.size,
+        receivedAt,
+      })
+      .catch((error: Error) => this.logger.warn(`could not record the refusal: ${error.message}`));
+  }
+}
+
+function parseJson(rawBody: Buffer): unknown {
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    throw new WebhookRejection('malformed', 'body is not valid JSON');
+  }
+}
+
+function flattenHeaders(headers: Request['headers']): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return flat;
+}

@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { Logger, Module } from '@nestjs/common';
+import { closeOnSignals, loadConfigOrExit, PlatformModule } from '@kyc/platform';
+import { WorkerFeaturesModule } from '../../worker/src/worker.module';
+import { GatewayFeaturesModule } from './gateway.module';
+import { createHttpApp } from './http-app';
+
+/** `npm start`: gateway and worker in one process, on the embedded defaults (SQLite + local Redis). */
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
+  @Module({ imports: [PlatformModule.forRoot(config), GatewayFeaturesModule, WorkerFeaturesModule] })
+  class StandaloneModule {}
+
+  const app = await createHttpApp(StandaloneModule);
+  await app.listen(config.env.PORT);
+  closeOnSignals(app, 'Gateway');
+  new Logger('Gateway').log(`gateway and worker running; webhooks to http://localhost:${config.env.PORT}/webhooks`);
+}
+
+void bootstrap();

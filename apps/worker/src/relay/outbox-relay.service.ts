@@ -1,0 +1,58 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@kyc/config';
+import { EventStore } from '@kyc/persistence';
+import { EventPublisher } from '@kyc/queue';
+
+/**
+ * Transactional outbox relay: the ingress acknowledges once an event is stored and adds its job
+ * best effort. Events still undispatched after RELAY_GRACE_MS (Redis was down, the process died
+ * between the commit and the add) are added here. Adding is idempotent (job id = event id), so
+ * several workers may relay at once.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private static readonly BATCH = 500;
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly events: EventStore,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.relayOnce().catch(() => undefined), this.config.env.RELAY_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; returns how many events were (re)queued. Skips if a pass is still running. */
+  relayOnce(): Promise<number> {
+    this.running ??= this.relay().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async relay(): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const ids = await this.events.findUndispatched(new Date(Date.now() - this.config.env.RELAY_GRACE_MS), OutboxRelay.BATCH);
+        if (ids.length === 0) break;
+        await this.publisher.add(ids);
+        total += ids.length;
+        // Rows stay undispatched until the dispatcher runs: stop after one batch unless it was full.
+        if (ids.length < OutboxRelay.BATCH || total >= OutboxRelay.BATCH * 20) break;
+      }
+    } catch (error) {
+      this.logger.debug(`relay pass stopped: ${(error as Error).message}`);
+    }
+    if (total > 0) this.logger.log(`relayed ${total} stored event(s) to the queue`);
+    return total;
+  }
+}

@@ -1,0 +1,394 @@
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { WebhookRejection } from '@kyc/core';
+import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
+import { allpassProvider } from './allpass.adapter';
+import { ALLPASS_EVENT_TYPES } from './allpass.mapping';
+
+// Fixed vectors, built here with node:crypto only (independent of the adapter's crypto module).
+const KEY = Buffer.from('00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', 'hex');
+const KEY_HEX = KEY.toString('hex');
+const KEY_B64 = KEY.toString('base64');
+const OTHER_KEY_HEX = 'ff'.repeat(32);
+const CBC_IV = Buffer.from('0f0e0d0c0b0a09080706050403020100', 'hex');
+const GCM_IV = Buffer.from('a1a2a3a4a5a6a7a8a9aaabac', 'hex');
+const NOW = new Date('2024-05-01T12:00:00.000Z');
+const PAYLOAD = {
+  type: 'applicantApproved',
+  id: '3f1c2a9e-8d4b-4a51-9c6e-2b7d5f0e1a23',
+  externalUserId: 'user-42',
+  appKey: '9b2f6c1e-1111-4c2d-8e3f-5a6b7c8d9e0f',
+  warnings: ['lowImageQuality'],
+};
+
+function cbc(payload: unknown, key = KEY, iv = CBC_IV): Buffer {
+  const c = createCipheriv('aes-256-cbc', key, iv);
+  return Buffer.concat([iv, c.update(JSON.stringify(payload)), c.final()]);
+}
+
+function gcm(payload: unknown, key = KEY, iv = GCM_IV): { data: Buffer; tag: Buffer } {
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const data = Buffer.concat([iv, c.update(JSON.stringify(payload)), c.final()]);
+  return { data, tag: c.getAuthTag() };
+}
+
+function envelope(data: string, time: string = NOW.toISOString()): Record<string, unknown> {
+  return { status: true, statusCode: 200, data, time };
+}
+
+function webhook(body: unknown, headers: Record<string, string> = {}, receivedAt = NOW): InboundWebhook {
+  const raw = JSON.stringify(body);
+  return { rawBody: Buffer.from(raw), headers, json: JSON.parse(raw), receivedAt };
+}
+
+function creds(secrets: Record<string, string>, options: Record<string, unknown> = {}): ConnectionCredentials {
+  return { secrets, options: allpassProvider.parseOptions(options) };
+}
+
+const CBC = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc' });
+const GCM = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-gcm' });
+
+function rejection(fn: () => unknown): WebhookRejection {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof WebhookRejection) {
+      // Details are shown to operators: never key material or payload values.
+      for (const secret of [KEY_HEX, KEY_B64, PAYLOAD.id, PAYLOAD.externalUserId]) expect(error.detail).not.toContain(secret);
+      return error;
+    }
+    throw error;
+  }
+  throw new Error('expected a WebhookRejection');
+}
+
+function configError(fn: () => unknown): ConnectionConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConnectionConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConnectionConfigError');
+}
+
+describe('allpass authenticate', () => {
+  it('accepts CBC with a hex key and hex data', () => {
+    const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
+    expect(decoded.providerEventType).toBe('applicantApproved');
+    expect(decoded.payload).toEqual(PAYLOAD);
+    expect(decoded.providerEventId).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('accepts CBC with a base64 key and base64 data', () => {
+    const c = creds({ cryptoKey: KEY_B64 }, { encryptionMethod: 'aes-256-cbc' });
+    expect(KEY_B64).toHaveLength(44);
+    const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('base64'))), c);
+    expect(decoded.payload).toEqual(PAYLOAD);
+  });
+
+  it('accepts a 32-character raw UTF-8 key', () => {
+    const raw = 'abcdefghijklmnopqrstuvwxyz012345';
+    const c = creds({ cryptoKey: raw }, { encryptionMethod: 'aes-256-cbc' });
+    const data = cbc(PAYLOAD, Buffer.from(raw, 'utf8')).toString('hex');
+    expect(allpassProvider.authenticate(webhook(envelope(data)), c).payload).toEqual(PAYLOAD);
+  });
+
+  it.each([
+    ['hex', (t: Buffer) => t.toString('hex')],
+    ['base64', (t: Buffer) => t.toString('base64')],
+  ])('accepts GCM with the tag in the header (%s)', (_name, encode) => {
+    const { data, tag } = gcm(PAYLOAD);
+    const decoded = allpassProvider.authenticate(webhook(envelope(data.toString('hex')), { 'x-allpass-signature': encode(tag) }), GCM);
+    expect(decoded.payload).toEqual(PAYLOAD);
+  });
+
+  it('accepts GCM with the tag at the end of data (no header)', () => {
+    const { data, tag } = gcm(PAYLOAD);
+    const body = envelope(Buffer.concat([data, tag]).toString('base64'));
+    expect(allpassProvider.authenticate(webhook(body), GCM).payload).toEqual(PAYLOAD);
+    const dataSource = creds({ cryptoKey: KEY_HEX }, { gcmTagSource: 'data' });
+    const ignored = { 'x-allpass-signature': '00'.repeat(16) };
+    expect(allpassProvider.authenticate(webhook(body, ignored), dataSource).payload).toEqual(PAYLOAD);
+  });
+
+  it('accepts GCM with a 16-byte IV when configured', () => {
+    const iv = randomBytes(16);
+    const { data, tag } = gcm(PAYLOAD, KEY, iv);
+    const c = creds({ cryptoKey: KEY_HEX }, { gcmIvBytes: 16 });
+    const headers = { 'x-allpass-signature': tag.toString('hex') };
+    expect(allpassProvider.authenticate(webhook(envelope(data.toString('hex')), headers), c).payload).toEqual(PAYLOAD);
+    // The default 12-byte IV reading fails authentication.
+    expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex')), headers), GCM)).reason).toBe('invalid_signature');
+  });
+
+  it('refuses tampered GCM data, a wrong key and a wrong tag with 401', () => {
+    const { data, tag } = gcm(PAYLOAD);
+    const headers = { 'x-allpass-signature': tag.toString('hex') };
+    const tampered = Buffer.from(data);
+    tampered[20] ^= 0x01;
+    const cases: Array<[Record<string, unknown>, Record<string, string>, ConnectionCredentials]> = [
+      [envelope(tampered.toString('hex')), headers, GCM],
+      [envelope(data.toString('hex')), headers, creds({ cryptoKey: OTHER_KEY_HEX })],
+      [envelope(data.toString('hex')), { 'x-allpass-signature': randomBytes(16).toString('hex') }, GCM],
+      [envelope(data.toString('hex')), { 'x-allpass-signature': 'not-a-tag' }, GCM],
+    ];
+    for (const [body, h, c] of cases) {
+      const r = rejection(() => allpassProvider.authenticate(webhook(body, h), c));
+      expect([r.reason, r.status]).toEqual(['invalid_signature', 401]);
+    }
+  });
+
+  it('refuses GCM without the header when gcmTagSource is header', () => {
+    const { data } = gcm(PAYLOAD);
+    const c = creds({ cryptoKey: KEY_HEX }, { gcmTagSource: 'header' });
+    const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), c));
+    expect([r.reason, r.status]).toEqual(['missing_signature', 401]);
+  });
+
+  it('refuses tampered CBC ciphertext and a wrong CBC key with 400', () => {
+    const data = cbc(PAYLOAD);
+    for (const index of [16, 20, data.length - 1]) {
+      const tampered = Buffer.from(data);
+      tampered[index] ^= 0x01;
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(tampered.toString('hex'))), CBC));
+      expect([r.reason, r.status]).toEqual(['malformed', 400]);
+    }
+    const wrongKey = creds({ cryptoKey: OTHER_KEY_HEX }, { encryptionMethod: 'aes-256-cbc' });
+    const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), wrongKey));
+    expect([r.reason, r.status]).toEqual(['malformed', 400]);
+  });
+
+  it('shows why CBC needs an HMAC key: an IV bit flip passes without one, not with one', () => {
+    const data = cbc(PAYLOAD);
+    const flipped = Buffer.from(data);
+    flipped[9] ^= 'a'.charCodeAt(0) ^ 'b'.charCodeAt(0); // {"type":"applicant... -> "bpplicant...
+    const body = envelope(flipped.toString('hex'));
+    expect(allpassProvider.authenticate(webhook(body), CBC).providerEventType).toBe('bpplicantApproved');
+
+    const hmacKey = 'hmac-secret-value';
+    const withHmac = creds({ cryptoKey: KEY_HEX, hmacKey }, { encryptionMethod: 'aes-256-cbc' });
+    const originalSig = createHmac('sha256', hmacKey).update(data.toString('hex')).digest('hex');
+    const r = rejection(() => allpassProvider.authenticate(webhook(body, { 'x-allpass-signature': originalSig }), withHmac));
+    expect(r.reason).toBe('invalid_signature');
+  });
+
+  it('checks the CBC HMAC when an HMAC key is configured', () => {
+    const hmacKey = 'hmac-secret-value';
+    const c = creds({ cryptoKey: KEY_HEX, hmacKey }, { encryptionMethod: 'aes-256-cbc' });
+    const data = cbc(PAYLOAD).toString('hex');
+    const sig = createHmac('sha256', hmacKey).update(data).digest('hex');
+    expect(allpassProvider.authenticate(webhook(envelope(data), { 'x-allpass-signature': sig }), c).payload).toEqual(PAYLOAD);
+    expect(allpassProvider.authenticate(webhook(envelope(data), { 'x-allpass-signature': sig.toUpperCase() }), c).payload).toEqual(PAYLOAD);
+
+    const missing = rejection(() => allpassProvider.authenticate(webhook(envelope(data)), c));
+    expect([missing.reason, missing.status]).toEqual(['missing_signature', 401]);
+    for (const wrong of ['0'.repeat(64), sig.slice(0, 10), createHmac('sha256', 'other').update(data).digest('hex')]) {
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data), { 'x-allpass-signature': wrong }), c));
+      expect([r.reason, r.status]).toEqual(['invalid_signature', 401]);
+    }
+  });
+
+  it('refuses envelope times outside the window both ways, and the check can be turned off', () => {
+    const data = cbc(PAYLOAD).toString('hex');
+    for (const offset of [-301, 301]) {
+      const time = new Date(NOW.getTime() + offset * 1000).toISOString();
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data, time)), CBC));
+      expect([r.reason, r.status]).toEqual(['stale_timestamp', 401]);
+      const off = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', timestampToleranceSeconds: 0 });
+      expect(allpassProvider.authenticate(webhook(envelope(data, time)), off).payload).toEqual(PAYLOAD);
+    }
+    for (const offset of [-300, 299]) {
+      const time = new Date(NOW.getTime() + offset * 1000).toISOString();
+      expect(allpassProvider.authenticate(webhook(envelope(data, time)), CBC).payload).toEqual(PAYLOAD);
+    }
+    const noTime = { status: true, statusCode: 200, data };
+    expect(rejection(() => allpassProvider.authenticate(webhook(noTime), CBC)).reason).toBe('malformed');
+    expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data, 'yesterday')), CBC)).reason).toBe('malformed');
+  });
+
+  it('refuses bodies that are not an envelope or whose data cannot be decoded with 400', () => {
+    const bodies: unknown[] = [
+      { id: 'x', type: 'check.completed' },
+      [envelope('00')],
+      envelope(''),
+      { ...envelope('00'), data: 42 },
+      envelope('zz!!'),
+      envelope('abc'), // odd number of hex digits
+      envelope('00'.repeat(8)), // shorter than an IV
+    ];
+    for (const body of bodies) {
+      const r = rejection(() => allpassProvider.authenticate(webhook(body), CBC));
+      expect([r.reason, r.status]).toEqual(['malformed', 400]);
+    }
+  });
+
+  it('refuses plaintext that is not a JSON object or has no type with 400', () => {
+    for (const plaintext of ['[1,2]', '"text"', { id: 'x' }, { type: 7 }]) {
+      const data = cbc(plaintext).toString('hex');
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data)), CBC));
+      expect([r.reason, r.status]).toEqual(['malformed', 400]);
+    }
+  });
+
+  it('accepts event and eventType as the type field', () => {
+    for (const field of ['event', 'eventType']) {
+      const { id, externalUserId } = PAYLOAD;
+      const data = cbc({ [field]: 'applicantRejected', id, externalUserId }).toString('hex');
+      const decoded = allpassProvider.authenticate(webhook(envelope(data)), CBC);
+      expect(decoded.providerEventType).toBe('applicantRejected');
+      expect(allpassProvider.normalize(decoded).type).toBe('verification.rejected');
+    }
+  });
+
+  it('derives a dedup key stable across key order and distinct across payloads', () => {
+    const reordered = Object.fromEntries(Object.entries(PAYLOAD).reverse());
+    const a = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
+    const b = allpassProvider.authenticate(webhook(envelope(cbc(reordered, KEY, randomBytes(16)).toString('hex'))), CBC);
+    const c = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: 'applicantRejected' }).toString('hex'))), CBC);
+    expect(a.providerEventId).toBe(b.providerEventId);
+    expect(c.providerEventId).not.toBe(a.providerEventId);
+  });
+});
+
+describe('allpass normalize', () => {
+  const expected: Record<string, [string, string | null, Record<string, unknown>]> = {
+    applicantCreated: ['verification.created', 'created', {}],
+    applicantIncomplete: ['verification.incomplete', 'incomplete', {}],
+    applicantInProgress: ['verification.processing', 'processing', {}],
+    applicantInReview: ['verification.review', 'review', {}],
+    applicantOnHold: ['verification.on_hold', 'on_hold', {}],
+    applicantApproved: ['verification.approved', 'approved', {}],
+    applicantRejected: ['verification.rejected', 'rejected', {}],
+    applicantCompleted: ['verification.completed', 'completed', {}],
+    applicantStepPassed: ['verification.step_completed', null, { stepName: 'selfie' }],
+    applicantDuplicateDocument: ['verification.flagged', null, { reason: 'duplicate_document' }],
+    applicantDuplicateEmail: ['verification.flagged', null, { reason: 'duplicate_email' }],
+    applicantDuplicatePhone: ['verification.flagged', null, { reason: 'duplicate_phone' }],
+    expiredDocument: ['verification.flagged', null, { reason: 'expired_document' }],
+    additionalDocumentStepError: ['verification.flagged', null, { reason: 'additional_document_step_error' }],
+  };
+
+  it('covers every vendor type the simulator knows', () => {
+    expect([...ALLPASS_EVENT_TYPES].sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it.each(Object.entries(expected))('maps %s', (vendorType, [type, status, extra]) => {
+    const payload = { ...PAYLOAD, type: vendorType, ...(vendorType === 'applicantStepPassed' ? { stepName: 'selfie' } : {}) };
+    const event = allpassProvider.normalize({ providerEventId: 'sha256:x', providerEventType: vendorType, payload });
+    expect(event).toEqual({
+      type,
+      status,
+      subject: { applicantId: PAYLOAD.id, externalUserId: PAYLOAD.externalUserId },
+      details: { warnings: PAYLOAD.warnings, appKey: PAYLOAD.appKey, ...extra },
+    });
+    expect(event.occurredAt).toBeUndefined();
+  });
+
+  it.each(['verificationStarted', 'constructor', 'toString'])('maps the unknown type %s to allpass.<type>', (vendorType) => {
+    const event = allpassProvider.normalize({ providerEventId: 'sha256:x', providerEventType: vendorType, payload: { type: vendorType } });
+    expect(event).toEqual({ type: `allpass.${vendorType}`, status: null, subject: {}, details: {} });
+  });
+});
+
+describe('allpass simulator', () => {
+  const variants: Array<[string, ConnectionCredentials]> = [
+    ['cbc', creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc' })],
+    ['cbc + hmac + base64', creds({ cryptoKey: KEY_B64, hmacKey: 'h' }, { encryptionMethod: 'aes-256-cbc', dataEncoding: 'base64' })],
+    ['gcm', creds({ cryptoKey: KEY_HEX }, { requiredHeaders: { authorization: 'Bearer s3cret' } })],
+    ['gcm, tag in data, 16-byte iv', creds({ cryptoKey: KEY_HEX }, { gcmTagSource: 'data', gcmIvBytes: 16 })],
+  ];
+
+  it.each(variants)('round-trips every type (%s)', (_name, c) => {
+    const ids = new Set<string>();
+    for (const vendorType of allpassProvider.simulator.eventTypes) {
+      const req = allpassProvider.simulator.build(vendorType, c, { now: NOW });
+      const hook = { ...webhook(JSON.parse(req.body), req.headers), rawBody: Buffer.from(req.body) };
+      expect(allpassProvider.recognizes(hook)).toBe(true);
+      const decoded = allpassProvider.authenticate(hook, c);
+      expect(decoded.providerEventType).toBe(vendorType);
+      ids.add(decoded.providerEventId);
+      for (const [name, value] of Object.entries(c.options.requiredHeaders as Record<string, string>)) expect(req.headers[name]).toBe(value);
+      if (vendorType === 'applicantStepPassed') expect(allpassProvider.normalize(decoded).details.stepName).toBeDefined();
+    }
+    expect(ids.size).toBe(ALLPASS_EVENT_TYPES.length);
+  });
+
+  it('makes every call unique and merges the given payload', () => {
+    const a = allpassProvider.simulator.build('applicantApproved', GCM, { now: NOW, payload: { id: 'fixed' } });
+    const b = allpassProvider.simulator.build('applicantApproved', GCM, { now: NOW, payload: { id: 'fixed' } });
+    const [da, db] = [a, b].map((r) => allpassProvider.authenticate(webhook(JSON.parse(r.body), r.headers), GCM));
+    expect(da.payload.id).toBe('fixed');
+    expect(da.providerEventId).not.toBe(db.providerEventId);
+    expect(a.headers['x-allpass-signature']).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('allpass recognizes', () => {
+  it('knows its envelope and nothing else', () => {
+    expect(allpassProvider.recognizes(webhook(envelope('00')))).toBe(true);
+    const complycube = { id: 'evt_1', type: 'check.completed', resourceType: 'check', payload: {}, createdAt: NOW.toISOString() };
+    expect(allpassProvider.recognizes(webhook(complycube, { 'complycube-signature': 'ab' }))).toBe(false);
+    expect(allpassProvider.recognizes(webhook(complycube))).toBe(false);
+    expect(allpassProvider.recognizes(webhook(envelope('00'), { 'complycube-signature': 'ab' }))).toBe(false);
+    expect(allpassProvider.recognizes(webhook(envelope('00'), { 'x-verifik-signature': 'sha256=ab' }))).toBe(false);
+    expect(allpassProvider.recognizes(webhook({ data: '00', time: NOW.toISOString() }))).toBe(false);
+  });
+});
+
+describe('allpass options and secrets', () => {
+  it('applies defaults and is idempotent', () => {
+    const parsed = allpassProvider.parseOptions({});
+    expect(parsed).toEqual({
+      encryptionMethod: 'aes-256-gcm',
+      keyEncoding: 'auto',
+      dataEncoding: 'auto',
+      gcmIvBytes: 12,
+      gcmTagSource: 'auto',
+      timestampToleranceSeconds: 300,
+      requiredHeaders: {},
+    });
+    expect(allpassProvider.parseOptions(parsed)).toEqual(parsed);
+  });
+
+  it.each([
+    ['encryptionMethod', 'aes-128-cbc'],
+    ['keyEncoding', 'latin1'],
+    ['dataEncoding', 'utf8'],
+    ['gcmIvBytes', 8],
+    ['gcmTagSource', 'footer'],
+    ['timestampToleranceSeconds', -1],
+    ['timestampToleranceSeconds', '300'],
+    ['timestampToleranceSeconds', 1.5],
+    ['requiredHeaders', 'authorization: x'],
+    ['requiredHeaders', { 'bad header': 'x' }],
+    ['encryptionMthod', 'aes-256-cbc'],
+  ])('rejects %s = %p naming the field', (field, value) => {
+    expect(configError(() => allpassProvider.parseOptions({ [field]: value })).field).toBe(field);
+  });
+
+  it('rejects a non-string required header value without echoing it', () => {
+    const error = configError(() => allpassProvider.parseOptions({ requiredHeaders: { authorization: 12345 } }));
+    expect(error.field).toBe('requiredHeaders.authorization');
+    expect(error.message).not.toContain('12345');
+  });
+
+  it('accepts 32-byte keys in every encoding and rejects 31-byte ones without echoing them', () => {
+    for (const key of [KEY_HEX, KEY_B64, 'abcdefghijklmnopqrstuvwxyz012345']) {
+      expect(() => allpassProvider.checkSecrets({ cryptoKey: key }, {})).not.toThrow();
+    }
+    const short = randomBytes(31);
+    const cases: Array<[string, Record<string, unknown>]> = [
+      [short.toString('hex'), {}],
+      [short.toString('hex'), { keyEncoding: 'hex' }],
+      [short.toString('base64'), { keyEncoding: 'base64' }],
+      ['a'.repeat(31), { keyEncoding: 'utf8' }],
+      ['', {}],
+    ];
+    for (const [key, options] of cases) {
+      const error = configError(() => allpassProvider.checkSecrets({ cryptoKey: key }, allpassProvider.parseOptions(options)));
+      expect(error.field).toBe('cryptoKey');
+      if (key) expect(error.message).not.toContain(key);
+    }
+    expect(configError(() => allpassProvider.checkSecrets({ cryptoKey: KEY_HEX, hmacKey: '' }, {})).field).toBe('hmacKey');
+  });
+});

@@ -1,0 +1,114 @@
+import { payloadDigest, WebhookRejection } from '@kyc/core';
+import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
+import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
+import { allpassEventType, mapAllpassEvent } from './allpass.mapping';
+import { parseAllpassOptions } from './allpass.options';
+import { allpassSimulator } from './allpass.simulator';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// Strict UTF-8: garbage from a wrong CBC key or altered data fails here rather than parsing by luck.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export const allpassProvider: ProviderAdapter = {
+  name: 'allpass',
+  secretFields: { required: ['cryptoKey'], optional: ['hmacKey'] },
+  environment: {
+    secrets: { cryptoKey: 'ALLPASS_CRYPTO_KEY', hmacKey: 'ALLPASS_HMAC_KEY' },
+    options: { encryptionMethod: 'ALLPASS_ENCRYPTION_METHOD' },
+  },
+  simulator: allpassSimulator,
+
+  recognizes(webhook) {
+    const h = webhook.headers;
+    if (h['complycube-signature'] !== undefined || h['x-verifik-signature'] !== undefined) return false;
+    const body = webhook.json;
+    return (
+      isRecord(body) &&
+      typeof body.data === 'string' &&
+      typeof body.time === 'string' &&
+      ('status' in body || 'statusCode' in body)
+    );
+  },
+
+  parseOptions(raw) {
+    return parseAllpassOptions(raw);
+  },
+
+  checkSecrets(secrets, options) {
+    const opts = parseAllpassOptions(options);
+    const { cryptoKey, hmacKey } = secrets;
+    if (typeof cryptoKey !== 'string' || cryptoKey.length === 0) throw new ConnectionConfigError('cryptoKey', 'is required');
+    try {
+      checkCryptoKey(cryptoKey, opts.keyEncoding);
+    } catch (error) {
+      throw new ConnectionConfigError('cryptoKey', (error as Error).message);
+    }
+    if (hmacKey !== undefined && (typeof hmacKey !== 'string' || hmacKey.length === 0)) {
+      throw new ConnectionConfigError('hmacKey', 'must be a non-empty string when given');
+    }
+  },
+
+  authenticate(webhook, credentials) {
+    const options = parseAllpassOptions(credentials.options);
+    const envelope = webhook.json;
+    if (!isRecord(envelope) || typeof envelope.data !== 'string' || envelope.data.length === 0) {
+      throw new WebhookRejection('malformed', 'body is not an Allpass envelope (no encrypted data)');
+    }
+
+    let key: Buffer;
+    try {
+      key = checkCryptoKey(credentials.secrets.cryptoKey ?? '', options.keyEncoding);
+    } catch {
+      // checkSecrets keeps this from happening; if it does, this credential set simply cannot verify.
+      throw new WebhookRejection('invalid_signature', 'connection crypto key is not usable');
+    }
+
+    const plaintext = openData({
+      data: envelope.data,
+      signature: webhook.headers[ALLPASS_SIGNATURE_HEADER],
+      key,
+      hmacKey: credentials.secrets.hmacKey,
+      options,
+    });
+
+    let payload: unknown;
+    try {
+      payload = JSON.parse(utf8.decode(plaintext));
+    } catch {
+      throw new WebhookRejection('malformed', 'decrypted data is not UTF-8 JSON');
+    }
+    if (!isRecord(payload)) throw new WebhookRejection('malformed', 'decrypted data is not a JSON object');
+    const providerEventType = allpassEventType(payload);
+    if (!providerEventType) throw new WebhookRejection('malformed', 'decrypted payload has no type, event or eventType');
+
+    checkTimestamp(envelope.time, webhook.receivedAt, options.timestampToleranceSeconds);
+
+    // No vendor event id exists: the digest of the canonical payload is the dedup key.
+    return { providerEventId: payloadDigest(payload), providerEventType, payload };
+  },
+
+  securityWarnings({ secrets, options }) {
+    const opts = parseAllpassOptions(options);
+    const headers = Object.keys(opts.requiredHeaders ?? {});
+    if (opts.encryptionMethod !== 'aes-256-cbc' || secrets.hmacKey || headers.length > 0) return [];
+    // Without an HMAC, CBC is malleable: bits of the first block can be flipped through the IV.
+    return ['AES-256-CBC without an HMAC key is unauthenticated; set the HMAC key or a required custom header (requiredHeaders)'];
+  },
+
+  normalize(decoded) {
+    return mapAllpassEvent(decoded.providerEventType, decoded.payload);
+  },
+};
+
+/** Replay window on the envelope `time` (not covered by the tag or HMAC, so it only stops naive replays). */
+function checkTimestamp(time: unknown, receivedAt: Date, toleranceSeconds: number): void {
+  if (toleranceSeconds === 0) return;
+  const sent = typeof time === 'string' ? Date.parse(time) : Number.NaN;
+  if (!Number.isFinite(sent)) throw new WebhookRejection('malformed', 'envelope time is missing or not a date');
+  if (Math.abs(receivedAt.getTime() - sent) > toleranceSeconds * 1000) {
+    throw new WebhookRejection('stale_timestamp', `envelope time is outside the ${toleranceSeconds} s window`);
+  }
+}

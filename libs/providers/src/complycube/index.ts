@@ -1,0 +1,1 @@
+export { complycubeProvider } from './complycube.adapter';

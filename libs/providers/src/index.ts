@@ -1,0 +1,3 @@
+export * from './provider.interface';
+export * from './required-headers';
+export * from './registry';

@@ -1,0 +1,1 @@
+export { verifikProvider } from './verifik.adapter';

@@ -1,0 +1,60 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@kyc/config';
+import { Queue } from 'bullmq';
+import { EVENTS_QUEUE, EventsQueueJobs } from './queue-names';
+import { redisOptions } from './redis-connection';
+import { RedisMonitor } from './redis-monitor.service';
+
+/** Job options of the events queue: retried by BullMQ, removed once done (the database keeps history). */
+export const DISPATCH_JOB_OPTIONS = {
+  attempts: 20,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: true,
+  removeOnFail: 10_000,
+} as const;
+
+/**
+ * Hands stored events to the worker. Best effort by design: the event row is the outbox, so
+ * anything not added here (Redis down, timeout, too many in flight) is added later by the relay.
+ */
+@Injectable()
+export class EventPublisher implements OnApplicationShutdown {
+  private static readonly TIMEOUT_MS = 2_000;
+  private static readonly MAX_IN_FLIGHT = 2_000;
+  private readonly logger = new Logger(EventPublisher.name);
+  private readonly queue: Queue<EventsQueueJobs['dispatch'], void, 'dispatch'>;
+  private inFlight = 0;
+
+  constructor(config: AppConfig, monitor: RedisMonitor) {
+    // Its own producer connection: no offline queue, so an add fails at once while Redis is away.
+    this.queue = new Queue(EVENTS_QUEUE, { connection: redisOptions(config.env.REDIS_URL, 'producer'), prefix: config.env.QUEUE_PREFIX });
+    monitor.watch(this.queue);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+  }
+
+  /** Fire and forget: never throws, never blocks the acknowledgement of a webhook. */
+  publish(eventId: string): void {
+    if (this.inFlight >= EventPublisher.MAX_IN_FLIGHT) return;
+    this.inFlight++;
+    void this.add([eventId])
+      .catch((error: Error) => this.logger.debug(`event ${eventId} left to the relay: ${error.message}`))
+      .finally(() => this.inFlight--);
+  }
+
+  /** Add dispatch jobs; the job id is the event id, so adding twice while a job exists is a no-op. */
+  async add(eventIds: string[]): Promise<void> {
+    const jobs = eventIds.map((eventId) => ({ name: 'dispatch' as const, data: { eventId }, opts: { ...DISPATCH_JOB_OPTIONS, jobId: eventId } }));
+    await withTimeout(this.queue.addBulk(jobs), EventPublisher.TIMEOUT_MS);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,5 @@
+export * from './queue-names';
+export * from './redis-connection';
+export * from './redis-monitor.service';
+export * from './event-publisher.service';
+export * from './queue.module';

@@ -1,0 +1,25 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module } from '@nestjs/common';
+import { AppConfig } from '@kyc/config';
+import { EventPublisher } from './event-publisher.service';
+import { EVENTS_QUEUE } from './queue-names';
+import { redisOptions } from './redis-connection';
+import { RedisMonitor } from './redis-monitor.service';
+
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        connection: redisOptions(config.env.REDIS_URL, 'worker'),
+        prefix: config.env.QUEUE_PREFIX,
+      }),
+    }),
+    // The worker's side of the events queue (blocking connection); producers use EventPublisher.
+    BullModule.registerQueue({ name: EVENTS_QUEUE }),
+  ],
+  providers: [RedisMonitor, EventPublisher],
+  exports: [BullModule, RedisMonitor, EventPublisher],
+})
+export class QueueModule {}
