@@ -1,5 +1,5 @@
 import { constantTimeEqual, WebhookRejection } from '@kyc/core';
-import type { InboundWebhook } from './provider.interface';
+import { ConnectionConfigError, type InboundWebhook } from './provider.interface';
 
 /**
  * Custom headers an operator configured on the vendor's side (e.g. `Authorization: Bearer ...`),
@@ -14,4 +14,41 @@ export function checkRequiredHeaders(webhook: InboundWebhook, required: unknown)
       throw new WebhookRejection('invalid_signature', `required header ${name.toLowerCase()} does not match`);
     }
   }
+}
+
+// RFC 9110 token: what a header name may be.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Validate the `requiredHeaders` option (header name → expected value); values are secrets and never echoed. */
+export function parseRequiredHeaders(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConnectionConfigError('requiredHeaders', 'must be an object of header name to value');
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, expected] of Object.entries(value as Record<string, unknown>)) {
+    if (!HEADER_NAME.test(name)) throw new ConnectionConfigError('requiredHeaders', 'has an invalid header name');
+    if (typeof expected !== 'string' || expected.length === 0) {
+      throw new ConnectionConfigError(`requiredHeaders.${name}`, 'must be a non-empty string');
+    }
+    headers[name] = expected;
+  }
+  return headers;
+}
+
+/**
+ * Options of a vendor whose only option is `requiredHeaders` (signed-JSON vendors). Unknown keys
+ * are most likely typos: refuse them rather than ignore them. Idempotent.
+ */
+export function parseHeaderOnlyOptions(raw: Readonly<Record<string, unknown>>, vendor: string): Record<string, unknown> {
+  for (const key of Object.keys(raw)) {
+    if (key !== 'requiredHeaders') throw new ConnectionConfigError(key, `is not a ${vendor} option`);
+  }
+  return { requiredHeaders: parseRequiredHeaders(raw.requiredHeaders) };
+}
+
+/** The `webhookSecret` of a signed-JSON vendor must be a non-empty string. */
+export function checkWebhookSecret(secrets: Readonly<Record<string, string>>): void {
+  const secret: unknown = secrets.webhookSecret;
+  if (typeof secret !== 'string' || secret === '') throw new ConnectionConfigError('webhookSecret', 'must be a non-empty string');
 }

@@ -1,3 +1,4 @@
+import { parseRequiredHeaders } from '../required-headers';
 import { ConnectionConfigError } from '../provider.interface';
 
 export const ENCRYPTION_METHODS = ['aes-256-cbc', 'aes-256-gcm'] as const;
@@ -37,9 +38,6 @@ export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
 });
 
 const KNOWN = new Set(Object.keys(ALLPASS_DEFAULT_OPTIONS));
-// RFC 9110 token: what a header name may be.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Validate raw options and apply defaults. Idempotent: parsing the result again gives the same. */
 export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): AllpassOptions {
   // Unknown keys are most likely typos of a real option: refuse them rather than ignore them.
@@ -54,7 +52,7 @@ export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): All
     gcmIvBytes: oneOf(raw, 'gcmIvBytes', GCM_IV_BYTES, d.gcmIvBytes),
     gcmTagSource: oneOf(raw, 'gcmTagSource', GCM_TAG_SOURCES, d.gcmTagSource),
     timestampToleranceSeconds: tolerance(raw.timestampToleranceSeconds, d.timestampToleranceSeconds),
-    requiredHeaders: headers(raw.requiredHeaders),
+    requiredHeaders: parseRequiredHeaders(raw.requiredHeaders),
   };
 }
 
@@ -77,21 +75,4 @@ function tolerance(value: unknown, fallback: number): number {
     throw new ConnectionConfigError('timestampToleranceSeconds', 'must be a whole number of seconds, 0 or more (0 = off)');
   }
   return value;
-}
-
-function headers(value: unknown): Record<string, string> {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConnectionConfigError('requiredHeaders', 'must be an object of header name to value');
-  }
-  const out: Record<string, string> = {};
-  for (const [name, expected] of Object.entries(value as Record<string, unknown>)) {
-    if (!HEADER_NAME.test(name)) throw new ConnectionConfigError('requiredHeaders', 'has an invalid header name');
-    // The value is a secret: never echo it, and refuse values that could never match.
-    if (typeof expected !== 'string' || expected.length === 0) {
-      throw new ConnectionConfigError(`requiredHeaders.${name}`, 'must be a non-empty string');
-    }
-    out[name] = expected;
-  }
-  return out;
 }

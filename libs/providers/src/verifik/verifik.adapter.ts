@@ -1,34 +1,12 @@
 import { payloadDigest, WebhookRejection } from '@kyc/core';
 import { verifyHexHmacSha256 } from '../hmac-signature';
-import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
+import type { ProviderAdapter } from '../provider.interface';
+import { checkWebhookSecret, parseHeaderOnlyOptions } from '../required-headers';
 import { mapVerifikEvent } from './verifik.mapping';
 import { VERIFIK_SIGNATURE_HEADER, verifikSimulator } from './verifik.simulator';
 
-// RFC 9110 token: what a header name may be.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/** `requiredHeaders` is the only option; checked by the ingress. Idempotent. */
-function parseOptions(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  // Unknown keys are most likely typos: refuse them rather than ignore them.
-  for (const key of Object.keys(raw)) {
-    if (key !== 'requiredHeaders') throw new ConnectionConfigError(key, 'is not a Verifik option');
-  }
-  const value = raw.requiredHeaders ?? {};
-  if (!isRecord(value)) throw new ConnectionConfigError('requiredHeaders', 'must be an object of header name to value');
-  const requiredHeaders: Record<string, string> = {};
-  for (const [name, expected] of Object.entries(value)) {
-    if (!HEADER_NAME.test(name)) throw new ConnectionConfigError('requiredHeaders', 'has an invalid header name');
-    // The value is a secret: never echo it.
-    if (typeof expected !== 'string' || expected === '') {
-      throw new ConnectionConfigError(`requiredHeaders.${name}`, 'must be a non-empty string');
-    }
-    requiredHeaders[name] = expected;
-  }
-  return { requiredHeaders };
-}
 
 export const verifikProvider: ProviderAdapter = {
   name: 'verifik',
@@ -38,14 +16,9 @@ export const verifikProvider: ProviderAdapter = {
 
   recognizes: (webhook) => webhook.headers[VERIFIK_SIGNATURE_HEADER] !== undefined,
 
-  parseOptions,
+  parseOptions: (raw) => parseHeaderOnlyOptions(raw, 'Verifik'),
 
-  checkSecrets(secrets) {
-    const secret: unknown = secrets.webhookSecret;
-    if (typeof secret !== 'string' || secret === '') {
-      throw new ConnectionConfigError('webhookSecret', 'must be a non-empty string');
-    }
-  },
+  checkSecrets: checkWebhookSecret,
 
   /**
    * Hex HMAC-SHA256 of the raw body, `sha256=` prefix optional. Both documented shapes are accepted:
