@@ -44,6 +44,8 @@ export interface SimulateOptions {
 export interface ProviderSimulator {
   /** Vendor types this simulator can build (shown by `npm run simulate`). */
   readonly eventTypes: readonly string[];
+  /** Fresh random secrets of the vendor's format, for a local demo connection. */
+  generateSecrets(): Record<string, string>;
   /** A correctly signed/encrypted request of `eventType`; every call yields a unique event. */
   build(eventType: string, credentials: ConnectionCredentials, options?: SimulateOptions): SimulatedRequest;
 }

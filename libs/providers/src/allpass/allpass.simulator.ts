@@ -13,6 +13,7 @@ const STEP_NAMES: Readonly<Record<string, string>> = {
 export const allpassSimulator: ProviderSimulator = {
   eventTypes: ALLPASS_EVENT_TYPES,
 
+  generateSecrets: () => ({ cryptoKey: randomBytes(32).toString('hex') }),
   build(eventType: string, credentials: ConnectionCredentials, options: SimulateOptions = {}): SimulatedRequest {
     const opts = parseAllpassOptions(credentials.options);
     const cryptoKey = credentials.secrets.cryptoKey;

@@ -85,6 +85,7 @@ export const complycubeSimulator: ProviderSimulator = {
   eventTypes: COMPLYCUBE_EVENT_TYPES,
 
   /** Any type builds (unknown ones with a bare payload); `options.payload` merges over the resource payload. */
+  generateSecrets: () => ({ webhookSecret: randomBytes(24).toString('base64url') }),
   build(eventType: string, credentials: ConnectionCredentials, options: SimulateOptions = {}): SimulatedRequest {
     const now = (options.now ?? new Date()).toISOString();
     const event = {

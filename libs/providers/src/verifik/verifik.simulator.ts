@@ -57,6 +57,7 @@ export const verifikSimulator: ProviderSimulator = {
   eventTypes: VERIFIK_EVENT_TYPES,
 
   /** `options.payload` merges over `data` (shape A) or `object` (shape B). */
+  generateSecrets: () => ({ webhookSecret: `whsec_${randomBytes(24).toString('base64')}` }),
   build(eventType: string, credentials: ConnectionCredentials, options: SimulateOptions = {}): SimulatedRequest {
     const now = (options.now ?? new Date()).toISOString();
     const event = isShapeA(eventType)
