@@ -1,0 +1,3 @@
+export * from './test-config';
+export * from './test-databases';
+export * from './redis-server';

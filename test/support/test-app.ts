@@ -1,0 +1,25 @@
+import { INestApplication, Module } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { AppConfig } from '@kyc/config';
+import { PlatformModule } from '@kyc/platform';
+import { GatewayFeaturesModule } from '../../apps/gateway/src/gateway.module';
+import { createHttpApp } from '../../apps/gateway/src/http-app';
+import { WorkerFeaturesModule } from '../../apps/worker/src/worker.module';
+
+export interface TestApp {
+  app: INestApplication;
+  /** Base URL, e.g. http://127.0.0.1:41234 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The gateway over real HTTP on a random port, with or without the worker in the same process. */
+export async function startTestApp(config: AppConfig, { worker = false } = {}): Promise<TestApp> {
+  @Module({ imports: [PlatformModule.forRoot(config), GatewayFeaturesModule, ...(worker ? [WorkerFeaturesModule] : [])] })
+  class TestRootModule {}
+
+  const app = await createHttpApp(TestRootModule, process.env.TEST_LOGS ? undefined : ['error']);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
