@@ -7,6 +7,7 @@ import { ConnectionEntity, ConnectionStore, EventEntity, EventStore, InboundRefu
 import { findProvider, PROVIDERS } from '@kyc/providers';
 import { EVENTS_QUEUE, redisOptions } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
+import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -55,6 +56,8 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     await connections.upsert('allpass', 'second', SECOND_ALLPASS, { encryptionMethod: 'aes-256-gcm' });
     await connections.upsert('complycube', 'retired', { webhookSecret: 'retired' }, {});
     await dataSource.getRepository(ConnectionEntity).update({ provider: 'complycube', name: 'retired' }, { enabled: false });
+    // As the admin API does after a change (instead of waiting for the cache TTL).
+    await gateway.app.get(ConnectionCache).reload();
     queue = new Queue(EVENTS_QUEUE, { connection: redisOptions(config.env.REDIS_URL, 'producer'), prefix: config.env.QUEUE_PREFIX });
   });
 
