@@ -1,8 +1,14 @@
+import 'reflect-metadata';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
-const toBoolean = ({ value }: { value: unknown }) =>
-  value === undefined || typeof value === 'boolean' ? value : ['true', '1', 'yes'].includes(String(value).toLowerCase()) ? true : ['false', '0', 'no', ''].includes(String(value).toLowerCase()) ? false : value;
+/** 'true'/'1'/'yes' and 'false'/'0'/'no'; anything else is left as is for @IsBoolean to refuse. */
+const toBoolean = ({ value }: { value: unknown }) => {
+  const text = String(value).toLowerCase();
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  return value;
+};
 
 /**
  * Every environment variable the apps read, validated once at boot (contract: "Processes and

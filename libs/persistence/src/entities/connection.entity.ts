@@ -14,7 +14,7 @@ export class ConnectionEntity {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
-  @Column({ type: 'boolean', default: true })
+  @Column({ type: 'boolean' })
   enabled: boolean;
 
   /** Secrets JSON sealed with SECRETS_KEY (AES-256-GCM). */

@@ -15,7 +15,7 @@ export class Initial1763769600000 implements MigrationInterface {
           id,
           { name: 'provider', type: 'varchar', length: '40' },
           { name: 'name', type: 'varchar', length: '100' },
-          { name: 'enabled', type: 'boolean', default: true },
+          { name: 'enabled', type: 'boolean' },
           { name: 'secrets_sealed', type: 'text' },
           { name: 'previous_secrets_sealed', type: 'text', isNullable: true },
           epoch('previous_secrets_expire_at', true),

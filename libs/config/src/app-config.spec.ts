@@ -1,0 +1,62 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAppConfig } from './app-config';
+import { ConfigurationError, validateEnvironment } from './environment';
+
+describe('validateEnvironment', () => {
+  it('applies the contract defaults', () => {
+    const env = validateEnvironment({});
+    expect(env).toMatchObject({
+      PORT: 3000,
+      DATABASE_URL: 'sqlite:./data/gateway.sqlite',
+      DATABASE_MIGRATE: true,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: 'kyc',
+      MAX_BODY_BYTES: 1_048_576,
+      ALLOW_PRIVATE_SUBSCRIBER_URLS: false,
+    });
+  });
+
+  it('converts numbers and booleans', () => {
+    expect(validateEnvironment({ PORT: '8080', DATABASE_MIGRATE: 'false', ALLOW_PRIVATE_SUBSCRIBER_URLS: 'true', QUEUE_PREFIX: '{kyc}' })).toMatchObject({
+      PORT: 8080,
+      DATABASE_MIGRATE: false,
+      ALLOW_PRIVATE_SUBSCRIBER_URLS: true,
+      QUEUE_PREFIX: '{kyc}',
+    });
+  });
+
+  it('names every bad variable without echoing its value', () => {
+    const secret = 'not-base64-but-very-secret-value';
+    let error: ConfigurationError | undefined;
+    try {
+      validateEnvironment({ PORT: 'eighty', DATABASE_URL: 'mysql://x', SECRETS_KEY: secret, ALLPASS_ENCRYPTION_METHOD: 'rot13' });
+    } catch (caught) {
+      error = caught as ConfigurationError;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    for (const name of ['PORT', 'DATABASE_URL', 'SECRETS_KEY', 'ALLPASS_ENCRYPTION_METHOD']) expect(error!.message).toContain(name);
+    expect(error!.message).not.toContain(secret);
+  });
+
+  it('requires the admin and secrets keys in production', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required[\s\S]*SECRETS_KEY is required/);
+  });
+});
+
+describe('loadAppConfig', () => {
+  it('generates the keys once outside production, keeps them private, and prints the admin key once', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyc-config-'));
+    const printed: string[] = [];
+    const first = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line));
+    const second = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line));
+    expect(second.adminApiKey).toBe(first.adminApiKey);
+    expect(second.secretsKey.equals(first.secretsKey)).toBe(true);
+    expect(first.secretsKey).toHaveLength(32);
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).toContain(first.adminApiKey);
+    expect(statSync(join(dataDir, 'secrets-key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()).toBe(first.adminApiKey);
+  });
+});
