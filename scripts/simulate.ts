@@ -9,10 +9,8 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { SecretBox } from '@kyc/core';
-import { loadAppConfig } from '@kyc/config';
-import { ConnectionEntity, ConnectionStore, databaseOptions, initializeDataSource } from '@kyc/persistence';
 import { findProvider, PROVIDERS } from '@kyc/providers';
+import { localCredentials } from './local-connection';
 
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -27,19 +25,7 @@ async function main(): Promise<void> {
   const adapter = providerName ? findProvider(providerName) : undefined;
   if (!adapter || !eventType) return usage();
 
-  const config = loadAppConfig(process.env, () => undefined);
-  const dataSource = await initializeDataSource(databaseOptions({ url: config.env.DATABASE_URL, migrate: config.env.DATABASE_MIGRATE }));
-  const store = new ConnectionStore(dataSource.getRepository(ConnectionEntity), new SecretBox(config.secretsKey));
-  let connection = (await store.listOpened()).find((c) => c.provider === adapter.name && c.name === values.connection);
-  if (!connection) {
-    if (config.isProduction) throw new Error(`no connection ${adapter.name}/${values.connection} in the database`);
-    await store.upsert(adapter.name, values.connection, adapter.simulator.generateSecrets(), {});
-    connection = (await store.listOpened()).find((c) => c.provider === adapter.name && c.name === values.connection)!;
-    console.log(`created connection ${adapter.name}/${values.connection} with generated secrets (local demo)`);
-  }
-  await dataSource.destroy();
-
-  const credentials = { secrets: connection.secrets, options: adapter.parseOptions(connection.options) };
+  const credentials = await localCredentials(adapter, values.connection);
   for (let i = 0; i < Number(values.count); i++) {
     const request = adapter.simulator.build(eventType, credentials);
     const started = performance.now();

@@ -108,6 +108,19 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     expect((await events.findById(answer.body.eventId as string))?.connection).toBe('second');
   });
 
+  it('uses a connection added while running at once, on its route and on the single URL', async () => {
+    const late = { webhookSecret: `late-${randomBytes(4).toString('hex')}` };
+    await gateway.app.get(ConnectionStore).upsert('verifik', 'late', late, {});
+    const creds = { secrets: late, options: verifik.parseOptions({}) };
+    const onRoute = await post(`${webhooks()}/verifik/late`, verifik.simulator.build('verification.started', creds));
+    expect(onRoute.status).toBe(200);
+    const later = { webhookSecret: `later-${randomBytes(4).toString('hex')}` };
+    await gateway.app.get(ConnectionStore).upsert('verifik', 'later', later, {});
+    const single = await post(webhooks(), verifik.simulator.build('verification.started', { ...creds, secrets: later }));
+    expect(single.status).toBe(200);
+    expect((await events.findById(single.body.eventId as string))?.connection).toBe('later');
+  });
+
   it('accepts an unknown vendor type as <provider>.<type>', async () => {
     const answer = await post(`${webhooks()}/complycube`, complycube.simulator.build('brand.new.event', credentials('complycube')));
     expect(answer.status).toBe(200);

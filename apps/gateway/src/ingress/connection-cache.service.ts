@@ -14,14 +14,16 @@ export interface CachedConnection {
 
 /**
  * Connections with their secrets opened, kept in memory so the hot path never reads or decrypts
- * secrets per request. Reloaded every CONNECTION_CACHE_TTL_MS, and at once (at most once a
- * second) when a request names a connection it does not know yet.
+ * secrets per request. Reloaded every CONNECTION_CACHE_TTL_MS, and on demand when a request
+ * finds no connection that verifies it: then the cache is brought up to the moment the request
+ * arrived (at most one load per MIN_RELOAD_GAP_MS, so a flood of unknown names stays cheap).
  */
 @Injectable()
 export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionCache.name);
   private byProvider = new Map<string, CachedConnection[]>();
-  private lastLoad = 0;
+  private static readonly MIN_RELOAD_GAP_MS = 100;
+  private lastLoadStartedAt = 0;
   private loading: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -49,12 +51,21 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     return this.ofProvider(provider).find((connection) => connection.name === name);
   }
 
-  /** Look up, reloading once if the connection may have been created since the last load. */
-  async findFresh(provider: string, name: string): Promise<CachedConnection | undefined> {
+  /** Look up; on a miss, make sure the cache reflects every change committed before `since`. */
+  async findFresh(provider: string, name: string, since: number): Promise<CachedConnection | undefined> {
     const cached = this.find(provider, name);
-    if (cached || Date.now() - this.lastLoad < 1_000) return cached;
-    await this.reload().catch(() => undefined);
+    if (cached) return cached;
+    await this.refreshSince(since);
     return this.find(provider, name);
+  }
+
+  /** Reload unless a load that started at or after `since` already happened. Never throws. */
+  async refreshSince(since: number): Promise<void> {
+    await this.loading?.catch(() => undefined);
+    if (this.lastLoadStartedAt >= since) return;
+    const wait = this.lastLoadStartedAt + ConnectionCache.MIN_RELOAD_GAP_MS - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (this.lastLoadStartedAt < since) await this.reload().catch(() => undefined);
   }
 
   /** Reload from the database; on failure the previous copy stays in use. */
@@ -64,7 +75,7 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async load(): Promise<void> {
-    this.lastLoad = Date.now();
+    this.lastLoadStartedAt = Date.now();
     let rows;
     try {
       rows = await this.store.listOpened();

@@ -57,8 +57,7 @@ export class IngressService {
       const adapter = routed ?? detectProvider(webhook);
       if (!adapter) throw new WebhookRejection('malformed', 'not the webhook format of any supported provider');
       context.provider = adapter.name;
-      const candidates = await this.candidateConnections(adapter, route);
-      const { connection, decoded } = this.authenticate(adapter, webhook, candidates);
+      const { connection, decoded } = await this.authenticateWithFreshConnections(adapter, webhook, route);
       context.connection = connection.name;
 
       const event = this.toEvent(adapter, connection, decoded, receivedAt);
@@ -73,18 +72,35 @@ export class IngressService {
   }
 
   /**
+   * Authenticate against the cached connections; if none verifies on the single URL, a connection
+   * may have been added or rotated since the cache was loaded: refresh it and try the new ones.
+   */
+  private async authenticateWithFreshConnections(adapter: ProviderAdapter, webhook: InboundWebhook, route: IngressRoute) {
+    const candidates = await this.candidateConnections(adapter, route, webhook.receivedAt);
+    try {
+      return this.authenticate(adapter, webhook, candidates);
+    } catch (error) {
+      if (route.provider !== undefined || !(error instanceof WebhookRejection)) throw error;
+      await this.connections.refreshSince(webhook.receivedAt.getTime());
+      const refreshed = await this.candidateConnections(adapter, route, webhook.receivedAt);
+      if (refreshed.every((connection) => candidates.includes(connection))) throw error;
+      return this.authenticate(adapter, webhook, refreshed);
+    }
+  }
+
+  /**
    * `/webhooks/:provider/:connection` names one; `/webhooks/:provider` means `default`; the single
    * URL `/webhooks` tries every enabled connection of the recognised provider.
    */
-  private async candidateConnections(adapter: ProviderAdapter, route: IngressRoute): Promise<CachedConnection[]> {
+  private async candidateConnections(adapter: ProviderAdapter, route: IngressRoute, receivedAt: Date): Promise<CachedConnection[]> {
     if (route.provider === undefined) {
-      if (this.connections.ofProvider(adapter.name).length === 0) await this.connections.findFresh(adapter.name, 'default');
+      if (this.connections.ofProvider(adapter.name).length === 0) await this.connections.refreshSince(receivedAt.getTime());
       const enabled = this.connections.ofProvider(adapter.name).filter((connection) => connection.enabled);
       if (enabled.length === 0) throw new WebhookRejection('unknown_connection', `no enabled connection for ${adapter.name}`);
       return enabled;
     }
     const name = route.connection ?? 'default';
-    const connection = await this.connections.findFresh(adapter.name, name);
+    const connection = await this.connections.findFresh(adapter.name, name, receivedAt.getTime());
     if (!connection) throw new WebhookRejection('unknown_connection', `no connection ${adapter.name}/${name.slice(0, 100)}`);
     if (!connection.enabled) throw new WebhookRejection('disabled_connection', `connection ${adapter.name}/${name} is disabled`);
     return [connection];
