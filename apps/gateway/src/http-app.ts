@@ -10,6 +10,5 @@ export async function createHttpApp(rootModule: unknown, logger?: LogLevel[] | f
   const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { bodyParser: false, ...(logger === undefined ? {} : { logger }) });
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
   return app;
 }

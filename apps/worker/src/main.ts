@@ -5,7 +5,6 @@ import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfigOrExit()));
-  app.enableShutdownHooks();
   closeOnSignals(app, 'Worker');
 }
 

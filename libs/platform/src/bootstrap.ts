@@ -1,7 +1,8 @@
 import { AppConfig, ConfigurationError, loadAppConfig } from '@kyc/config';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
-/** Close the app on SIGTERM/SIGINT (drains HTTP, closes workers and connections), once. */
+/** Close the app on SIGTERM/SIGINT (drains HTTP, closes workers and connections), once. Used instead of
+ * Nest's enableShutdownHooks, which would close it a second time. */
 export function closeOnSignals(app: INestApplicationContext, name: string): void {
   const logger = new Logger(name);
   let closing = false;
