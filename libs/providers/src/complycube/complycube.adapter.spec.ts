@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventVerifier } from '@complycube/api';
+import { inboundWebhook } from '@kyc/testing';
 import { hmacSha256, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { complycubeProvider } from './index';
@@ -11,15 +12,7 @@ const credentials = (secret = SECRET, options: Record<string, unknown> = {}): Co
   options,
 });
 
-function inbound(body: string, headers: Record<string, string | undefined>): InboundWebhook {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    json = undefined;
-  }
-  return { rawBody: Buffer.from(body, 'utf8'), headers, json, receivedAt: new Date() };
-}
+const inbound = (body: string, headers: Record<string, string | undefined>): InboundWebhook => inboundWebhook(body, headers);
 
 const sign = (body: string, secret = SECRET): string => hmacSha256(secret, body).toString('hex');
 const signed = (body: string, secret = SECRET): InboundWebhook => inbound(body, { 'complycube-signature': sign(body, secret) });

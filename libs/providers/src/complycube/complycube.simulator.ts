@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hmacSha256 } from '@kyc/core';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
+import { requiredHeaderValues } from '../required-headers';
 
 export const COMPLYCUBE_SIGNATURE_HEADER = 'complycube-signature';
 
@@ -74,18 +75,11 @@ function resourceTypeOf(type: string): string {
   return type.startsWith('workflow.session.') ? 'workflowSession' : (type.split('.')[0] ?? type);
 }
 
-/** Custom headers the operator set on the vendor side (`requiredHeaders` option), sent as configured. */
-function requiredHeaders(credentials: ConnectionCredentials): Record<string, string> {
-  const configured = credentials.options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
-}
-
 export const complycubeSimulator: ProviderSimulator = {
   eventTypes: COMPLYCUBE_EVENT_TYPES,
 
-  /** Any type builds (unknown ones with a bare payload); `options.payload` merges over the resource payload. */
   generateSecrets: () => ({ webhookSecret: randomBytes(24).toString('base64url') }),
+  /** Any type builds (unknown ones with a bare payload); `options.payload` merges over the resource payload. */
   build(eventType: string, credentials: ConnectionCredentials, options: SimulateOptions = {}): SimulatedRequest {
     const now = (options.now ?? new Date()).toISOString();
     const event = {
@@ -101,7 +95,7 @@ export const complycubeSimulator: ProviderSimulator = {
       headers: {
         'content-type': 'application/json',
         [COMPLYCUBE_SIGNATURE_HEADER]: signature,
-        ...requiredHeaders(credentials),
+        ...requiredHeaderValues(credentials.options),
       },
       body,
     };

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hmacSha256 } from '@kyc/core';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
+import { requiredHeaderValues } from '../required-headers';
 import { classifyVerifikType, VERIFIK_SHAPE_A_TYPES } from './verifik.mapping';
 
 export const VERIFIK_SIGNATURE_HEADER = 'x-verifik-signature';
@@ -46,18 +47,11 @@ const SHAPE_B_STATUS: Readonly<Partial<Record<string, string>>> = {
 };
 const shapeBStatus = (type: string): string => SHAPE_B_STATUS[classifyVerifikType(type).status ?? ''] ?? 'ONGOING';
 
-/** Custom headers the operator set on the vendor side (`requiredHeaders` option), sent as configured. */
-function requiredHeaders(credentials: ConnectionCredentials): Record<string, string> {
-  const configured = credentials.options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
-}
-
 export const verifikSimulator: ProviderSimulator = {
   eventTypes: VERIFIK_EVENT_TYPES,
 
-  /** `options.payload` merges over `data` (shape A) or `object` (shape B). */
   generateSecrets: () => ({ webhookSecret: `whsec_${randomBytes(24).toString('base64')}` }),
+  /** `options.payload` merges over `data` (shape A) or `object` (shape B). */
   build(eventType: string, credentials: ConnectionCredentials, options: SimulateOptions = {}): SimulatedRequest {
     const now = (options.now ?? new Date()).toISOString();
     const event = isShapeA(eventType)
@@ -96,7 +90,7 @@ export const verifikSimulator: ProviderSimulator = {
       headers: {
         'content-type': 'application/json',
         [VERIFIK_SIGNATURE_HEADER]: `sha256=${signature}`,
-        ...requiredHeaders(credentials),
+        ...requiredHeaderValues(credentials.options),
       },
       body,
     };

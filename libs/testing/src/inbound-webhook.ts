@@ -1,0 +1,12 @@
+import type { InboundWebhook } from '@kyc/providers';
+
+/** An InboundWebhook as the ingress would hand it to an adapter (json undefined when the body is not JSON). */
+export function inboundWebhook(body: string, headers: Record<string, string | undefined>, receivedAt = new Date()): InboundWebhook {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  return { rawBody: Buffer.from(body, 'utf8'), headers, json, receivedAt };
+}
