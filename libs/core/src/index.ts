@@ -1,3 +1,4 @@
 export * from './verification-event';
 export * from './webhook-rejection.error';
 export * from './crypto';
+export * from './subscription-filter';

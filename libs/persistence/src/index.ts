@@ -6,3 +6,4 @@ export * from './event.store';
 export * from './connection.store';
 export * from './inbound-refusal.store';
 export * from './persistence.module';
+export * from './subscriber.store';

@@ -6,8 +6,9 @@ import { databaseOptions, initializeDataSource } from './database-options';
 import { ENTITIES } from './entities';
 import { EventStore } from './event.store';
 import { InboundRefusalStore } from './inbound-refusal.store';
+import { SubscriberStore } from './subscriber.store';
 
-const STORES = [EventStore, ConnectionStore, InboundRefusalStore];
+const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore];
 
 @Global()
 @Module({

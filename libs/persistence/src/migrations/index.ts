@@ -1,4 +1,5 @@
 import { Initial1763769600000 } from './1763769600000-Initial';
+import { Deliveries1763856000000 } from './1763856000000-Deliveries';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Initial1763769600000];
+export const MIGRATIONS = [Initial1763769600000, Deliveries1763856000000];

@@ -1,0 +1,65 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { epochMs } from './column-types';
+
+export type SubscriberKind = 'queue' | 'http';
+export type BackoffType = 'exponential' | 'fixed';
+
+/** A downstream consumer of VerificationEvents: a BullMQ queue or an HTTP endpoint, with its filter and retry policy. */
+@Entity('subscribers')
+@Index('uq_subscribers_name', ['name'], { unique: true })
+export class SubscriberEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  kind: SubscriberKind;
+
+  /** `kind: queue`: the BullMQ queue name (under QUEUE_PREFIX). */
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  queue: string | null;
+
+  /** `kind: http`: the endpoint. */
+  @Column({ type: 'varchar', length: 2000, nullable: true })
+  url: string | null;
+
+  @Column({ name: 'timeout_ms', type: 'integer' })
+  timeoutMs: number;
+
+  /** `kind: http`: the `whsec_` signing secret, sealed. */
+  @Column({ name: 'secret_sealed', type: 'text', nullable: true })
+  secretSealed: string | null;
+
+  /** Providers to receive (empty = all). */
+  @Column({ name: 'filter_providers', type: 'simple-json' })
+  filterProviders: string[];
+
+  /** Type patterns: exact (`check.completed`), prefix (`verification.*`) or `*`. */
+  @Column({ name: 'filter_types', type: 'simple-json' })
+  filterTypes: string[];
+
+  @Column({ name: 'max_attempts', type: 'integer' })
+  maxAttempts: number;
+
+  @Column({ name: 'backoff_type', type: 'varchar', length: 20 })
+  backoffType: BackoffType;
+
+  @Column({ name: 'backoff_delay_ms', type: 'integer' })
+  backoffDelayMs: number;
+
+  /** Upper bound of an exponential backoff's delay. */
+  @Column({ name: 'backoff_max_delay_ms', type: 'integer' })
+  backoffMaxDelayMs: number;
+
+  /** A disabled subscriber receives nothing; its pending deliveries wait and resume when enabled. */
+  @Column({ type: 'boolean' })
+  enabled: boolean;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'bigint', transformer: epochMs })
+  updatedAt: Date;
+}

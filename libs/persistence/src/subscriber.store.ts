@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { MoreThan, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { SecretBox, SubscriptionFilter } from '@kyc/core';
+import { BackoffType, SubscriberEntity, SubscriberKind } from './entities';
+import { isUniqueViolation } from './storage-errors';
+
+/** A subscriber as the API shows it and the worker uses it (never its secret). */
+export interface Subscriber {
+  id: string;
+  name: string;
+  kind: SubscriberKind;
+  queue?: string;
+  url?: string;
+  timeoutMs: number;
+  filter: SubscriptionFilter;
+  retry: { maxAttempts: number; backoff: { type: BackoffType; delayMs: number; maxDelayMs: number } };
+  enabled: boolean;
+  /** http: a short fingerprint of the signing secret, to tell secrets apart without showing them. */
+  secretFingerprint?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SubscriberInput {
+  name: string;
+  kind: SubscriberKind;
+  queue?: string;
+  url?: string;
+  timeoutMs?: number;
+  filter?: Partial<SubscriptionFilter>;
+  retry?: { maxAttempts?: number; backoff?: { type?: BackoffType; delayMs?: number; maxDelayMs?: number } };
+  enabled?: boolean;
+}
+
+export type SubscriberPatch = Partial<Omit<SubscriberInput, 'kind'>>;
+
+/** Defaults of the contract: 10 attempts, exponential from 1 s with jitter, capped at 1 h. */
+export const SUBSCRIBER_DEFAULTS = {
+  timeoutMs: 10_000,
+  filter: { providers: [] as string[], types: ['*'] },
+  maxAttempts: 10,
+  backoff: { type: 'exponential' as BackoffType, delayMs: 1_000, maxDelayMs: 3_600_000 },
+};
+
+export class SubscriberNameTakenError extends Error {
+  constructor(name: string) {
+    super(`a subscriber named ${name} exists already`);
+  }
+}
+
+@Injectable()
+export class SubscriberStore {
+  constructor(
+    @InjectRepository(SubscriberEntity) private readonly subscribers: Repository<SubscriberEntity>,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** Create; an http subscriber gets a fresh `whsec_` secret, returned here and never again. */
+  async create(input: SubscriberInput): Promise<{ subscriber: Subscriber; secret?: string }> {
+    const now = new Date();
+    const secret = input.kind === 'http' ? `whsec_${randomBytes(24).toString('base64')}` : undefined;
+    const row = this.subscribers.create({
+      id: uuidv7(),
+      name: input.name,
+      kind: input.kind,
+      queue: input.kind === 'queue' ? (input.queue ?? null) : null,
+      url: input.kind === 'http' ? (input.url ?? null) : null,
+      timeoutMs: input.timeoutMs ?? SUBSCRIBER_DEFAULTS.timeoutMs,
+      secretSealed: secret ? this.box.seal(secret) : null,
+      filterProviders: input.filter?.providers ?? SUBSCRIBER_DEFAULTS.filter.providers,
+      filterTypes: input.filter?.types ?? SUBSCRIBER_DEFAULTS.filter.types,
+      maxAttempts: input.retry?.maxAttempts ?? SUBSCRIBER_DEFAULTS.maxAttempts,
+      backoffType: input.retry?.backoff?.type ?? SUBSCRIBER_DEFAULTS.backoff.type,
+      backoffDelayMs: input.retry?.backoff?.delayMs ?? SUBSCRIBER_DEFAULTS.backoff.delayMs,
+      backoffMaxDelayMs: input.retry?.backoff?.maxDelayMs ?? SUBSCRIBER_DEFAULTS.backoff.maxDelayMs,
+      enabled: input.enabled ?? true,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.subscribers.insert(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new SubscriberNameTakenError(input.name);
+      throw error;
+    }
+    return { subscriber: this.toSubscriber(row), secret };
+  }
+
+  async get(id: string): Promise<Subscriber | null> {
+    const row = await this.subscribers.findOneBy({ id });
+    return row ? this.toSubscriber(row) : null;
+  }
+
+  /** Ordered by id (UUIDv7, so by creation): `after` is the last id of the previous page. */
+  async list(limit: number, after?: string): Promise<Subscriber[]> {
+    const rows = await this.subscribers.find({ where: after ? { id: MoreThan(after) } : {}, order: { id: 'ASC' }, take: limit });
+    return rows.map((row) => this.toSubscriber(row));
+  }
+
+  /** Every subscriber, for the dispatcher's matching. */
+  async all(): Promise<Subscriber[]> {
+    return (await this.subscribers.find({ order: { id: 'ASC' } })).map((row) => this.toSubscriber(row));
+  }
+
+  async update(id: string, patch: SubscriberPatch): Promise<Subscriber | null> {
+    const row = await this.subscribers.findOneBy({ id });
+    if (!row) return null;
+    if (patch.name !== undefined) row.name = patch.name;
+    if (patch.queue !== undefined && row.kind === 'queue') row.queue = patch.queue;
+    if (patch.url !== undefined && row.kind === 'http') row.url = patch.url;
+    if (patch.timeoutMs !== undefined) row.timeoutMs = patch.timeoutMs;
+    if (patch.filter?.providers !== undefined) row.filterProviders = patch.filter.providers;
+    if (patch.filter?.types !== undefined) row.filterTypes = patch.filter.types;
+    if (patch.retry?.maxAttempts !== undefined) row.maxAttempts = patch.retry.maxAttempts;
+    if (patch.retry?.backoff?.type !== undefined) row.backoffType = patch.retry.backoff.type;
+    if (patch.retry?.backoff?.delayMs !== undefined) row.backoffDelayMs = patch.retry.backoff.delayMs;
+    if (patch.retry?.backoff?.maxDelayMs !== undefined) row.backoffMaxDelayMs = patch.retry.backoff.maxDelayMs;
+    if (patch.enabled !== undefined) row.enabled = patch.enabled;
+    row.updatedAt = new Date();
+    try {
+      await this.subscribers.save(row);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new SubscriberNameTakenError(row.name);
+      throw error;
+    }
+    return this.toSubscriber(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.subscribers.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** The http subscriber's signing secret, for the worker only. */
+  async signingSecret(id: string): Promise<string | null> {
+    const row = await this.subscribers.findOne({ select: { id: true, secretSealed: true }, where: { id } });
+    return row?.secretSealed ? this.box.open(row.secretSealed).toString('utf8') : null;
+  }
+
+  private toSubscriber(row: SubscriberEntity): Subscriber {
+    return {
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      ...(row.kind === 'queue' ? { queue: row.queue ?? undefined } : { url: row.url ?? undefined }),
+      timeoutMs: row.timeoutMs,
+      filter: { providers: row.filterProviders, types: row.filterTypes },
+      retry: { maxAttempts: row.maxAttempts, backoff: { type: row.backoffType, delayMs: row.backoffDelayMs, maxDelayMs: row.backoffMaxDelayMs } },
+      enabled: row.enabled,
+      ...(row.secretSealed ? { secretFingerprint: this.box.fingerprint(this.box.open(row.secretSealed).toString('utf8')) } : {}),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+}
