@@ -1,11 +1,36 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
+import { BullModule } from '@nestjs/bullmq';
+import { DELIVERIES_QUEUE } from '@kyc/queue';
+import { DeliveryScheduler } from './delivery/delivery-scheduler.service';
+import { DeliveryProcessor } from './delivery/delivery.processor';
+import { DeliveryService } from './delivery/delivery.service';
+import { HttpChannel } from './delivery/http.channel';
+import { QueueChannel } from './delivery/queue.channel';
+import { DeliveryReconciler } from './delivery/reconciler.service';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
+import { DispatcherService } from './dispatch/dispatcher.service';
 import { OutboxRelay } from './relay/outbox-relay.service';
+import { SubscriberCache } from './subscribers/subscriber-cache.service';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
-@Module({ providers: [DispatchEventProcessor, OutboxRelay], exports: [OutboxRelay] })
+@Module({
+  imports: [BullModule.registerQueue({ name: DELIVERIES_QUEUE })],
+  providers: [
+    SubscriberCache,
+    DispatcherService,
+    DispatchEventProcessor,
+    DeliveryScheduler,
+    QueueChannel,
+    HttpChannel,
+    DeliveryService,
+    DeliveryProcessor,
+    DeliveryReconciler,
+    OutboxRelay,
+  ],
+  exports: [OutboxRelay, DeliveryReconciler, DeliveryScheduler, SubscriberCache],
+})
 export class WorkerFeaturesModule {}
 
 @Module({})

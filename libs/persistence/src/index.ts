@@ -7,3 +7,4 @@ export * from './connection.store';
 export * from './inbound-refusal.store';
 export * from './persistence.module';
 export * from './subscriber.store';
+export * from './delivery.store';

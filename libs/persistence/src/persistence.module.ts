@@ -6,9 +6,10 @@ import { databaseOptions, initializeDataSource } from './database-options';
 import { ENTITIES } from './entities';
 import { EventStore } from './event.store';
 import { InboundRefusalStore } from './inbound-refusal.store';
+import { DeliveryStore } from './delivery.store';
 import { SubscriberStore } from './subscriber.store';
 
-const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore];
+const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore, DeliveryStore];
 
 @Global()
 @Module({

@@ -1,5 +1,6 @@
 /** Internal queues (under QUEUE_PREFIX). Subscriber queues are named by their subscribers. */
 export const EVENTS_QUEUE = 'events';
+export const DELIVERIES_QUEUE = 'deliveries';
 
 /** Jobs of the events queue: one per stored event, job id = event id. */
 export interface EventsQueueJobs {
@@ -7,3 +8,17 @@ export interface EventsQueueJobs {
 }
 export type EventsJobName = keyof EventsQueueJobs;
 export type JobData<Name extends EventsJobName> = EventsQueueJobs[Name];
+
+/**
+ * Jobs of the deliveries queue: one per attempt, job id `<deliveryId>:<replays>:<attempts>`, so
+ * the same attempt is never queued twice and a stale job can tell it is stale.
+ */
+export interface DeliveryJob {
+  deliveryId: string;
+  replays: number;
+  attempts: number;
+}
+
+export function deliveryJobId(job: DeliveryJob): string {
+  return `${job.deliveryId}:${job.replays}:${job.attempts}`;
+}

@@ -1,20 +1,16 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
-import { EventStore } from '@kyc/persistence';
+import { Job, Queue, UnrecoverableError } from 'bullmq';
 import { EVENTS_QUEUE, EventsQueueJobs, RedisMonitor } from '@kyc/queue';
+import { DispatcherService } from './dispatcher.service';
 
-/**
- * Consumes the events queue. Thin by design: the job carries only the event id; the database is
- * the truth. Fan-out to subscribers plugs in here (next issue); for now an event is dispatched
- * once it is confirmed stored, which closes its outbox entry.
- */
+/** Consumes the events queue. Thin by design: the job carries only the event id; the database is the truth. */
 @Processor(EVENTS_QUEUE, { concurrency: 32 })
 export class DispatchEventProcessor extends WorkerHost {
   private readonly logger = new Logger(DispatchEventProcessor.name);
 
   constructor(
-    private readonly events: EventStore,
+    private readonly dispatcher: DispatcherService,
     private readonly monitor: RedisMonitor,
     @InjectQueue(EVENTS_QUEUE) queue: Queue,
   ) {
@@ -23,9 +19,8 @@ export class DispatchEventProcessor extends WorkerHost {
   }
 
   async process(job: Job<EventsQueueJobs['dispatch']>): Promise<void> {
-    const event = await this.events.findById(job.data.eventId);
-    if (!event) throw new Error(`event ${job.data.eventId} is not stored`);
-    await this.events.markDispatched([event.id]);
+    // A job for an event this database does not hold (another deployment sharing the prefix?) can never succeed.
+    if (!(await this.dispatcher.dispatch(job.data.eventId))) throw new UnrecoverableError(`event ${job.data.eventId} is not stored`);
   }
 
   @OnWorkerEvent('error')

@@ -1,0 +1,38 @@
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job, Queue } from 'bullmq';
+import { DELIVERIES_QUEUE, DeliveryJob, RedisMonitor } from '@kyc/queue';
+import { DeliveryService } from './delivery.service';
+
+/**
+ * Consumes the deliveries queue: one job = one attempt. Retries of *attempts* are scheduled by
+ * DeliveryService as new delayed jobs (per-subscriber backoff, counted in the database); BullMQ's
+ * own retries only cover infrastructure errors (database or Redis down while recording).
+ */
+@Processor(DELIVERIES_QUEUE, { concurrency: 64 })
+export class DeliveryProcessor extends WorkerHost {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+
+  constructor(
+    private readonly deliveries: DeliveryService,
+    private readonly monitor: RedisMonitor,
+    @InjectQueue(DELIVERIES_QUEUE) queue: Queue,
+  ) {
+    super();
+    monitor.watch(queue);
+  }
+
+  process(job: Job<DeliveryJob>): Promise<void> {
+    return this.deliveries.attempt(job.data);
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.monitor.report(error);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<DeliveryJob> | undefined, error: Error): void {
+    this.logger.warn(`delivery job ${job?.id ?? '?'} failed: ${error.message}`);
+  }
+}

@@ -1,0 +1,49 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { AppConfig } from '@kyc/config';
+import type { VerificationEvent } from '@kyc/core';
+import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
+import { redisOptions, RedisMonitor } from '@kyc/queue';
+import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
+
+/** Jobs we put on subscriber queues: kept long enough that the job id deduplicates redeliveries. */
+const SUBSCRIBER_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;
+
+/**
+ * `kind: queue`: add the event to the subscriber's BullMQ queue, job name = type, data = event,
+ * job id = event id (`<eventId>:replay:<n>` for an operator's replay).
+ */
+@Injectable()
+export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly monitor: RedisMonitor,
+  ) {}
+
+  async deliver(subscriber: Subscriber, event: VerificationEvent, delivery: DeliveryEntity): Promise<AttemptOutcome> {
+    const jobId = delivery.replays > 0 ? `${event.id}:replay:${delivery.replays}` : event.id;
+    await this.queue(subscriber.queue!).add(event.type, event, { ...SUBSCRIBER_JOB_OPTIONS, jobId });
+    return { ok: true };
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: redisOptions(this.config.env.REDIS_URL, 'producer'), prefix: this.config.env.QUEUE_PREFIX });
+      this.monitor.watch(queue);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+  }
+}

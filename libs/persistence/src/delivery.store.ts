@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThanOrEqual, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { DeliveryAttemptEntity, DeliveryEntity, DeliveryStatus } from './entities';
+
+export interface AttemptRecord {
+  outcome: 'succeeded' | 'failed';
+  httpStatus: number | null;
+  error: string | null;
+  durationMs: number;
+  attemptedAt: Date;
+}
+
+/** What an attempt decided for the delivery. */
+export interface AttemptDecision {
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+}
+
+/** Deliveries (event × subscriber) and their attempts: the truth the queues are rebuilt from. */
+@Injectable()
+export class DeliveryStore {
+  constructor(
+    @InjectRepository(DeliveryEntity) private readonly deliveries: Repository<DeliveryEntity>,
+    @InjectRepository(DeliveryAttemptEntity) private readonly attempts: Repository<DeliveryAttemptEntity>,
+  ) {}
+
+  /**
+   * Create one pending delivery per subscriber, idempotently (unique (event, subscriber); a
+   * conflicting row is left as it is), and return every delivery of the event.
+   */
+  async createForEvent(eventId: string, subscriberIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
+    if (subscriberIds.length > 0) {
+      const rows = subscriberIds.map((subscriberId) => ({
+        id: uuidv7(),
+        eventId,
+        subscriberId,
+        status: 'pending' as const,
+        attempts: 0,
+        replays: 0,
+        nextAttemptAt: now,
+        lastError: null,
+        createdAt: now,
+        updatedAt: now,
+        completedAt: null,
+      }));
+      await this.deliveries.createQueryBuilder().insert().into(DeliveryEntity).values(rows).orIgnore().execute();
+    }
+    return this.deliveries.find({ where: { eventId } });
+  }
+
+  findById(id: string): Promise<DeliveryEntity | null> {
+    return this.deliveries.findOneBy({ id });
+  }
+
+  /**
+   * Record an attempt (a fact, always kept), then move the delivery on, but only if nobody else
+   * has since (optimistic check on attempts and replays). Returns whether this attempt won.
+   */
+  async recordAttempt(delivery: DeliveryEntity, attempt: AttemptRecord, decision: AttemptDecision): Promise<boolean> {
+    await this.attempts.insert({
+      id: uuidv7(),
+      deliveryId: delivery.id,
+      attemptNumber: delivery.attempts + 1,
+      attemptedAt: attempt.attemptedAt,
+      outcome: attempt.outcome,
+      httpStatus: attempt.httpStatus,
+      error: attempt.error?.slice(0, 500) ?? null,
+      durationMs: Math.round(attempt.durationMs),
+    });
+    const now = new Date();
+    const result = await this.deliveries.update(
+      { id: delivery.id, status: 'pending', attempts: delivery.attempts, replays: delivery.replays },
+      {
+        status: decision.status,
+        attempts: delivery.attempts + 1,
+        nextAttemptAt: decision.nextAttemptAt,
+        lastError: attempt.outcome === 'failed' ? (attempt.error?.slice(0, 500) ?? null) : null,
+        updatedAt: now,
+        completedAt: decision.status === 'pending' ? null : now,
+      },
+    );
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Close a delivery that can never be attempted (its subscriber is gone). */
+  async abandon(delivery: DeliveryEntity, reason: string): Promise<void> {
+    const now = new Date();
+    await this.deliveries.update(
+      { id: delivery.id, status: 'pending', replays: delivery.replays },
+      { status: 'failed', lastError: reason.slice(0, 500), nextAttemptAt: null, updatedAt: now, completedAt: now },
+    );
+  }
+
+  /**
+   * Deliver again on demand (replay, or retry of a failed delivery): a new round with its own
+   * attempts, whatever the status. Returns the delivery as it now stands.
+   */
+  async restart(id: string, now = new Date()): Promise<DeliveryEntity | null> {
+    const delivery = await this.deliveries.findOneBy({ id });
+    if (!delivery) return null;
+    await this.deliveries.update(
+      { id, replays: delivery.replays },
+      { status: 'pending', attempts: 0, replays: delivery.replays + 1, nextAttemptAt: now, lastError: null, updatedAt: now, completedAt: null },
+    );
+    return this.deliveries.findOneBy({ id });
+  }
+
+  /** Pending deliveries due by `dueBy` of the given subscribers, oldest first (for the reconciler). */
+  findDue(subscriberIds: string[], dueBy: Date, limit: number): Promise<DeliveryEntity[]> {
+    if (subscriberIds.length === 0) return Promise.resolve([]);
+    return this.deliveries.find({
+      where: { status: 'pending', subscriberId: In(subscriberIds), nextAttemptAt: LessThanOrEqual(dueBy) },
+      order: { nextAttemptAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  attemptsOf(deliveryId: string): Promise<DeliveryAttemptEntity[]> {
+    return this.attempts.find({ where: { deliveryId }, order: { attemptedAt: 'ASC' } });
+  }
+}
