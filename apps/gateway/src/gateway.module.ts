@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
+import { AdminModule } from './admin/admin.module';
 import { IngressModule } from './ingress/ingress.module';
 
 /** The gateway's own parts, without the platform. */
-@Module({ imports: [IngressModule] })
+@Module({ imports: [IngressModule, AdminModule] })
 export class GatewayFeaturesModule {}
 
 @Module({})

@@ -9,7 +9,8 @@ import { DeliveryService } from './delivery.service';
  * DeliveryService as new delayed jobs (per-subscriber backoff, counted in the database); BullMQ's
  * own retries only cover infrastructure errors (database or Redis down while recording).
  */
-@Processor(DELIVERIES_QUEUE, { concurrency: 64 })
+// A short lock: a killed worker's attempt is taken over within ~15 s (a live worker renews its lock).
+@Processor(DELIVERIES_QUEUE, { concurrency: 64, lockDuration: 10_000, stalledInterval: 5_000 })
 export class DeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(DeliveryProcessor.name);
 

@@ -5,7 +5,7 @@ import { EVENTS_QUEUE, EventsQueueJobs, RedisMonitor } from '@kyc/queue';
 import { DispatcherService } from './dispatcher.service';
 
 /** Consumes the events queue. Thin by design: the job carries only the event id; the database is the truth. */
-@Processor(EVENTS_QUEUE, { concurrency: 32 })
+@Processor(EVENTS_QUEUE, { concurrency: 32, lockDuration: 10_000, stalledInterval: 5_000 })
 export class DispatchEventProcessor extends WorkerHost {
   private readonly logger = new Logger(DispatchEventProcessor.name);
 

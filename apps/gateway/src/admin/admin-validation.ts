@@ -1,0 +1,43 @@
+import { BadRequestException, NotFoundException, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+
+/** 400 in Nest's shape, plus `fields`: each failing field by its full path (`retry.backoff.delayMs`). */
+export function validationFailed(fields: Record<string, string[]>): BadRequestException {
+  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: Object.values(fields).flat(), fields });
+}
+
+/** Used with @UsePipes on every admin controller (not globally in main, so tests run the same pipe). */
+export const adminValidationPipe = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  exceptionFactory: (errors) => validationFailed(fieldMessages(errors)),
+});
+
+function fieldMessages(errors: ValidationError[], parent = '', fields: Record<string, string[]> = {}): Record<string, string[]> {
+  for (const error of errors) {
+    const path = parent ? `${parent}.${error.property}` : error.property;
+    // class-validator names only the last segment (`delayMs must ...`): name the full path instead.
+    const messages = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(`${error.property} `) ? path + message.slice(error.property.length) : message.includes(path) ? message : `${path}: ${message}`,
+    );
+    if (messages.length > 0) (fields[path] ??= []).push(...messages);
+    fieldMessages(error.children ?? [], path, fields);
+  }
+  return fields;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** Ids are UUIDs: anything else names nothing, so it is a 404 like an unknown id (never a database error). */
+export class ResourceIdPipe implements PipeTransform<string, string> {
+  constructor(private readonly resource: string) {}
+
+  transform(value: string): string {
+    if (!isUuid(value)) throw new NotFoundException(`${this.resource} not found`);
+    return value;
+  }
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import { Job, Queue, Worker } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@kyc/config';
+import { VerificationEvent } from '@kyc/core';
+import { DeliveryAttemptEntity, DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
+import { findProvider } from '@kyc/providers';
+import { DELIVERIES_QUEUE, redisOptions } from '@kyc/queue';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { DeliveryReconciler } from '../apps/worker/src/delivery/reconciler.service';
+import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { post } from './support/http';
+import { Receiver } from './support/receiver';
+import { startTestApp, TestApp } from './support/test-app';
+
+const SECRETS = {
+  allpass: { cryptoKey: randomBytes(32).toString('hex') },
+  complycube: { webhookSecret: 'cc-delivery' },
+  verifik: { webhookSecret: 'whsec_verifik_delivery' },
+};
+type Vendor = keyof typeof SECRETS;
+const build = (provider: Vendor, type: string) => {
+  const adapter = findProvider(provider)!;
+  return adapter.simulator.build(type, { secrets: SECRETS[provider], options: adapter.parseOptions({}) });
+};
+const fast = { maxAttempts: 5, backoff: { type: 'fixed' as const, delayMs: 100 } };
+
+describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
+  let database: TestDatabase;
+  let config: AppConfig;
+  let app: TestApp;
+  let dataSource: DataSource;
+  const closers: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    config = testConfig({
+      DATABASE_URL: database.url,
+      ALLPASS_CRYPTO_KEY: SECRETS.allpass.cryptoKey,
+      COMPLYCUBE_WEBHOOK_SECRET: SECRETS.complycube.webhookSecret,
+      VERIFIK_WEBHOOK_SECRET: SECRETS.verifik.webhookSecret,
+    });
+    app = await startTestApp(config, { worker: true });
+    dataSource = app.app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await app?.close();
+    await database?.drop();
+  });
+
+  async function subscribe(input: SubscriberInput, receiver?: Receiver) {
+    const created = await app.app.get(SubscriberStore).create(input);
+    if (receiver) receiver.secret = created.secret!;
+    await app.app.get(SubscriberCache).reload();
+    return created.subscriber;
+  }
+
+  /** A plain BullMQ Worker on a subscriber queue, as a downstream service runs it. */
+  function consume(queue: string): Job<VerificationEvent>[] {
+    const jobs: Job<VerificationEvent>[] = [];
+    const worker = new Worker<VerificationEvent>(queue, async (job) => void jobs.push(job), {
+      connection: redisOptions(config.env.REDIS_URL, 'worker'),
+      prefix: config.env.QUEUE_PREFIX,
+    });
+    closers.push(() => worker.close());
+    return jobs;
+  }
+
+  const send = async (provider: Vendor, type: string) => {
+    const answer = await post(`${app.url}/webhooks/${provider}`, build(provider, type));
+    expect(answer.status).toBe(200);
+    return answer.body.eventId as string;
+  };
+  const deliveriesOf = (subscriberId: string) => dataSource.getRepository(DeliveryEntity).find({ where: { subscriberId } });
+  const attemptsOf = async (deliveryId: string) => dataSource.getRepository(DeliveryAttemptEntity).find({ where: { deliveryId }, order: { attemptedAt: 'ASC' } });
+
+  it('delivers each vendor to a queue subscriber and a signed HTTP subscriber, by their filters', async () => {
+    const receiver = await new Receiver().start();
+    closers.push(() => receiver.stop());
+    const queueName = `billing-${randomBytes(3).toString('hex')}`;
+    const everything = await subscribe({ name: `all-${queueName}`, kind: 'queue', queue: queueName, filter: { providers: [], types: ['*'] } });
+    const decisions = await subscribe({ name: `crm-${queueName}`, kind: 'http', url: receiver.url, filter: { types: ['verification.approved', 'verification.rejected'] }, retry: fast }, receiver);
+    const checksQueue = `${queueName}-checks`;
+    const checks = await subscribe({ name: `checks-${queueName}`, kind: 'queue', queue: checksQueue, filter: { providers: ['complycube'], types: ['check.*'] } });
+    const allJobs = consume(queueName);
+    const checkJobs = consume(checksQueue);
+
+    const allpassId = await send('allpass', 'applicantApproved');
+    const complycubeId = await send('complycube', 'check.completed.attention');
+    const verifikId = await send('verifik', 'verification.completed');
+    const startedId = await send('verifik', 'verification.started');
+
+    await waitFor(() => allJobs.length === 4 && receiver.received.length === 2 && checkJobs.length === 1, 15_000, 'deliveries did not arrive');
+    expect(allJobs.map((job) => job.id).sort()).toEqual([allpassId, complycubeId, verifikId, startedId].sort());
+    for (const job of allJobs) {
+      expect(job.name).toBe(job.data.type);
+      expect(job.data).toMatchObject({ specVersion: '1', id: job.id });
+    }
+    expect(allJobs.find((job) => job.id === complycubeId)?.data).toMatchObject({ provider: 'complycube', type: 'check.completed', details: { outcome: 'attention' } });
+    expect(receiver.received.map((delivery) => delivery.eventId).sort()).toEqual([allpassId, verifikId].sort());
+    expect(receiver.received.every((delivery) => delivery.signatureValid)).toBe(true);
+    expect(receiver.received[0].body).toMatchObject({ specVersion: '1', type: 'verification.approved', status: 'approved' });
+    expect(checkJobs.map((job) => job.id)).toEqual([complycubeId]);
+
+    await waitFor(async () => (await deliveriesOf(decisions.id)).every((delivery) => delivery.status === 'succeeded'), 5_000);
+    expect((await deliveriesOf(everything.id)).map((delivery) => delivery.status)).toEqual(Array(4).fill('succeeded'));
+    expect(await deliveriesOf(decisions.id)).toHaveLength(2);
+    expect(await deliveriesOf(checks.id)).toHaveLength(1);
+  });
+
+  it('retries a failing HTTP subscriber with growing delays until it answers 2xx', async () => {
+    const receiver = await new Receiver([500, 500, 200]).start();
+    closers.push(() => receiver.stop());
+    const subscriber = await subscribe(
+      { name: `flaky-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 5, backoff: { type: 'exponential', delayMs: 300 } } },
+      receiver,
+    );
+    await send('allpass', 'applicantRejected');
+    await waitFor(async () => (await deliveriesOf(subscriber.id))[0]?.status === 'succeeded', 15_000, 'flaky delivery did not succeed');
+    const [delivery] = await deliveriesOf(subscriber.id);
+    const attempts = await attemptsOf(delivery.id);
+    expect(attempts.map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual([['failed', 500], ['failed', 500], ['succeeded', 200]]);
+    const gaps = [attempts[1].attemptedAt.getTime() - attempts[0].attemptedAt.getTime(), attempts[2].attemptedAt.getTime() - attempts[1].attemptedAt.getTime()];
+    expect(gaps[0]).toBeGreaterThanOrEqual(225);
+    expect(gaps[1]).toBeGreaterThan(gaps[0]);
+    expect(delivery.attempts).toBe(3);
+  });
+
+  it('dead-letters a delivery after maxAttempts, visible with its attempts', async () => {
+    const receiver = await new Receiver([503]).start();
+    closers.push(() => receiver.stop());
+    const subscriber = await subscribe({ name: `down-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 100 } } }, receiver);
+    await send('complycube', 'workflow.session.completed');
+    await waitFor(async () => (await deliveriesOf(subscriber.id))[0]?.status === 'failed', 15_000, 'delivery did not end failed');
+    const [delivery] = await deliveriesOf(subscriber.id);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 3, lastError: 'HTTP 503' });
+    expect(await attemptsOf(delivery.id)).toHaveLength(3);
+    expect(receiver.received).toHaveLength(3);
+  });
+
+  it('holds deliveries of a disabled subscriber and resumes them when it is enabled', async () => {
+    const queueName = `paused-${randomBytes(3).toString('hex')}`;
+    const subscriber = await subscribe({ name: queueName, kind: 'queue', queue: queueName, enabled: false });
+    const jobs = consume(queueName);
+    const eventId = await send('verifik', 'verification.expired');
+    await waitFor(async () => (await deliveriesOf(subscriber.id)).length === 1, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(jobs).toHaveLength(0);
+    expect((await deliveriesOf(subscriber.id))[0].status).toBe('pending');
+
+    await app.app.get(SubscriberStore).update(subscriber.id, { enabled: true });
+    await app.app.get(SubscriberCache).reload();
+    await waitFor(() => jobs.length === 1, 10_000, 'resumed delivery did not arrive');
+    expect(jobs[0].id).toBe(eventId);
+  });
+
+  it('re-queues pending deliveries whose jobs Redis lost', async () => {
+    const receiver = await new Receiver([500, 200]).start();
+    closers.push(() => receiver.stop());
+    const subscriber = await subscribe({ name: `lost-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 60_000 } } }, receiver);
+    await send('allpass', 'applicantOnHold');
+    await waitFor(async () => (await deliveriesOf(subscriber.id))[0]?.attempts === 1, 10_000);
+    // The retry is a delayed job a minute away; lose it, and make the delivery overdue.
+    const deliveries = new Queue(DELIVERIES_QUEUE, { connection: redisOptions(config.env.REDIS_URL, 'producer'), prefix: config.env.QUEUE_PREFIX });
+    closers.push(() => deliveries.close());
+    const [delivery] = await deliveriesOf(subscriber.id);
+    expect(await deliveries.getJobState(`${delivery.id}:0:1`)).toBe('delayed');
+    await deliveries.remove(`${delivery.id}:0:1`);
+    await dataSource.getRepository(DeliveryEntity).update({ id: delivery.id }, { nextAttemptAt: new Date(Date.now() - 1_000) });
+
+    expect(await app.app.get(DeliveryReconciler).reconcile(0)).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => (await deliveriesOf(subscriber.id))[0].status === 'succeeded', 10_000, 'lost delivery was not re-queued');
+    expect(receiver.received.map((delivery) => delivery.status)).toEqual([500, 200]);
+  });
+});
