@@ -18,7 +18,7 @@ function fieldMessages(errors: ValidationError[], parent = '', fields: Record<st
     const path = parent ? `${parent}.${error.property}` : error.property;
     // class-validator names only the last segment (`delayMs must ...`): name the full path instead.
     const messages = Object.values(error.constraints ?? {}).map((message) =>
-      message.startsWith(`${error.property} `) ? path + message.slice(error.property.length) : message.includes(path) ? message : `${path}: ${message}`,
+      message.includes(error.property) ? message.replace(error.property, path) : `${path}: ${message}`,
     );
     if (messages.length > 0) (fields[path] ??= []).push(...messages);
     fieldMessages(error.children ?? [], path, fields);

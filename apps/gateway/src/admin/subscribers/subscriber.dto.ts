@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsUrl, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, isURL, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested, ValidationArguments,
 } from 'class-validator';
 import { TYPE_PATTERN } from '@kyc/core';
 import type { BackoffType, SubscriberKind } from '@kyc/persistence';
@@ -16,27 +16,43 @@ const Optional = () => ValidateIf((_object, value) => value !== undefined);
 const Nested = (type: () => new () => object) => applyDecorators(IsObject(), ValidateNested(), Type(type));
 
 const Name = () => Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'name must be 1 to 100 letters, digits, _ . or -' });
-// No `:`: BullMQ refuses queue names containing it (every delivery would fail).
-const QueueName = () => Matches(/^[A-Za-z0-9_.-]{1,200}$/, { message: 'queue must be 1 to 200 letters, digits, _ . or - (no spaces or colons)' });
-const Url = () =>
-  applyDecorators(
-    IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'url must be an http or https URL' }),
-    MaxLength(2000),
-  );
 
-/** `queue` belongs to queue subscribers and `url` to http ones: required there, refused elsewhere. */
-function ForKind(kind: SubscriberKind) {
-  return applyDecorators(
-    ValidateIf((object: { kind?: unknown }, value) => object.kind === kind || value !== undefined),
-    ValidateBy({
-      name: 'forKind',
-      validator: {
-        validate: (value, args) => (args?.object as { kind?: unknown }).kind === kind && value !== undefined,
-        defaultMessage: (args) =>
-          (args?.object as { kind?: unknown }).kind === kind ? `${args?.property} is required when kind is ${kind}` : `${args?.property} is only allowed when kind is ${kind}`,
-      },
-    }),
-  );
+interface KindField {
+  kind: SubscriberKind;
+  valid: (value: unknown) => boolean;
+  message: string;
+}
+
+const QUEUE: KindField = {
+  kind: 'queue',
+  // No `:`: BullMQ refuses queue names containing it (every delivery would fail).
+  valid: (value) => typeof value === 'string' && /^[A-Za-z0-9_.-]{1,200}$/.test(value),
+  message: 'queue must be 1 to 200 letters, digits, _ . or - (no spaces or colons)',
+};
+
+const URL_FIELD: KindField = {
+  kind: 'http',
+  valid: (value) => typeof value === 'string' && value.length <= 2000 && isURL(value, { require_tld: false, protocols: ['http', 'https'], require_protocol: true }),
+  message: 'url must be an http or https URL of at most 2000 characters',
+};
+
+/** The field's own rule, when it is given (update). */
+const FieldRule = ({ valid, message }: KindField) => ValidateBy({ name: 'fieldRule', validator: { validate: valid, defaultMessage: () => message } });
+
+/**
+ * `queue` belongs to queue subscribers and `url` to http ones: required there, refused elsewhere.
+ * One custom rule, so a missing field gets one message ("required"), not one per constraint.
+ */
+function ForKind({ kind, valid, message }: KindField) {
+  const kindOf = (args?: ValidationArguments) => (args?.object as { kind?: unknown }).kind;
+  return ValidateBy({
+    name: 'forKind',
+    validator: {
+      validate: (value, args) => (kindOf(args) === kind ? valid(value) : value === undefined),
+      defaultMessage: (args) =>
+        kindOf(args) !== kind ? `${args?.property} is only allowed when kind is ${kind}` : args?.value === undefined ? `${args?.property} is required when kind is ${kind}` : message,
+    },
+  });
 }
 
 export class BackoffDto {
@@ -90,10 +106,10 @@ export class CreateSubscriberDto extends SubscriberSettingsDto {
   @IsIn(KINDS)
   kind: SubscriberKind;
 
-  @ForKind('queue') @QueueName()
+  @ForKind(QUEUE)
   queue?: string;
 
-  @ForKind('http') @Url()
+  @ForKind(URL_FIELD)
   url?: string;
 }
 
@@ -102,9 +118,9 @@ export class UpdateSubscriberDto extends SubscriberSettingsDto {
   @Optional() @Name()
   name?: string;
 
-  @Optional() @QueueName()
+  @Optional() @FieldRule(QUEUE)
   queue?: string;
 
-  @Optional() @Url()
+  @Optional() @FieldRule(URL_FIELD)
   url?: string;
 }
