@@ -5,7 +5,7 @@ import { AppConfig } from '@kyc/config';
 import { VerificationEvent } from '@kyc/core';
 import { DeliveryAttemptEntity, DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
-import { DELIVERIES_QUEUE, redisOptions } from '@kyc/queue';
+import { DELIVERIES_QUEUE, redisOptions, ReplayService } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { DeliveryReconciler } from '../apps/worker/src/delivery/reconciler.service';
 import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
@@ -173,5 +173,33 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     expect(await app.app.get(DeliveryReconciler).reconcile(0)).toBeGreaterThanOrEqual(1);
     await waitFor(async () => (await deliveriesOf(subscriber.id))[0].status === 'succeeded', 10_000, 'lost delivery was not re-queued');
     expect(receiver.received.map((delivery) => delivery.status)).toEqual([500, 200]);
+  });
+
+  it('replays an event as a new job and retries a dead-lettered delivery on demand', async () => {
+    const queueName = `replay-${randomBytes(3).toString('hex')}`;
+    const subscriber = await subscribe({ name: queueName, kind: 'queue', queue: queueName, filter: { providers: ['allpass'], types: ['verification.*'] } });
+    const jobs = consume(queueName);
+    const eventId = await send('allpass', 'applicantCompleted');
+    await waitFor(() => jobs.length === 1, 10_000);
+
+    const replay = app.app.get(ReplayService);
+    const replayed = await replay.replayEvent(eventId);
+    expect(replayed.find((delivery) => delivery.subscriberId === subscriber.id)).toMatchObject({ replays: 1, status: 'pending' });
+    await waitFor(() => jobs.length === 2, 10_000, 'replay did not arrive');
+    expect((await replay.replayEvent(eventId, [subscriber.id])).map((delivery) => delivery.replays)).toEqual([2]);
+    await waitFor(() => jobs.length === 3, 10_000, 'second replay did not arrive');
+    expect(jobs.map((job) => job.id).sort()).toEqual([eventId, `${eventId}:replay:1`, `${eventId}:replay:2`].sort());
+    expect(jobs[1].data).toEqual(jobs[0].data);
+    expect(await deliveriesOf(subscriber.id)).toHaveLength(1);
+
+    const receiver = await new Receiver([500]).start();
+    closers.push(() => receiver.stop());
+    const http = await subscribe({ name: `retry-${queueName}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 100 } } }, receiver);
+    await send('verifik', 'verification.failed');
+    await waitFor(async () => (await deliveriesOf(http.id))[0]?.status === 'failed', 10_000);
+    receiver['statuses'] = [200];
+    await replay.retryDelivery((await deliveriesOf(http.id))[0].id);
+    await waitFor(async () => (await deliveriesOf(http.id))[0]?.status === 'succeeded', 10_000, 'retried delivery did not succeed');
+    expect(receiver.received.map((delivery) => delivery.status)).toEqual([500, 500, 200]);
   });
 });

@@ -1,9 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
-import { BullModule } from '@nestjs/bullmq';
-import { DELIVERIES_QUEUE } from '@kyc/queue';
-import { DeliveryScheduler } from './delivery/delivery-scheduler.service';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryService } from './delivery/delivery.service';
 import { HttpChannel } from './delivery/http.channel';
@@ -16,12 +13,10 @@ import { SubscriberCache } from './subscribers/subscriber-cache.service';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
 @Module({
-  imports: [BullModule.registerQueue({ name: DELIVERIES_QUEUE })],
   providers: [
     SubscriberCache,
     DispatcherService,
     DispatchEventProcessor,
-    DeliveryScheduler,
     QueueChannel,
     HttpChannel,
     DeliveryService,
@@ -29,7 +24,7 @@ import { SubscriberCache } from './subscribers/subscriber-cache.service';
     DeliveryReconciler,
     OutboxRelay,
   ],
-  exports: [OutboxRelay, DeliveryReconciler, DeliveryScheduler, SubscriberCache],
+  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache],
 })
 export class WorkerFeaturesModule {}
 

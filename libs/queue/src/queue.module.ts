@@ -2,7 +2,9 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { EventPublisher } from './event-publisher.service';
-import { EVENTS_QUEUE } from './queue-names';
+import { DeliveryScheduler } from './delivery-scheduler.service';
+import { ReplayService } from './replay.service';
+import { DELIVERIES_QUEUE, EVENTS_QUEUE } from './queue-names';
 import { redisOptions } from './redis-connection';
 import { RedisMonitor } from './redis-monitor.service';
 
@@ -17,9 +19,9 @@ import { RedisMonitor } from './redis-monitor.service';
       }),
     }),
     // The worker's side of the events queue (blocking connection); producers use EventPublisher.
-    BullModule.registerQueue({ name: EVENTS_QUEUE }),
+    BullModule.registerQueue({ name: EVENTS_QUEUE }, { name: DELIVERIES_QUEUE }),
   ],
-  providers: [RedisMonitor, EventPublisher],
-  exports: [BullModule, RedisMonitor, EventPublisher],
+  providers: [RedisMonitor, EventPublisher, DeliveryScheduler, ReplayService],
+  exports: [BullModule, RedisMonitor, EventPublisher, DeliveryScheduler, ReplayService],
 })
 export class QueueModule {}

@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
-import type { DeliveryJob } from '@kyc/queue';
+import { DeliveryScheduler, type DeliveryJob } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
 import { retryDelayMs } from './backoff';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
-import { DeliveryScheduler } from './delivery-scheduler.service';
 import { HttpChannel } from './http.channel';
 import { QueueChannel } from './queue.channel';
 

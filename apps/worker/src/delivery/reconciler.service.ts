@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliveryStore, Subscriber } from '@kyc/persistence';
+import { DeliveryScheduler } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
-import { DeliveryScheduler } from './delivery-scheduler.service';
 
 /**
  * The queue is not the source of truth. Periodically, pending deliveries of enabled subscribers

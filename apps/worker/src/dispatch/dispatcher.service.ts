@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { filterMatches } from '@kyc/core';
 import { DeliveryStore, EventStore } from '@kyc/persistence';
-import { DeliveryScheduler } from '../delivery/delivery-scheduler.service';
+import { DeliveryScheduler } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
 
 /**

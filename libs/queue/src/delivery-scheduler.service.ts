@@ -2,7 +2,8 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { DeliveryEntity } from '@kyc/persistence';
-import { DELIVERIES_QUEUE, DeliveryJob, deliveryJobId, RedisMonitor } from '@kyc/queue';
+import { DELIVERIES_QUEUE, DeliveryJob, deliveryJobId } from './queue-names';
+import { RedisMonitor } from './redis-monitor.service';
 
 /** Puts delivery attempts on the deliveries queue; adding the same attempt twice is a no-op. */
 @Injectable()
