@@ -3,9 +3,10 @@ import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
 import { AdminModule } from './admin/admin.module';
 import { IngressModule } from './ingress/ingress.module';
+import { OperationsModule } from './operations/operations.module';
 
-/** The gateway's own parts, without the platform. */
-@Module({ imports: [IngressModule, AdminModule] })
+/** The gateway's own parts, without the platform: ingress, admin API, health and metrics. */
+@Module({ imports: [IngressModule, AdminModule, OperationsModule] })
 export class GatewayFeaturesModule {}
 
 @Module({})

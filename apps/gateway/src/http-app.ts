@@ -1,14 +1,53 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { useAppLogger } from '@kyc/observability';
+import { ADMIN_BEARER, ApiErrorDto, adminDocument } from './admin/api-docs';
 
 /**
  * Create the HTTP application. Nest's body parser is off: the ingress reads raw bytes itself
- * (signatures are verified on exactly what was sent), with its own size limit.
+ * (signatures are verified on exactly what was sent), with its own size limit. Logs go to pino;
+ * `logger` (Nest's levels, or false) lowers or silences them, as tests do.
  */
 export async function createHttpApp(rootModule: unknown, logger?: LogLevel[] | false): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { bodyParser: false, ...(logger === undefined ? {} : { logger }) });
+  const app = await NestFactory.create<NestExpressApplication>(rootModule as never, { bodyParser: false, bufferLogs: true });
+  useAppLogger(app, logger);
+  configureHttpApp(app);
+  return app;
+}
+
+/** Everything HTTP-level that main, the all-in-one process and the tests share. */
+export function configureHttpApp(app: NestExpressApplication): void {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
-  return app;
+  // Browser-facing security headers where a browser may come (admin API, dashboard, docs). The
+  // CSP allows the inline styles of Swagger UI and Bull Board; no upgrade to https, since the
+  // gateway is often reached over plain HTTP inside a private network.
+  app.use(
+    ['/admin', '/docs', '/docs-json'],
+    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
+  );
+  setUpDocs(app);
+}
+
+function setUpDocs(app: NestExpressApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('KYC webhook gateway: admin API')
+    .setVersion('1')
+    .setDescription(
+      'Manage provider connections and subscribers, inspect events, deliveries and refused requests, replay and retry. ' +
+        'Every route needs `Authorization: Bearer <ADMIN_API_KEY>`; lists are paginated with `limit` and `cursor` and return `{data, nextCursor}`. ' +
+        'Errors are `{statusCode, error, message}` (validation failures add `fields`). The queue dashboard is at /admin/queues.',
+    )
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY' }, ADMIN_BEARER)
+    .build();
+  // Built lazily, on the first request for it: routes are only all known once the app is set up.
+  let document: ReturnType<typeof adminDocument> | undefined;
+  SwaggerModule.setup('docs', app, () => (document ??= adminDocument(SwaggerModule.createDocument(app, config, { extraModels: [ApiErrorDto] }))), {
+    jsonDocumentUrl: 'docs-json',
+    raw: ['json'],
+    customSiteTitle: 'KYC gateway admin API',
+  });
 }

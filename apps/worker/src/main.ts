@@ -1,10 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { useAppLogger } from '@kyc/observability';
 import { closeOnSignals, loadConfigOrExit } from '@kyc/platform';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfigOrExit()));
+  // Boot logs are buffered until the pino logger (JSON lines, LOG_LEVEL) takes over.
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(loadConfigOrExit()), { bufferLogs: true });
+  useAppLogger(app);
   closeOnSignals(app, 'Worker');
 }
 

@@ -1,5 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
+import { MetricsServer } from '@kyc/observability';
+import { RetentionQueries } from '@kyc/persistence';
 import { PlatformModule } from '@kyc/platform';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryService } from './delivery/delivery.service';
@@ -9,6 +11,7 @@ import { DeliveryReconciler } from './delivery/reconciler.service';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { OutboxRelay } from './relay/outbox-relay.service';
+import { PayloadRetention } from './retention/payload-retention.service';
 import { SubscriberCache } from './subscribers/subscriber-cache.service';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
@@ -23,14 +26,17 @@ import { SubscriberCache } from './subscribers/subscriber-cache.service';
     DeliveryProcessor,
     DeliveryReconciler,
     OutboxRelay,
+    RetentionQueries,
+    PayloadRetention,
   ],
-  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache],
+  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention],
 })
 export class WorkerFeaturesModule {}
 
 @Module({})
 export class WorkerModule {
   static forRoot(config?: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [PlatformModule.forRoot(config), WorkerFeaturesModule] };
+    // Only the worker's own process serves metrics on METRICS_PORT; the all-in-one process has /metrics.
+    return { module: WorkerModule, imports: [PlatformModule.forRoot(config), WorkerFeaturesModule], providers: [MetricsServer] };
   }
 }

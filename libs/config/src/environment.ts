@@ -68,6 +68,18 @@ export class EnvironmentVariables {
 
   @Type(() => Number) @IsInt() @Min(0)
   RELAY_GRACE_MS = 10_000;
+
+  /** Decoded vendor payloads are purged this long after receipt; events and delivery history stay. */
+  @Type(() => Number) @IsInt() @Min(1)
+  PAYLOAD_RETENTION_DAYS = 30;
+
+  /** Admin API requests per minute and client IP (per gateway instance); /webhooks is never limited. */
+  @Type(() => Number) @IsInt() @Min(1)
+  ADMIN_RATE_LIMIT_PER_MINUTE = 300;
+
+  /** The worker process has no HTTP server: when set, it serves Prometheus metrics on this port. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  METRICS_PORT?: number;
 }
 
 export class ConfigurationError extends Error {
@@ -81,7 +93,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, string> = {};
-  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET']) {
+  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET', 'METRICS_PORT']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { FindOptionsWhere, MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { SecretBox } from '@kyc/core';
 import { ConnectionEntity } from './entities';
+import { isUniqueViolation } from './storage-errors';
 
 /** A connection with its secrets opened, as the ingress needs it. */
 export interface OpenedConnection {
@@ -18,6 +19,60 @@ export interface OpenedConnection {
   options: Record<string, unknown>;
 }
 
+/** What the admin API shows of a secret: enough to tell two apart, nothing to recover it. */
+export interface SecretFingerprint {
+  fingerprint: string;
+}
+
+/** A connection as the admin API shows it: every secret value replaced by its fingerprint. */
+export interface Connection {
+  id: string;
+  provider: string;
+  name: string;
+  enabled: boolean;
+  secrets: Record<string, SecretFingerprint>;
+  /** Only while a rotation's grace runs. */
+  previousSecrets: Record<string, SecretFingerprint> | null;
+  previousSecretsExpireAt: string | null;
+  /** As set by the operator; the values of `requiredHeaders` as fingerprints. */
+  options: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ConnectionInput {
+  provider: string;
+  name: string;
+  enabled?: boolean;
+  secrets: Record<string, string>;
+  options: Record<string, unknown>;
+}
+
+/** Provider and name are fixed: together they are the connection's ingress URL. */
+export interface ConnectionPatch {
+  enabled?: boolean;
+  /** Replaces the secrets at once, ending any rotation grace. */
+  secrets?: Record<string, string>;
+  /** The complete new options. */
+  options?: Record<string, unknown>;
+}
+
+export class ConnectionNameTakenError extends Error {
+  constructor(provider: string, name: string) {
+    super(`a connection ${provider}/${name} exists already`);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const mapValues = <T>(record: Record<string, unknown>, map: (value: unknown) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+
+/**
+ * Connections with their secrets sealed with SECRETS_KEY. The values of `options.requiredHeaders`
+ * (e.g. `authorization: Bearer <token>`) are secrets too: they are sealed one by one inside the
+ * stored options JSON, and only fingerprints of them leave this store towards the admin API.
+ */
 @Injectable()
 export class ConnectionStore {
   constructor(
@@ -27,16 +82,84 @@ export class ConnectionStore {
 
   async listOpened(): Promise<OpenedConnection[]> {
     const rows = await this.connections.find({ order: { provider: 'ASC', name: 'ASC' } });
-    return rows.map((row) => ({
-      id: row.id,
-      provider: row.provider,
-      name: row.name,
-      enabled: row.enabled,
-      secrets: this.box.openJson<Record<string, string>>(row.secretsSealed),
-      previousSecrets: row.previousSecretsSealed ? this.box.openJson<Record<string, string>>(row.previousSecretsSealed) : null,
-      previousSecretsExpireAt: row.previousSecretsExpireAt,
-      options: row.options,
-    }));
+    return rows.map((row) => this.open(row));
+  }
+
+  async getOpened(id: string): Promise<OpenedConnection | null> {
+    const row = await this.connections.findOneBy({ id });
+    return row ? this.open(row) : null;
+  }
+
+  async get(id: string): Promise<Connection | null> {
+    const row = await this.connections.findOneBy({ id });
+    return row ? this.toConnection(row) : null;
+  }
+
+  /** Ordered by id (UUIDv7, so by creation): `after` is the last id of the previous page. */
+  async list(limit: number, after?: string, provider?: string): Promise<Connection[]> {
+    const where: FindOptionsWhere<ConnectionEntity> = { ...(after ? { id: MoreThan(after) } : {}), ...(provider ? { provider } : {}) };
+    const rows = await this.connections.find({ where, order: { id: 'ASC' }, take: limit });
+    return rows.map((row) => this.toConnection(row));
+  }
+
+  async create(input: ConnectionInput): Promise<Connection> {
+    const now = new Date();
+    const row = this.connections.create({
+      id: uuidv7(),
+      provider: input.provider,
+      name: input.name,
+      enabled: input.enabled ?? true,
+      secretsSealed: this.box.sealJson(input.secrets),
+      previousSecretsSealed: null,
+      previousSecretsExpireAt: null,
+      options: this.sealOptions(input.options),
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      // `as never`: TypeORM's deep-partial insert type does not take a Record<string, unknown> column.
+      await this.connections.insert({ ...row, options: row.options as never });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConnectionNameTakenError(input.provider, input.name);
+      throw error;
+    }
+    return this.toConnection(row);
+  }
+
+  async update(id: string, patch: ConnectionPatch): Promise<Connection | null> {
+    const row = await this.connections.findOneBy({ id });
+    if (!row) return null;
+    if (patch.enabled !== undefined) row.enabled = patch.enabled;
+    if (patch.options !== undefined) row.options = this.sealOptions(patch.options);
+    if (patch.secrets !== undefined) {
+      // A replacement (e.g. after a leak) means the old secrets must stop working now, rotation or not.
+      row.secretsSealed = this.box.sealJson(patch.secrets);
+      row.previousSecretsSealed = null;
+      row.previousSecretsExpireAt = null;
+    }
+    row.updatedAt = new Date();
+    await this.connections.save(row);
+    return this.toConnection(row);
+  }
+
+  /**
+   * New secrets become current; the current ones keep verifying until `previousUntil` (none when
+   * null). One previous set at most: rotating again during a grace ends the older one.
+   */
+  async rotate(id: string, secrets: Record<string, string>, previousUntil: Date | null): Promise<Connection | null> {
+    const row = await this.connections.findOneBy({ id });
+    if (!row) return null;
+    row.previousSecretsSealed = previousUntil ? row.secretsSealed : null;
+    row.previousSecretsExpireAt = previousUntil;
+    row.secretsSealed = this.box.sealJson(secrets);
+    row.updatedAt = new Date();
+    await this.connections.save(row);
+    return this.toConnection(row);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.connections.delete({ id });
+    return (result.affected ?? 0) > 0;
   }
 
   /**
@@ -44,27 +167,84 @@ export class ConnectionStore {
    * environment describes). Returns whether anything changed.
    */
   async upsert(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
-    const now = new Date();
     const existing = await this.connections.findOne({ where: { provider, name } });
     if (!existing) {
-      await this.connections.insert({
-        id: uuidv7(),
-        provider,
-        name,
-        enabled: true,
-        secretsSealed: this.box.sealJson(secrets),
-        previousSecretsSealed: null,
-        previousSecretsExpireAt: null,
-        options: options as never,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await this.create({ provider, name, secrets, options });
       return 'created';
     }
     const sameSecrets = JSON.stringify(this.box.openJson(existing.secretsSealed)) === JSON.stringify(secrets);
-    const sameOptions = JSON.stringify(existing.options) === JSON.stringify(options);
-    if (sameSecrets && sameOptions) return 'unchanged';
-    await this.connections.update({ id: existing.id }, { secretsSealed: this.box.sealJson(secrets), options: options as never, updatedAt: now });
+    const sameOptions = JSON.stringify(this.openOptions(existing.options)) === JSON.stringify(options);
+    // Header values stored in plain text (before they were sealed) are rewritten sealed.
+    if (sameSecrets && sameOptions && !this.hasPlainHeaders(existing.options)) return 'unchanged';
+    await this.connections.update(
+      { id: existing.id },
+      { secretsSealed: this.box.sealJson(secrets), options: this.sealOptions(options) as never, updatedAt: new Date() },
+    );
     return 'updated';
+  }
+
+  private open(row: ConnectionEntity): OpenedConnection {
+    return {
+      id: row.id,
+      provider: row.provider,
+      name: row.name,
+      enabled: row.enabled,
+      secrets: this.box.openJson<Record<string, string>>(row.secretsSealed),
+      previousSecrets: row.previousSecretsSealed ? this.box.openJson<Record<string, string>>(row.previousSecretsSealed) : null,
+      previousSecretsExpireAt: row.previousSecretsExpireAt,
+      options: this.openOptions(row.options),
+    };
+  }
+
+  private toConnection(row: ConnectionEntity): Connection {
+    const opened = this.open(row);
+    const inGrace = opened.previousSecrets !== null && opened.previousSecretsExpireAt !== null && opened.previousSecretsExpireAt.getTime() > Date.now();
+    const headers = opened.options.requiredHeaders;
+    return {
+      id: row.id,
+      provider: row.provider,
+      name: row.name,
+      enabled: row.enabled,
+      secrets: this.fingerprints(opened.secrets),
+      previousSecrets: inGrace ? this.fingerprints(opened.previousSecrets!) : null,
+      previousSecretsExpireAt: inGrace ? opened.previousSecretsExpireAt!.toISOString() : null,
+      options: isRecord(headers) ? { ...opened.options, requiredHeaders: this.fingerprints(headers) } : opened.options,
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  private fingerprints(secrets: Record<string, unknown>): Record<string, SecretFingerprint> {
+    return mapValues(secrets, (value) => ({ fingerprint: this.box.fingerprint(String(value)) }));
+  }
+
+  private sealOptions(options: Record<string, unknown>): Record<string, unknown> {
+    const headers = options.requiredHeaders;
+    if (!isRecord(headers)) return options;
+    return { ...options, requiredHeaders: mapValues(headers, (value) => (typeof value === 'string' ? this.box.seal(value) : value)) };
+  }
+
+  private openOptions(stored: Record<string, unknown>): Record<string, unknown> {
+    const headers = stored.requiredHeaders;
+    if (!isRecord(headers)) return stored;
+    return { ...stored, requiredHeaders: mapValues(headers, (value) => (typeof value === 'string' ? (this.openSealed(value) ?? value) : value)) };
+  }
+
+  private hasPlainHeaders(stored: Record<string, unknown>): boolean {
+    const headers = stored.requiredHeaders;
+    return isRecord(headers) && Object.values(headers).some((value) => typeof value === 'string' && this.openSealed(value) === undefined);
+  }
+
+  /**
+   * The value sealed in `text`, or undefined when `text` is not sealed (a header value stored in
+   * plain text before values were sealed). GCM authentication makes a plain value that merely
+   * looks sealed fail to open, so the two cannot be confused.
+   */
+  private openSealed(text: string): string | undefined {
+    try {
+      return this.box.open(text).toString('utf8');
+    } catch {
+      return undefined;
+    }
   }
 }

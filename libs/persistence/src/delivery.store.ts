@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, Repository } from 'typeorm';
+import { In, LessThanOrEqual, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { DeliveryAttemptEntity, DeliveryEntity, DeliveryStatus } from './entities';
 
@@ -16,6 +16,19 @@ export interface AttemptRecord {
 export interface AttemptDecision {
   status: DeliveryStatus;
   nextAttemptAt: Date | null;
+}
+
+/** Filters of the admin delivery list and bulk retry; every one given must match. */
+export interface DeliverySearch {
+  status?: DeliveryStatus;
+  subscriberId?: string;
+  eventId?: string;
+  /** createdAt >= from */
+  from?: Date;
+  /** createdAt < to */
+  to?: Date;
+  /** Only ids up to this one: fixes "the deliveries matching now" (ids are UUIDv7, time-ordered). */
+  upToId?: string;
 }
 
 /** Deliveries (event × subscriber) and their attempts: the truth the queues are rebuilt from. */
@@ -119,5 +132,46 @@ export class DeliveryStore {
 
   attemptsOf(deliveryId: string): Promise<DeliveryAttemptEntity[]> {
     return this.attempts.find({ where: { deliveryId }, order: { attemptedAt: 'ASC' } });
+  }
+
+  /** Every delivery of an event, oldest first. */
+  forEvent(eventId: string): Promise<DeliveryEntity[]> {
+    return this.deliveries.find({ where: { eventId }, order: { id: 'ASC' } });
+  }
+
+  /** Attempts of several deliveries, in the order they were made (all rounds). */
+  attemptsOfDeliveries(deliveryIds: string[]): Promise<DeliveryAttemptEntity[]> {
+    if (deliveryIds.length === 0) return Promise.resolve([]);
+    return this.attempts.find({ where: { deliveryId: In(deliveryIds) }, order: { attemptedAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Deliveries matching `search`, newest first (UUIDv7 ids), older than the delivery `before` (keyset pagination). */
+  search(search: DeliverySearch, limit: number, before?: string): Promise<DeliveryEntity[]> {
+    const query = this.matching(search).orderBy('delivery.id', 'DESC').limit(limit);
+    if (before !== undefined) query.andWhere('delivery.id < :before', { before });
+    return query.getMany();
+  }
+
+  countMatching(search: DeliverySearch): Promise<number> {
+    return this.matching(search).getCount();
+  }
+
+  /** Ids of deliveries matching `search`, oldest first, after the delivery `after`: walks a set in batches. */
+  async idsOldestFirst(search: DeliverySearch, limit: number, after?: string): Promise<string[]> {
+    const query = this.matching(search).select('delivery.id', 'id').orderBy('delivery.id', 'ASC').limit(limit);
+    if (after !== undefined) query.andWhere('delivery.id > :after', { after });
+    return (await query.getRawMany<{ id: string }>()).map((row) => row.id);
+  }
+
+  private matching(search: DeliverySearch): SelectQueryBuilder<DeliveryEntity> {
+    const query = this.deliveries.createQueryBuilder('delivery');
+    if (search.status !== undefined) query.andWhere('delivery.status = :status', { status: search.status });
+    if (search.subscriberId !== undefined) query.andWhere('delivery.subscriberId = :subscriberId', { subscriberId: search.subscriberId });
+    if (search.eventId !== undefined) query.andWhere('delivery.eventId = :eventId', { eventId: search.eventId });
+    // Times are epoch milliseconds (column-types.ts); query-builder parameters skip the transformer.
+    if (search.from !== undefined) query.andWhere('delivery.createdAt >= :from', { from: search.from.getTime() });
+    if (search.to !== undefined) query.andWhere('delivery.createdAt < :to', { to: search.to.getTime() });
+    if (search.upToId !== undefined) query.andWhere('delivery.id <= :upToId', { upToId: search.upToId });
+    return query;
   }
 }

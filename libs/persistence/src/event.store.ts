@@ -11,6 +11,21 @@ export interface RecordResult {
   duplicate: boolean;
 }
 
+/** Filters of the admin event list; every one given must match. */
+export interface EventSearch {
+  provider?: string;
+  connection?: string;
+  type?: string;
+  status?: string;
+  /** Matched through the blind index: the clear value is never stored. */
+  applicantId?: string;
+  externalUserId?: string;
+  /** receivedAt >= from */
+  from?: Date;
+  /** receivedAt < to */
+  to?: Date;
+}
+
 /** Durable store of accepted events, and the outbox the relay drains. */
 @Injectable()
 export class EventStore {
@@ -58,6 +73,27 @@ export class EventStore {
   async findPayload(id: string): Promise<Record<string, unknown> | null> {
     const row = await this.events.findOne({ select: { id: true, payloadSealed: true }, where: { id } });
     return row?.payloadSealed ? this.box.openJson<Record<string, unknown>>(row.payloadSealed) : null;
+  }
+
+  /**
+   * Events matching `search`, newest first, older than the event `before` (keyset pagination:
+   * ids are UUIDv7, so events stored meanwhile sort above the cursor and never shift a page).
+   * Only the sealed VerificationEvent is read, never the vendor payload.
+   */
+  async search(search: EventSearch, limit: number, before?: string): Promise<VerificationEvent[]> {
+    const query = this.events.createQueryBuilder('event').select(['event.id', 'event.eventSealed']).orderBy('event.id', 'DESC').limit(limit);
+    if (before !== undefined) query.andWhere('event.id < :before', { before });
+    if (search.provider !== undefined) query.andWhere('event.provider = :provider', { provider: search.provider });
+    if (search.connection !== undefined) query.andWhere('event.connection = :connection', { connection: search.connection });
+    if (search.type !== undefined) query.andWhere('event.type = :type', { type: search.type });
+    if (search.status !== undefined) query.andWhere('event.status = :status', { status: search.status });
+    if (search.applicantId !== undefined) query.andWhere('event.applicantRef = :applicantRef', { applicantRef: this.subjectRef(search.applicantId) });
+    if (search.externalUserId !== undefined) query.andWhere('event.externalUserRef = :externalUserRef', { externalUserRef: this.subjectRef(search.externalUserId) });
+    // Times are epoch milliseconds (column-types.ts); query-builder parameters skip the transformer.
+    if (search.from !== undefined) query.andWhere('event.receivedAt >= :from', { from: search.from.getTime() });
+    if (search.to !== undefined) query.andWhere('event.receivedAt < :to', { to: search.to.getTime() });
+    const rows = await query.getMany();
+    return rows.map((row) => this.box.openJson<VerificationEvent>(row.eventSealed));
   }
 
   /** Outbox: ids of events not yet dispatched, received before `before`, oldest first. */

@@ -8,3 +8,5 @@ export * from './inbound-refusal.store';
 export * from './persistence.module';
 export * from './subscriber.store';
 export * from './delivery.store';
+export * from './outbox.queries';
+export * from './retention.queries';

@@ -5,3 +5,4 @@ export * from './event-publisher.service';
 export * from './queue.module';
 export * from './delivery-scheduler.service';
 export * from './replay.service';
+export * from './connection-events';

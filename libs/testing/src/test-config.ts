@@ -23,6 +23,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
       RELAY_GRACE_MS: '300',
       CONNECTION_CACHE_TTL_MS: '500',
       ALLOW_PRIVATE_SUBSCRIBER_URLS: 'true',
+      // Suites call the admin API far faster than an operator; the rate limit has its own test.
+      ADMIN_RATE_LIMIT_PER_MINUTE: '100000',
       ...overrides,
     },
     () => undefined,

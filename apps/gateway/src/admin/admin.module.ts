@@ -2,9 +2,16 @@ import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/c
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminJsonMiddleware } from './admin-json.middleware';
 import { SubscribersController } from './subscribers/subscribers.controller';
+import { ConnectionsModule } from './connections/connections.module';
+import { EventsAdminModule } from './events/events-admin.module';
+import { DeliveriesAdminModule } from './deliveries/deliveries-admin.module';
+import { InboundAdminModule } from './inbound/inbound-admin.module';
+import { AdminRateLimitModule } from './admin-rate-limit';
+import { QueueBoardModule } from './queues/queue-board.module';
 
 /** The admin REST API under `/admin`: bearer key, JSON bodies, validated input. */
 @Module({
+  imports: [ConnectionsModule, EventsAdminModule, DeliveriesAdminModule, InboundAdminModule, AdminRateLimitModule, QueueBoardModule],
   controllers: [SubscribersController],
   providers: [AdminAuthGuard],
 })

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@kyc/config';
 import { ConnectionStore } from '@kyc/persistence';
 import { ConnectionCredentials, findProvider } from '@kyc/providers';
+import { ConnectionChangeSubscription, subscribeToConnectionChanges } from '@kyc/queue';
 
 export interface CachedConnection {
   provider: string;
@@ -14,7 +15,8 @@ export interface CachedConnection {
 
 /**
  * Connections with their secrets opened, kept in memory so the hot path never reads or decrypts
- * secrets per request. Reloaded every CONNECTION_CACHE_TTL_MS, and on demand when a request
+ * secrets per request. Reloaded when any gateway's admin API changes a connection (Redis pub/sub),
+ * every CONNECTION_CACHE_TTL_MS (the fallback while Redis is down), and on demand when a request
  * finds no connection that verifies it: then the cache is brought up to the moment the request
  * arrived (at most one load per MIN_RELOAD_GAP_MS, so a flood of unknown names stays cheap).
  */
@@ -26,6 +28,7 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
   private lastLoadStartedAt = 0;
   private loading: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private changes: ConnectionChangeSubscription | undefined;
 
   constructor(
     private readonly store: ConnectionStore,
@@ -36,10 +39,12 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), this.config.env.CONNECTION_CACHE_TTL_MS);
     this.timer.unref();
+    this.changes = subscribeToConnectionChanges(this.config.env, () => void this.invalidate());
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
+    this.changes?.close();
   }
 
   /** All connections of a provider, enabled or not. */
@@ -66,6 +71,14 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     const wait = this.lastLoadStartedAt + ConnectionCache.MIN_RELOAD_GAP_MS - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (this.lastLoadStartedAt < since) await this.reload().catch(() => undefined);
+  }
+
+  /** Bring the cache up to date with every change committed before this call. Never throws. */
+  async invalidate(): Promise<void> {
+    // A load already running may have read before the change: let it end, then load anew
+    // (callers arriving meanwhile share that one new load, which also started after their change).
+    await this.loading?.catch(() => undefined);
+    await this.reload().catch(() => undefined);
   }
 
   /** Reload from the database; on failure the previous copy stays in use. */

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
 import { sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
+import { MetricsService } from '@kyc/observability';
 import { EventStore, InboundRefusalStore, StorageUnavailableError } from '@kyc/persistence';
 import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
 import { EventPublisher } from '@kyc/queue';
@@ -38,12 +39,15 @@ export class IngressService {
     private readonly events: EventStore,
     private readonly refusals: InboundRefusalStore,
     private readonly publisher: EventPublisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Throws WebhookRejection (4xx) or StorageUnavailableError (503). */
   async receive(route: IngressRoute, request: Request): Promise<IngestAnswer> {
     const receivedAt = new Date();
+    const started = performance.now();
     const context: { provider?: string; connection?: string; size: number } = { ...route, size: Number(request.headers['content-length']) || 0 };
+    let outcome = 'error';
     try {
       const routed = route.provider === undefined ? undefined : findProvider(route.provider);
       if (route.provider !== undefined && !routed) throw new WebhookRejection('unknown_provider', `unknown provider ${route.provider.slice(0, 40)}`);
@@ -63,11 +67,18 @@ export class IngressService {
       const event = this.toEvent(adapter, connection, decoded, receivedAt);
       const { eventId, duplicate } = await this.events.record(event, decoded.payload);
       if (!duplicate) this.publisher.publish(eventId);
+      if (!duplicate) this.metrics.eventStored(adapter.name);
+      outcome = duplicate ? 'duplicate' : 'accepted';
       return { received: true, eventId, duplicate };
     } catch (error) {
+      outcome = error instanceof WebhookRejection ? error.reason : error instanceof StorageUnavailableError ? 'storage_unavailable' : 'error';
       if (error instanceof WebhookRejection) this.refused(error, context, request, receivedAt);
       else if (error instanceof StorageUnavailableError) this.logger.error(`storage unavailable, answering 503: ${error.message}`);
       throw error;
+    } finally {
+      // The provider label only ever holds a known provider name: a route's is attacker-chosen.
+      const provider = context.provider !== undefined && findProvider(context.provider) ? context.provider : 'unknown';
+      this.metrics.webhookReceived(provider, outcome, (performance.now() - started) / 1000);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { MetricsService } from '@kyc/observability';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler, type DeliveryJob } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
@@ -18,6 +19,7 @@ export class DeliveryService {
     private readonly events: EventStore,
     private readonly subscribers: SubscriberCache,
     private readonly scheduler: DeliveryScheduler,
+    private readonly metrics: MetricsService,
     queueChannel: QueueChannel,
     httpChannel: HttpChannel,
   ) {
@@ -55,6 +57,7 @@ export class DeliveryService {
       { status, nextAttemptAt },
     );
     if (!won) return;
+    this.metrics.deliveryAttempted(subscriber.name, subscriber.kind, status === 'pending' ? 'retrying' : status, durationMs / 1000);
     if (status === 'failed') this.logger.warn(`delivery ${delivery.id} to ${subscriber.name} failed after ${attemptNumber} attempt(s): ${outcome.error ?? 'unknown error'}`);
     if (status === 'pending') {
       await this.scheduler.schedule([{ id: delivery.id, replays: delivery.replays, attempts: attemptNumber, nextAttemptAt }]);

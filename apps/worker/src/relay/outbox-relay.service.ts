@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
+import { MetricsService } from '@kyc/observability';
 import { EventStore } from '@kyc/persistence';
 import { EventPublisher } from '@kyc/queue';
 
@@ -20,6 +21,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AppConfig,
     private readonly events: EventStore,
     private readonly publisher: EventPublisher,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,6 +54,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       this.logger.debug(`relay pass stopped: ${(error as Error).message}`);
     }
+    this.metrics.eventsRelayed(total);
     if (total > 0) this.logger.log(`relayed ${total} stored event(s) to the queue`);
     return total;
   }

@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, isURL, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested, ValidationArguments,
@@ -55,30 +56,44 @@ function ForKind({ kind, valid, message }: KindField) {
   });
 }
 
+const NAME_DOC = { pattern: '^[A-Za-z0-9_.-]{1,100}$', example: 'billing', description: 'Unique' };
+const QUEUE_DOC = { pattern: '^[A-Za-z0-9_.-]{1,200}$', example: 'kyc-billing', description: 'BullMQ queue (under QUEUE_PREFIX); kind queue only' };
+const URL_DOC = { format: 'uri', maxLength: 2000, example: 'https://crm.example.com/kyc', description: 'http or https; kind http only' };
+
+@ApiSchema({ name: 'SubscriberBackoff' })
 export class BackoffDto {
+  @ApiPropertyOptional({ enum: BACKOFF_TYPES, default: 'exponential' })
   @Optional() @IsIn(BACKOFF_TYPES)
   type?: BackoffType;
 
+  @ApiPropertyOptional({ minimum: 100, maximum: 86_400_000, default: 1_000, description: 'First (exponential) or every (fixed) delay' })
   @Optional() @IsInt() @Min(100) @Max(86_400_000)
   delayMs?: number;
 
+  @ApiPropertyOptional({ minimum: 1_000, maximum: 604_800_000, default: 3_600_000, description: 'Cap of the exponential delay' })
   @Optional() @IsInt() @Min(1_000) @Max(604_800_000)
   maxDelayMs?: number;
 }
 
+@ApiSchema({ name: 'SubscriberRetry' })
 export class RetryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 })
   @Optional() @IsInt() @Min(1) @Max(50)
   maxAttempts?: number;
 
+  @ApiPropertyOptional({ type: () => BackoffDto })
   @Optional() @Nested(() => BackoffDto)
   backoff?: BackoffDto;
 }
 
+@ApiSchema({ name: 'SubscriberFilter' })
 export class FilterDto {
   /** Empty = every provider. */
+  @ApiPropertyOptional({ enum: PROVIDERS.map((provider) => provider.name), isArray: true, description: 'Empty or absent: every provider' })
   @Optional() @IsArray() @IsIn(PROVIDERS.map((provider) => provider.name), { each: true })
   providers?: string[];
 
+  @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 50, default: ['*'], example: ['verification.*', 'check.completed'], description: '`*`, a prefix (`verification.*`) or a type' })
   @Optional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50)
   @Matches(TYPE_PATTERN, { each: true, message: 'each value in types must be *, a type (check.completed) or a prefix (verification.*)' })
   types?: string[];
@@ -86,41 +101,54 @@ export class FilterDto {
 
 /** Fields with defaults, the same in creation and update. */
 class SubscriberSettingsDto {
+  @ApiPropertyOptional({ minimum: 100, maximum: 60_000, default: 10_000, description: 'http: time allowed for a 2xx answer' })
   @Optional() @IsInt() @Min(100) @Max(60_000)
   timeoutMs?: number;
 
+  @ApiPropertyOptional({ type: () => FilterDto })
   @Optional() @Nested(() => FilterDto)
   filter?: FilterDto;
 
+  @ApiPropertyOptional({ type: () => RetryDto })
   @Optional() @Nested(() => RetryDto)
   retry?: RetryDto;
 
+  @ApiPropertyOptional({ default: true, description: 'A disabled subscriber receives nothing; its deliveries wait' })
   @Optional() @IsBoolean()
   enabled?: boolean;
 }
 
+@ApiSchema({ name: 'CreateSubscriber' })
 export class CreateSubscriberDto extends SubscriberSettingsDto {
+  @ApiProperty(NAME_DOC)
   @Name()
   name: string;
 
+  @ApiProperty({ enum: KINDS })
   @IsIn(KINDS)
   kind: SubscriberKind;
 
+  @ApiPropertyOptional(QUEUE_DOC)
   @ForKind(QUEUE)
   queue?: string;
 
+  @ApiPropertyOptional(URL_DOC)
   @ForKind(URL_FIELD)
   url?: string;
 }
 
 /** Everything optional; `kind` is absent, so the whitelist refuses it (a subscriber keeps its kind). */
+@ApiSchema({ name: 'UpdateSubscriber' })
 export class UpdateSubscriberDto extends SubscriberSettingsDto {
+  @ApiPropertyOptional(NAME_DOC)
   @Optional() @Name()
   name?: string;
 
+  @ApiPropertyOptional(QUEUE_DOC)
   @Optional() @FieldRule(QUEUE)
   queue?: string;
 
+  @ApiPropertyOptional(URL_DOC)
   @Optional() @FieldRule(URL_FIELD)
   url?: string;
 }

@@ -1,0 +1,139 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Connection, ConnectionNameTakenError, ConnectionStore } from '@kyc/persistence';
+import { ConnectionConfigError, findProvider, ProviderAdapter } from '@kyc/providers';
+import { ConnectionChange, ConnectionChangePublisher } from '@kyc/queue';
+import { ConnectionCache } from '../../ingress/connection-cache.service';
+import { validationFailed } from '../admin-validation';
+import { Page, paginate } from '../pagination';
+import { ConnectionDto, ConnectionQuery, CreateConnectionDto, DEFAULT_GRACE_SECONDS, RotateConnectionDto, UpdateConnectionDto } from './connection.dto';
+
+/**
+ * Connections through the admin API: checks secrets and options with the provider's adapter,
+ * and makes each change live on every gateway (this one at once, the others through Redis).
+ */
+@Injectable()
+export class ConnectionsService {
+  constructor(
+    private readonly store: ConnectionStore,
+    private readonly cache: ConnectionCache,
+    private readonly changes: ConnectionChangePublisher,
+  ) {}
+
+  async list(query: ConnectionQuery): Promise<Page<ConnectionDto>> {
+    const page = await paginate(query, (take, afterId) => this.store.list(take, afterId, query.provider));
+    return { data: page.data.map(toDto), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<ConnectionDto> {
+    return toDto((await this.store.get(id)) ?? notFound());
+  }
+
+  async create(body: CreateConnectionDto): Promise<ConnectionDto> {
+    const options = body.options ?? {};
+    checkConfiguration(findProvider(body.provider)!, body.secrets, options);
+    const connection = await this.store.create({ provider: body.provider, name: body.name, enabled: body.enabled, secrets: body.secrets, options }).catch(nameConflict);
+    return this.changed(connection, 'created');
+  }
+
+  async update(id: string, body: UpdateConnectionDto): Promise<ConnectionDto> {
+    const current = (await this.store.getOpened(id)) ?? notFound();
+    const options = body.options === undefined ? undefined : mergeOptions(current.options, body.options);
+    // New options may not fit the current secrets (e.g. another key encoding), so both are checked.
+    if (options !== undefined || body.secrets !== undefined) {
+      checkConfiguration(adapterOf(current.provider), body.secrets ?? current.secrets, options ?? current.options);
+    }
+    const connection = (await this.store.update(id, { enabled: body.enabled, secrets: body.secrets, options })) ?? notFound();
+    return this.changed(connection, 'updated');
+  }
+
+  async rotate(id: string, body: RotateConnectionDto): Promise<ConnectionDto> {
+    const current = (await this.store.getOpened(id)) ?? notFound();
+    checkConfiguration(adapterOf(current.provider), body.secrets, current.options);
+    const graceSeconds = body.graceSeconds ?? DEFAULT_GRACE_SECONDS;
+    const previousUntil = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1_000) : null;
+    const connection = (await this.store.rotate(id, body.secrets, previousUntil)) ?? notFound();
+    return this.changed(connection, 'rotated');
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.store.delete(id))) notFound();
+    await this.propagate(id, 'deleted');
+  }
+
+  private async changed(connection: Connection, change: ConnectionChange): Promise<ConnectionDto> {
+    await this.propagate(connection.id, change);
+    return toDto(connection);
+  }
+
+  /**
+   * After the change is committed: tell the other gateways (fire and forget: a Redis outage must
+   * not fail the request; they catch up at their periodic reload), and reload this one's cache
+   * before answering, so the change is already in effect here when the client sees the answer.
+   */
+  private async propagate(connectionId: string, change: ConnectionChange): Promise<void> {
+    this.changes.publish({ connectionId, change });
+    await this.cache.invalidate();
+  }
+}
+
+function toDto(connection: Connection): ConnectionDto {
+  return { ...connection, ingressUrl: `/webhooks/${connection.provider}/${connection.name}` };
+}
+
+/**
+ * Secrets against the adapter's `secretFields` and `checkSecrets`, options through its
+ * `parseOptions`; every problem becomes a 400 naming the field (`secrets.cryptoKey`, `options.gcmIvBytes`).
+ */
+function checkConfiguration(adapter: ProviderAdapter, secrets: Record<string, string>, options: Record<string, unknown>): void {
+  const fields: Record<string, string[]> = {};
+  const fail = (path: string, message: string) => (fields[path] ??= []).push(message);
+  const failWith = (prefix: string, error: unknown) => {
+    if (!(error instanceof ConnectionConfigError)) throw error;
+    fail(`${prefix}.${error.field}`, `${prefix}.${error.message}`);
+  };
+
+  const { required, optional } = adapter.secretFields;
+  for (const field of required) {
+    if (secrets[field] === undefined) fail(`secrets.${field}`, `secrets.${field} is required`);
+  }
+  for (const field of Object.keys(secrets)) {
+    if (!required.includes(field) && !optional.includes(field)) fail(`secrets.${field}`, `secrets.${field} is not a ${adapter.name} secret`);
+  }
+  let parsed: Record<string, unknown> | undefined;
+  try {
+    parsed = adapter.parseOptions(options);
+  } catch (error) {
+    failWith('options', error);
+  }
+  if (parsed && Object.keys(fields).length === 0) {
+    try {
+      adapter.checkSecrets(secrets, parsed);
+    } catch (error) {
+      failWith('secrets', error);
+    }
+  }
+  if (Object.keys(fields).length > 0) throw validationFailed(fields);
+}
+
+/** Top-level merge, as JSON Merge Patch: a given option replaces the current one, `null` removes it. */
+function mergeOptions(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...current, ...patch };
+  for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key];
+  return merged;
+}
+
+/** A stored connection of a provider this build no longer supports cannot be checked, so not changed. */
+function adapterOf(provider: string): ProviderAdapter {
+  const adapter = findProvider(provider);
+  if (!adapter) throw validationFailed({ provider: [`provider ${provider} is not supported by this gateway`] });
+  return adapter;
+}
+
+function notFound(): never {
+  throw new NotFoundException('connection not found');
+}
+
+function nameConflict(error: unknown): never {
+  if (error instanceof ConnectionNameTakenError) throw new ConflictException(error.message);
+  throw error;
+}

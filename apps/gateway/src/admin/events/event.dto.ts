@@ -1,0 +1,112 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { VERIFICATION_STATUSES, type VerificationEvent, type VerificationStatus } from '@kyc/core';
+import type { EventSearch } from '@kyc/persistence';
+import { PROVIDERS } from '@kyc/providers';
+import { DeliveryDto, DeliveryWithAttemptsDto } from '../deliveries/delivery.dto';
+import { PageQuery } from '../pagination';
+import { timeRange, TimeRangeDto } from './list-query';
+
+const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
+
+/** Filters of the event list; `from` / `to` apply to receivedAt. */
+export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
+  @ApiPropertyOptional({ enum: PROVIDER_NAMES })
+  @IsOptional() @IsIn(PROVIDER_NAMES)
+  provider?: string;
+
+  @ApiPropertyOptional({ example: 'default' })
+  @IsOptional() @IsString() @Length(1, 100)
+  connection?: string;
+
+  @ApiPropertyOptional({ description: 'normalized type, exact', example: 'verification.approved' })
+  @IsOptional() @IsString() @Length(1, 200)
+  type?: string;
+
+  @ApiPropertyOptional({ enum: VERIFICATION_STATUSES })
+  @IsOptional() @IsIn(VERIFICATION_STATUSES)
+  status?: VerificationStatus;
+
+  @ApiPropertyOptional({ description: "the vendor's applicant / client id (subject.applicantId), exact" })
+  @IsOptional() @IsString() @Length(1, 500)
+  applicantId?: string;
+
+  @ApiPropertyOptional({ description: "the customer's own user id (subject.externalUserId), exact" })
+  @IsOptional() @IsString() @Length(1, 500)
+  externalUserId?: string;
+}
+
+export function eventSearch(query: EventListQuery): EventSearch {
+  const { provider, connection, type, status, applicantId, externalUserId } = query;
+  return { provider, connection, type, status, applicantId, externalUserId, ...timeRange(query) };
+}
+
+@ApiSchema({ name: 'ReplayEvent' })
+export class ReplayDto {
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'only these subscribers (default: every subscriber whose filter matches the event now)' })
+  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsUUID('all', { each: true })
+  subscriberIds?: string[];
+}
+
+@ApiSchema({ name: 'VerificationSubject' })
+export class VerificationSubjectDto {
+  @ApiPropertyOptional() applicantId?: string;
+  @ApiPropertyOptional() externalUserId?: string;
+  @ApiPropertyOptional() verificationId?: string;
+  @ApiPropertyOptional() checkId?: string;
+}
+
+/** VerificationEvent v1, as subscribers receive it (contract). */
+@ApiSchema({ name: 'VerificationEvent' })
+export class VerificationEventDto implements VerificationEvent {
+  @ApiProperty({ enum: ['1'] })
+  specVersion: '1';
+
+  @ApiProperty({ format: 'uuid', description: 'gateway event id, stable across redeliveries and replays' })
+  id: string;
+
+  @ApiProperty({ enum: PROVIDER_NAMES })
+  provider: string;
+
+  @ApiProperty({ example: 'default' })
+  connection: string;
+
+  @ApiProperty({ example: 'verification.approved' })
+  type: string;
+
+  @ApiProperty({ enum: VERIFICATION_STATUSES, nullable: true })
+  status: VerificationStatus | null;
+
+  @ApiProperty({ description: "vendor's event id, or a digest of the decoded payload where it sends none" })
+  providerEventId: string;
+
+  @ApiProperty({ description: "vendor's own type, verbatim" })
+  providerEventType: string;
+
+  @ApiProperty({ type: VerificationSubjectDto })
+  subject: VerificationSubjectDto;
+
+  @ApiProperty({ format: 'date-time' })
+  occurredAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  receivedAt: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'vendor facts worth keeping (outcome, stepName...)' })
+  details: Record<string, unknown>;
+}
+
+@ApiSchema({ name: 'EventDetail' })
+export class EventDetailDto {
+  @ApiProperty({ type: VerificationEventDto })
+  event: VerificationEventDto;
+
+  @ApiProperty({ type: [DeliveryWithAttemptsDto] })
+  deliveries: DeliveryWithAttemptsDto[];
+}
+
+@ApiSchema({ name: 'ReplayResult' })
+export class ReplayResultDto {
+  @ApiProperty({ type: [DeliveryDto], description: 'the restarted deliveries, one per subscriber' })
+  deliveries: DeliveryDto[];
+}

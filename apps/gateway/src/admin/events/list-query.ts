@@ -1,0 +1,24 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional } from 'class-validator';
+import { validationFailed } from '../admin-validation';
+
+/**
+ * The time range of the admin lists of events, deliveries and refused requests (and of the bulk
+ * retry): `from` included, `to` excluded, so consecutive ranges neither overlap nor leave a gap.
+ */
+export class TimeRangeDto {
+  @ApiPropertyOptional({ description: 'ISO-8601 time, included', example: '2026-01-01T00:00:00Z' })
+  @IsOptional() @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'ISO-8601 time, excluded', example: '2026-01-02T00:00:00Z' })
+  @IsOptional() @IsISO8601({ strict: true })
+  to?: string;
+}
+
+/** The range as dates; a range that ends before it starts is the client's error (400), not an empty page. */
+export function timeRange({ from, to }: TimeRangeDto): { from?: Date; to?: Date } {
+  const range = { from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) };
+  if (range.from && range.to && range.from > range.to) throw validationFailed({ to: ['to must not be before from'] });
+  return range;
+}

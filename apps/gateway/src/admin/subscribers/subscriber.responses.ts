@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import type { BackoffType, Subscriber, SubscriberKind } from '@kyc/persistence';
+
+/** Response shapes of the subscribers API, for the OpenAPI document only (the store's Subscriber is what is sent). */
+
+@ApiSchema({ name: 'SubscriberBackoffSettings' })
+class BackoffView {
+  @ApiProperty({ enum: ['exponential', 'fixed'] }) type: BackoffType;
+  @ApiProperty() delayMs: number;
+  @ApiProperty() maxDelayMs: number;
+}
+
+@ApiSchema({ name: 'SubscriberRetrySettings' })
+class RetryView {
+  @ApiProperty() maxAttempts: number;
+  @ApiProperty({ type: () => BackoffView }) backoff: BackoffView;
+}
+
+@ApiSchema({ name: 'SubscriberFilterSettings' })
+class FilterView {
+  @ApiProperty({ type: [String], description: 'Empty: every provider' }) providers: string[];
+  @ApiProperty({ type: [String], example: ['verification.*'] }) types: string[];
+}
+
+@ApiSchema({ name: 'Subscriber' })
+export class SubscriberView implements Subscriber {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'billing' }) name: string;
+  @ApiProperty({ enum: ['queue', 'http'] }) kind: SubscriberKind;
+  @ApiPropertyOptional({ example: 'kyc-billing' }) queue?: string;
+  @ApiPropertyOptional({ example: 'https://crm.example.com/kyc' }) url?: string;
+  @ApiProperty() timeoutMs: number;
+  @ApiProperty({ type: () => FilterView }) filter: FilterView;
+  @ApiProperty({ type: () => RetryView }) retry: RetryView;
+  @ApiProperty() enabled: boolean;
+  @ApiPropertyOptional({ description: 'http: short fingerprint of the signing secret' }) secretFingerprint?: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+@ApiSchema({ name: 'CreatedSubscriber' })
+export class CreatedSubscriberView extends SubscriberView {
+  @ApiPropertyOptional({ example: 'whsec_...', description: 'http: the Standard Webhooks signing secret, shown in this answer only' })
+  secret?: string;
+}
