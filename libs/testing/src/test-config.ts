@@ -16,7 +16,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
       PORT: '0',
       DATA_DIR: dataDir,
       DATABASE_URL: `sqlite:${join(dataDir, 'gateway.sqlite')}`,
-      QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+      QUEUE_PREFIX: `test-${process.env.KYC_TEST_RUN ?? 'adhoc'}-${randomBytes(4).toString('hex')}`,
       ADMIN_API_KEY: randomBytes(24).toString('base64url'),
       SECRETS_KEY: randomBytes(32).toString('base64'),
       RELAY_INTERVAL_MS: '200',

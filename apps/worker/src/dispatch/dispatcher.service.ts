@@ -24,7 +24,7 @@ export class DispatcherService {
     if (!event) return false;
     const receivedAt = new Date(event.receivedAt).getTime();
     // Subscribers that existed when the event was received, as the contract promises.
-    const matching = this.subscribers.all().filter((subscriber) => new Date(subscriber.createdAt).getTime() <= receivedAt && filterMatches(subscriber.filter, event));
+    const matching = (await this.subscribers.allAsOf(receivedAt)).filter((subscriber) => new Date(subscriber.createdAt).getTime() <= receivedAt && filterMatches(subscriber.filter, event));
     const deliveries = await this.deliveries.createForEvent(event.id, matching.map((subscriber) => subscriber.id));
     const enabled = new Set(matching.filter((subscriber) => subscriber.enabled).map((subscriber) => subscriber.id));
     await this.scheduler.schedule(deliveries.filter((delivery) => delivery.status === 'pending' && enabled.has(delivery.subscriberId)));

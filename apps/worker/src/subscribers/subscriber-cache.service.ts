@@ -11,6 +11,7 @@ export class SubscriberCache implements OnApplicationBootstrap, OnApplicationShu
   private readonly logger = new Logger(SubscriberCache.name);
   private byId = new Map<string, Subscriber>();
   private loading: Promise<void> | undefined;
+  private lastLoadStartedAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly enabledListeners: Array<(subscriber: Subscriber) => void> = [];
 
@@ -40,12 +41,23 @@ export class SubscriberCache implements OnApplicationBootstrap, OnApplicationShu
     return this.byId.get(id);
   }
 
+  /**
+   * Every subscriber that existed at `instant` (epoch ms): reloads unless a load started after it,
+   * so a subscriber created just before an event was received is never missed.
+   */
+  async allAsOf(instant: number): Promise<Subscriber[]> {
+    await this.loading?.catch(() => undefined);
+    if (this.lastLoadStartedAt <= instant) await this.reload();
+    return this.all();
+  }
+
   reload(): Promise<void> {
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     return this.loading;
   }
 
   private async load(): Promise<void> {
+    this.lastLoadStartedAt = Date.now();
     let subscribers: Subscriber[];
     try {
       subscribers = await this.store.all();

@@ -31,7 +31,7 @@ export class BulkRetryService {
     const set = { ...filter, upToId: newest.id };
     const total = await this.deliveries.countMatching(set);
     const run = this.restartAll(set, total);
-    // Otherwise it goes on in the background (restartAll never rejects).
+    // A larger set goes on in the background after the answer (restartAll never rejects).
     if (total <= RETRY_BATCH) await run;
     return total;
   }
