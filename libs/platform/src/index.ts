@@ -1,2 +1,3 @@
 export * from './platform.module';
 export * from './bootstrap';
+export * from './periodic-task';

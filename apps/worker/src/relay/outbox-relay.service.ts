@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
+import { PeriodicTask } from '@kyc/platform';
 import { MetricsService } from '@kyc/observability';
 import { EventStore } from '@kyc/persistence';
 import { EventPublisher } from '@kyc/queue';
@@ -11,33 +12,30 @@ import { EventPublisher } from '@kyc/queue';
  * several workers may relay at once.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay extends PeriodicTask {
   private static readonly BATCH = 500;
   private readonly logger = new Logger(OutboxRelay.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly events: EventStore,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.relayOnce().catch(() => undefined), this.config.env.RELAY_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  protected get intervalMs(): number {
+    return this.config.env.RELAY_INTERVAL_MS;
+  }
+
+  protected scheduledPass(): Promise<number> {
+    return this.relay();
   }
 
   /** One pass; returns how many events were (re)queued. Skips if a pass is still running. */
   relayOnce(): Promise<number> {
-    this.running ??= this.relay().finally(() => (this.running = undefined));
-    return this.running;
+    return this.exclusive(() => this.relay());
   }
 
   private async relay(): Promise<number> {

@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { MetricsService } from '@kyc/observability';
+import { PeriodicTask } from '@kyc/platform';
 import { RetentionQueries } from '@kyc/persistence';
 
 const DAY_MS = 86_400_000;
@@ -12,37 +13,39 @@ const DAY_MS = 86_400_000;
  * once only repeat an idempotent update.
  */
 @Injectable()
-export class PayloadRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+export class PayloadRetention extends PeriodicTask {
   static readonly BATCH = 1_000;
   static readonly INTERVAL_MS = 3_600_000;
   private readonly logger = new Logger(PayloadRetention.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
 
   constructor(
     private readonly config: AppConfig,
     private readonly queries: RetentionQueries,
     private readonly metrics: MetricsService,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // First pass a minute after boot (not during it), then hourly.
-    this.timer = setTimeout(() => {
-      void this.purgeOnce().catch(() => undefined);
-      this.timer = setInterval(() => void this.purgeOnce().catch(() => undefined), PayloadRetention.INTERVAL_MS).unref();
-    }, 60_000).unref();
+  ) {
+    super();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearTimeout(this.timer);
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  protected get intervalMs(): number {
+    return PayloadRetention.INTERVAL_MS;
+  }
+
+  /** First pass a minute after boot (not during it), then hourly. */
+  protected override get firstDelayMs(): number {
+    return 60_000;
+  }
+
+  protected scheduledPass(): Promise<number> {
+    return this.purge(this.cutoff(Date.now()));
   }
 
   /** One pass over everything due; returns how many payloads were purged. Skips if a pass is running. */
   purgeOnce(now = Date.now()): Promise<number> {
-    this.running ??= this.purge(new Date(now - this.config.env.PAYLOAD_RETENTION_DAYS * DAY_MS)).finally(() => (this.running = undefined));
-    return this.running;
+    return this.exclusive(() => this.purge(this.cutoff(now)));
+  }
+
+  private cutoff(now: number): Date {
+    return new Date(now - this.config.env.PAYLOAD_RETENTION_DAYS * DAY_MS);
   }
 
   private async purge(before: Date): Promise<number> {
