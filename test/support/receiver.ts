@@ -16,8 +16,12 @@ export interface ReceivedDelivery {
  */
 export class Receiver {
   readonly received: ReceivedDelivery[] = [];
+  /** Requests that have arrived, answered or not yet. */
+  arrived = 0;
   private server: Server | undefined;
   secret = '';
+  /** Headers of every answer, e.g. `retry-after`. */
+  headers: Record<string, string> = {};
 
   constructor(
     private statuses: number[] = [200],
@@ -29,7 +33,7 @@ export class Receiver {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((request, response) => void this.handle(request).then((status) => response.writeHead(status).end()));
+    this.server = createServer((request, response) => void this.handle(request).then((status) => response.writeHead(status, this.headers).end()));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
@@ -44,6 +48,7 @@ export class Receiver {
   }
 
   private async handle(request: IncomingMessage): Promise<number> {
+    this.arrived++;
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

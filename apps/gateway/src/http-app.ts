@@ -1,10 +1,13 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
+import { AppConfig } from '@kyc/config';
 import { useAppLogger } from '@kyc/observability';
 import { ADMIN_BEARER, ApiErrorDto, adminDocument } from './admin/api-docs';
+import { configureHttpServer } from './http-server';
 
 /**
  * Create the HTTP application. Nest's body parser is off: the ingress reads raw bytes itself
@@ -20,6 +23,7 @@ export async function createHttpApp(rootModule: unknown, logger?: LogLevel[] | f
 
 /** Everything HTTP-level that main, the all-in-one process and the tests share. */
 export function configureHttpApp(app: NestExpressApplication): void {
+  configureHttpServer(app.getHttpServer() as Server, app.get(AppConfig).env);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
   // Browser-facing security headers where a browser may come (admin API, dashboard, docs). The

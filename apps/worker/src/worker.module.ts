@@ -8,11 +8,13 @@ import { DeliveryService } from './delivery/delivery.service';
 import { HttpChannel } from './delivery/http.channel';
 import { QueueChannel } from './delivery/queue.channel';
 import { DeliveryReconciler } from './delivery/reconciler.service';
+import { SubscriberHealth } from './delivery/subscriber-health.service';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { OutboxRelay } from './relay/outbox-relay.service';
 import { PayloadRetention } from './retention/payload-retention.service';
 import { SubscriberCache } from './subscribers/subscriber-cache.service';
+import { WorkerDrain } from './worker-drain.service';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
 @Module({
@@ -22,12 +24,14 @@ import { SubscriberCache } from './subscribers/subscriber-cache.service';
     DispatchEventProcessor,
     QueueChannel,
     HttpChannel,
+    SubscriberHealth,
     DeliveryService,
     DeliveryProcessor,
     DeliveryReconciler,
     OutboxRelay,
     RetentionQueries,
     PayloadRetention,
+    WorkerDrain,
   ],
   exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention],
 })

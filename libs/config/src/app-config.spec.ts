@@ -40,6 +40,22 @@ describe('validateEnvironment', () => {
     expect(error!.message).not.toContain(secret);
   });
 
+  it('bounds the HTTP server timeouts and the delivery etiquette', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000,
+      SHUTDOWN_DELAY_MS: 0,
+      SHUTDOWN_TIMEOUT_MS: 10_000,
+      SUBSCRIBER_MAX_RETRY_AFTER_SECONDS: 3_600,
+      SUBSCRIBER_AUTO_PAUSE_AFTER_MS: 86_400_000,
+    });
+    expect(() => validateEnvironment({ HTTP_HEADERS_TIMEOUT_MS: '0' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS/);
+    expect(() => validateEnvironment({ HTTP_REQUEST_TIMEOUT_MS: '86400000' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => validateEnvironment({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS/);
+    expect(() => validateEnvironment({ SUBSCRIBER_AUTO_PAUSE_AFTER_MS: '-1' })).toThrow(/SUBSCRIBER_AUTO_PAUSE_AFTER_MS/);
+  });
+
   it('requires the admin and secrets keys in production', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required[\s\S]*SECRETS_KEY is required/);
   });

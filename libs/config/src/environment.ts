@@ -52,8 +52,36 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
   MAX_BODY_BYTES = 1_048_576;
 
+  /** Checked when a subscriber is saved (literal and resolved addresses) and again at every connection. */
   @Transform(toBoolean) @IsBoolean()
   ALLOW_PRIVATE_SUBSCRIBER_URLS = false;
+
+  /** Upper bound of a subscriber's `Retry-After` (on 429/503) that delivery honours. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400)
+  SUBSCRIBER_MAX_RETRY_AFTER_SECONDS = 3_600;
+
+  /** An HTTP subscriber failing every attempt for this long is disabled (0: never). */
+  @Type(() => Number) @IsInt() @Min(0)
+  SUBSCRIBER_AUTO_PAUSE_AFTER_MS = 86_400_000;
+
+  /** Gateway HTTP server: time allowed for a request's headers, for the whole request, and an idle keep-alive connection's life. */
+  @Type(() => Number) @IsInt() @Min(500) @Max(300_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Above the idle timeout of load balancers in front (60 s on AWS ALB), so they close first. */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+  /** Shutdown: time between readiness turning false and the listener closing (let load balancers notice). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  SHUTDOWN_DELAY_MS = 0;
+
+  /** Shutdown: time in-flight HTTP requests and active jobs get to finish before they are cut. */
+  @Type(() => Number) @IsInt() @Min(1_000) @Max(120_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -104,6 +132,7 @@ export function validateEnvironment(raw: Readonly<Record<string, string | undefi
     if (!env.ADMIN_API_KEY) problems.push('ADMIN_API_KEY is required when NODE_ENV=production');
     if (!env.SECRETS_KEY) problems.push('SECRETS_KEY is required when NODE_ENV=production');
   }
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigurationError(problems);
   return env;
 }

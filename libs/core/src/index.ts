@@ -2,3 +2,5 @@ export * from './verification-event';
 export * from './webhook-rejection.error';
 export * from './crypto';
 export * from './subscription-filter';
+export * from './network';
+export * from './json-depth';

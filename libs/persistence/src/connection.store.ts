@@ -167,6 +167,18 @@ export class ConnectionStore {
    * environment describes). Returns whether anything changed.
    */
   async upsert(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
+    try {
+      return await this.upsertOnce(provider, name, secrets, options);
+    } catch (error) {
+      // Several gateways booting at once on a new database all find no row and all insert it; the
+      // losers of that race compare with (and if need be update) the row the winner created,
+      // instead of failing the boot (found by the fault-injection suite).
+      if (!(error instanceof ConnectionNameTakenError)) throw error;
+      return this.upsertOnce(provider, name, secrets, options);
+    }
+  }
+
+  private async upsertOnce(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
     const existing = await this.connections.findOne({ where: { provider, name } });
     if (!existing) {
       await this.create({ provider, name, secrets, options });

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Client, type ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -37,8 +38,25 @@ export function databaseOptions({ url, migrate }: DatabaseSettings): DataSourceO
     type: 'postgres',
     url,
     // Fail fast when PostgreSQL is unreachable so the ingress can answer 503 instead of hanging.
-    extra: { max: 20, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 },
+    extra: { max: 20, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000, Client: GuardedClient },
   };
+}
+
+/**
+ * A pg client that always has an 'error' listener. pg-pool removes its own listener when it hands
+ * out a newly connected client, and TypeORM attaches its listener only a microtask later; a FATAL
+ * message arriving in the same socket read as the connection's ReadyForQuery (the server
+ * terminating backends: pg_terminate_backend, a failover, a restart) was emitted on a client with
+ * no listener at all, and Node ended the process. The fault-injection suite found it (a worker
+ * died with "Unhandled 'error' event ... terminating connection due to administrator command").
+ * This listener only keeps the process alive: the client is marked unusable, its next query fails
+ * (503 at the ingress, a retried job in the worker) and the pool discards it on release.
+ */
+export class GuardedClient extends Client {
+  constructor(config?: string | ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
 }
 
 /** Arbitrary constant for pg_advisory_lock: several gateways and workers may boot at once. */

@@ -18,6 +18,11 @@ export interface Subscriber {
   filter: SubscriptionFilter;
   retry: { maxAttempts: number; backoff: { type: BackoffType; delayMs: number; maxDelayMs: number } };
   enabled: boolean;
+  /** Why delivery disabled it: `HTTP 410 from <host>` or `failing since <ISO> (<n> consecutive failures)`; null otherwise. */
+  disabledReason: string | null;
+  disabledAt: string | null;
+  /** http: first failed attempt since the last success; null while it succeeds. */
+  failingSince: string | null;
   /** http: a short fingerprint of the signing secret, to tell secrets apart without showing them. */
   secretFingerprint?: string;
   createdAt: string;
@@ -77,6 +82,10 @@ export class SubscriberStore {
       backoffDelayMs: input.retry?.backoff?.delayMs ?? SUBSCRIBER_DEFAULTS.backoff.delayMs,
       backoffMaxDelayMs: input.retry?.backoff?.maxDelayMs ?? SUBSCRIBER_DEFAULTS.backoff.maxDelayMs,
       enabled: input.enabled ?? true,
+      disabledReason: null,
+      disabledAt: null,
+      failingSince: null,
+      consecutiveFailures: 0,
       createdAt: now,
       updatedAt: now,
     });
@@ -119,6 +128,8 @@ export class SubscriberStore {
     if (patch.retry?.backoff?.delayMs !== undefined) row.backoffDelayMs = patch.retry.backoff.delayMs;
     if (patch.retry?.backoff?.maxDelayMs !== undefined) row.backoffMaxDelayMs = patch.retry.backoff.maxDelayMs;
     if (patch.enabled !== undefined) row.enabled = patch.enabled;
+    // Enabled by an operator: a fresh start (the reason no longer holds, the failure streak restarts).
+    if (patch.enabled === true) Object.assign(row, { disabledReason: null, disabledAt: null, failingSince: null, consecutiveFailures: 0 });
     row.updatedAt = new Date();
     try {
       await this.subscribers.save(row);
@@ -132,6 +143,46 @@ export class SubscriberStore {
   async delete(id: string): Promise<boolean> {
     const result = await this.subscribers.delete({ id });
     return (result.affected ?? 0) > 0;
+  }
+
+  /** A failed attempt: one more in the streak, which started at `at` unless it had already. */
+  async recordFailure(id: string, at: Date): Promise<void> {
+    await this.subscribers
+      .createQueryBuilder()
+      .update(SubscriberEntity)
+      .set({ consecutiveFailures: () => 'consecutive_failures + 1', failingSince: () => 'COALESCE(failing_since, :at)' })
+      .where('id = :id', { id, at: at.getTime() })
+      .execute();
+  }
+
+  /** A successful attempt after failures: the streak ends. */
+  async recordRecovery(id: string): Promise<void> {
+    await this.subscribers
+      .createQueryBuilder()
+      .update(SubscriberEntity)
+      .set({ consecutiveFailures: 0, failingSince: null })
+      .where('id = :id AND failing_since IS NOT NULL', { id })
+      .execute();
+  }
+
+  /** Disable on behalf of delivery, saying why; false when it was disabled already (the first reason stays). */
+  async disable(id: string, reason: string, at = new Date()): Promise<boolean> {
+    const result = await this.subscribers
+      .createQueryBuilder()
+      .update(SubscriberEntity)
+      .set({ enabled: false, disabledReason: reason.slice(0, 500), disabledAt: at, updatedAt: at })
+      // TRUE is a keyword of both PostgreSQL and SQLite (≥ 3.23); better-sqlite3 cannot bind a boolean.
+      .where('id = :id AND enabled = TRUE', { id })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Disable it if it has failed every attempt since `since` or earlier; returns the reason when it did. */
+  async pauseIfFailingSince(id: string, since: Date, at = new Date()): Promise<string | null> {
+    const row = await this.subscribers.findOne({ select: { id: true, enabled: true, failingSince: true, consecutiveFailures: true }, where: { id } });
+    if (!row?.enabled || !row.failingSince || row.failingSince > since) return null;
+    const reason = `failing since ${row.failingSince.toISOString()} (${row.consecutiveFailures} consecutive failures)`;
+    return (await this.disable(id, reason, at)) ? reason : null;
   }
 
   /** The http subscriber's signing secret, for the worker only. */
@@ -150,6 +201,9 @@ export class SubscriberStore {
       filter: { providers: row.filterProviders, types: row.filterTypes },
       retry: { maxAttempts: row.maxAttempts, backoff: { type: row.backoffType, delayMs: row.backoffDelayMs, maxDelayMs: row.backoffMaxDelayMs } },
       enabled: row.enabled,
+      disabledReason: row.disabledReason,
+      disabledAt: row.disabledAt?.toISOString() ?? null,
+      failingSince: row.failingSince?.toISOString() ?? null,
       ...(row.secretSealed ? { secretFingerprint: this.box.fingerprint(this.box.open(row.secretSealed).toString('utf8')) } : {}),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),

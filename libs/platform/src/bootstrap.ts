@@ -1,17 +1,25 @@
 import { AppConfig, ConfigurationError, loadAppConfig } from '@kyc/config';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
-/** Close the app on SIGTERM/SIGINT (drains HTTP, closes workers and connections), once. Used instead of
- * Nest's enableShutdownHooks, which would close it a second time. */
+/**
+ * Close the app on SIGTERM/SIGINT, once, then exit 0: readiness turns false, HTTP drains, BullMQ
+ * workers finish their jobs (both bounded by SHUTDOWN_TIMEOUT_MS, after SHUTDOWN_DELAY_MS), then
+ * the database and Redis close. Exit 1 if that fails or takes 5 s more than those bounds. Used
+ * instead of Nest's enableShutdownHooks, which would close it a second time.
+ */
 export function closeOnSignals(app: INestApplicationContext, name: string): void {
   const logger = new Logger(name);
+  const { SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS } = app.get(AppConfig).env;
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       if (closing) return;
       closing = true;
       logger.log(`${signal} received, shutting down`);
-      const force = setTimeout(() => process.exit(1), 15_000);
+      const force = setTimeout(() => {
+        logger.error('shutdown took too long, exiting');
+        process.exit(1);
+      }, SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS + 5_000);
       force.unref();
       app
         .close()

@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NestMiddleware, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 import { json, NextFunction, Request, Response } from 'express';
 import { AppConfig } from '@kyc/config';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '@kyc/core';
 import { hasAdminKey } from './admin-auth.guard';
 
 const parseJson = json({ limit: '1mb' });
@@ -20,6 +21,8 @@ export class AdminJsonMiddleware implements NestMiddleware {
       await new Promise<void>((resolve, reject) => parseJson(request, response, (error?: unknown) => (error ? reject(toHttpError(error)) : resolve())));
       if (request.body === undefined && hasBody(request)) throw new UnsupportedMediaTypeException('the admin API takes JSON (content-type: application/json)');
       if (Array.isArray(request.body)) throw new BadRequestException('the body must be a JSON object');
+      // The ValidationPipe and class-transformer walk bodies recursively: far deeper would be a 500.
+      if (nestedDeeperThan(request.body, MAX_JSON_DEPTH)) throw new BadRequestException(`the body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     }
     next();
   }

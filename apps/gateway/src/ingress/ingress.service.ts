@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
-import { sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
+import { MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { EventStore, InboundRefusalStore, StorageUnavailableError } from '@kyc/persistence';
 import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
@@ -138,6 +138,10 @@ export class IngressService {
 
   private toEvent(adapter: ProviderAdapter, connection: CachedConnection, decoded: DecodedWebhook, receivedAt: Date): VerificationEvent {
     const normalized = adapter.normalize(decoded);
+    // Stored in bounded, indexed columns: a value the database refuses would be a 503 forever.
+    if (!storableKey(decoded.providerEventType) || !storableKey(normalized.type)) {
+      throw new WebhookRejection('malformed', `event type is empty, longer than ${MAX_KEY_LENGTH} characters or holds a NUL character`);
+    }
     const occurredAt = normalized.occurredAt ? new Date(normalized.occurredAt) : undefined;
     return {
       specVersion: '1',
@@ -146,8 +150,8 @@ export class IngressService {
       connection: connection.name,
       type: normalized.type,
       status: normalized.status,
-      // Bounded for the dedup index; an over-long vendor id is replaced by its digest.
-      providerEventId: decoded.providerEventId.length <= 200 ? decoded.providerEventId : `sha256:${sha256Hex(decoded.providerEventId)}`,
+      // Bounded for the dedup index; an over-long vendor id (or one PostgreSQL cannot store) is replaced by its digest.
+      providerEventId: storableKey(decoded.providerEventId) ? decoded.providerEventId : `sha256:${sha256Hex(decoded.providerEventId)}`,
       providerEventType: decoded.providerEventType,
       subject: normalized.subject,
       occurredAt: occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt.toISOString() : receivedAt.toISOString(),
@@ -175,12 +179,24 @@ export class IngressService {
   }
 }
 
+/** Longest vendor id / type kept verbatim (the columns are varchar(200)). */
+const MAX_KEY_LENGTH = 200;
+
+function storableKey(value: string): boolean {
+  return value.length > 0 && value.length <= MAX_KEY_LENGTH && !value.includes('\u0000');
+}
+
 function parseJson(rawBody: Buffer): unknown {
+  let json: unknown;
   try {
-    return JSON.parse(rawBody.toString('utf8'));
+    json = JSON.parse(rawBody.toString('utf8'));
   } catch {
     throw new WebhookRejection('malformed', 'body is not valid JSON');
   }
+  // Far deeper bodies would overflow the recursive JSON.stringify that seals the payload: a 503
+  // the vendor would retry forever instead of a 400.
+  if (nestedDeeperThan(json, MAX_JSON_DEPTH)) throw new WebhookRejection('malformed', `body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return json;
 }
 
 function flattenHeaders(headers: Request['headers']): Record<string, string | undefined> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
+import { HttpShutdown } from './http-shutdown.service';
 import { MetricsController } from './metrics.controller';
 import { ReadinessState } from './readiness.service';
 
@@ -8,6 +9,6 @@ import { ReadinessState } from './readiness.service';
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
   controllers: [HealthController, MetricsController],
-  providers: [ReadinessState],
+  providers: [ReadinessState, HttpShutdown],
 })
 export class OperationsModule {}

@@ -6,6 +6,8 @@ export interface AttemptOutcome {
   ok: boolean;
   httpStatus?: number;
   error?: string;
+  /** The receiver's Retry-After (429, 503), in milliseconds. */
+  retryAfterMs?: number;
 }
 
 /** A way of handing an event to a subscriber (its queue, an HTTP endpoint). */

@@ -1,12 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@kyc/config';
 import { MetricsService } from '@kyc/observability';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler, type DeliveryJob } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
-import { retryDelayMs } from './backoff';
+import { nextAttemptDelayMs, retryDelayMs } from './backoff';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 import { HttpChannel } from './http.channel';
 import { QueueChannel } from './queue.channel';
+import { isGone, SubscriberHealth } from './subscriber-health.service';
 
 /** One attempt of one delivery: send, record, and decide what comes next (done, retry, dead letter). */
 @Injectable()
@@ -20,6 +22,8 @@ export class DeliveryService {
     private readonly subscribers: SubscriberCache,
     private readonly scheduler: DeliveryScheduler,
     private readonly metrics: MetricsService,
+    private readonly health: SubscriberHealth,
+    private readonly config: AppConfig,
     queueChannel: QueueChannel,
     httpChannel: HttpChannel,
   ) {
@@ -49,8 +53,10 @@ export class DeliveryService {
   private async record(delivery: DeliveryEntity, subscriber: Subscriber, outcome: AttemptOutcome, attemptedAt: Date, durationMs: number): Promise<void> {
     const attemptNumber = delivery.attempts + 1;
     const exhausted = attemptNumber >= subscriber.retry.maxAttempts;
-    const status = outcome.ok ? 'succeeded' : exhausted ? 'failed' : 'pending';
-    const nextAttemptAt = status === 'pending' ? new Date(Date.now() + retryDelayMs(subscriber.retry.backoff, attemptNumber)) : null;
+    // 410 Gone disables the subscriber (SubscriberHealth): the delivery waits, due at once, for it to be enabled again.
+    const gone = isGone(outcome);
+    const status = outcome.ok ? 'succeeded' : gone || !exhausted ? 'pending' : 'failed';
+    const nextAttemptAt = gone ? new Date() : status === 'pending' ? new Date(Date.now() + this.retryDelay(subscriber, attemptNumber, outcome)) : null;
     const won = await this.deliveries.recordAttempt(
       delivery,
       { outcome: outcome.ok ? 'succeeded' : 'failed', httpStatus: outcome.httpStatus ?? null, error: outcome.error ?? null, durationMs, attemptedAt },
@@ -59,9 +65,16 @@ export class DeliveryService {
     if (!won) return;
     this.metrics.deliveryAttempted(subscriber.name, subscriber.kind, status === 'pending' ? 'retrying' : status, durationMs / 1000);
     if (status === 'failed') this.logger.warn(`delivery ${delivery.id} to ${subscriber.name} failed after ${attemptNumber} attempt(s): ${outcome.error ?? 'unknown error'}`);
-    if (status === 'pending') {
+    if (status === 'pending' && !gone) {
       await this.scheduler.schedule([{ id: delivery.id, replays: delivery.replays, attempts: attemptNumber, nextAttemptAt }]);
     }
+    // The attempt and its successor are safe; a failure to keep the streak must not undo that.
+    await this.health.afterAttempt(subscriber, outcome, attemptedAt).catch((error: Error) => this.logger.warn(`could not update the health of ${subscriber.name}: ${error.message}`));
+  }
+
+  /** The subscriber's backoff, or its Retry-After when longer (clamped to SUBSCRIBER_MAX_RETRY_AFTER_SECONDS). */
+  private retryDelay(subscriber: Subscriber, attemptNumber: number, outcome: AttemptOutcome): number {
+    return nextAttemptDelayMs(retryDelayMs(subscriber.retry.backoff, attemptNumber), outcome.retryAfterMs, this.config.env.SUBSCRIBER_MAX_RETRY_AFTER_SECONDS * 1_000);
   }
 }
 

@@ -51,6 +51,12 @@ export class SubscriberCache implements OnApplicationBootstrap, OnApplicationShu
     return this.all();
   }
 
+  /** Apply a change this worker just made in the database, without waiting for the next reload. */
+  patch(id: string, fields: Partial<Subscriber>): void {
+    const subscriber = this.byId.get(id);
+    if (subscriber) this.byId.set(id, { ...subscriber, ...fields });
+  }
+
   reload(): Promise<void> {
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     return this.loading;

@@ -57,6 +57,21 @@ export class SubscriberEntity {
   @Column({ type: 'boolean' })
   enabled: boolean;
 
+  /** Why delivery disabled it (HTTP 410, failing too long); null when enabled or disabled by an operator. */
+  @Column({ name: 'disabled_reason', type: 'varchar', length: 500, nullable: true })
+  disabledReason: string | null;
+
+  @Column({ name: 'disabled_at', type: 'bigint', nullable: true, transformer: epochMs })
+  disabledAt: Date | null;
+
+  /** http: time of the first failed attempt since the last success (null: healthy). */
+  @Column({ name: 'failing_since', type: 'bigint', nullable: true, transformer: epochMs })
+  failingSince: Date | null;
+
+  /** http: failed attempts since the last success. */
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
+  consecutiveFailures: number;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt: Date;
 

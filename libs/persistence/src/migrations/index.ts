@@ -1,5 +1,6 @@
 import { Initial1763769600000 } from './1763769600000-Initial';
 import { Deliveries1763856000000 } from './1763856000000-Deliveries';
+import { SubscriberHealth1764028800000 } from './1764028800000-SubscriberHealth';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [Initial1763769600000, Deliveries1763856000000];
+export const MIGRATIONS = [Initial1763769600000, Deliveries1763856000000, SubscriberHealth1764028800000];

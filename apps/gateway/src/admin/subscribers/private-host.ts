@@ -1,23 +1,30 @@
-import { BlockList, isIP } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { isPrivateAddress, isPrivateHost } from '@kyc/core';
 
-/** Loopback, private, link-local, "this network" and carrier-grade NAT ranges, IPv4 and IPv6. */
-const PRIVATE_RANGES = new BlockList();
-for (const [network, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.168.0.0', 16]] as const) {
-  PRIVATE_RANGES.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) {
-  PRIVATE_RANGES.addSubnet(network, prefix, 'ipv6');
-}
+/** How long creation waits for DNS before giving the name the benefit of the doubt. */
+const RESOLVE_TIMEOUT_MS = 3_000;
 
 /**
- * True for `localhost` (and `*.localhost`) and for IP literals in the ranges above. `hostname` is
- * WHATWG `URL.hostname`, which already normalises `127.1`, `0x7f.0.0.1` and `2130706433` to
- * `127.0.0.1`; IPv4-mapped IPv6 (`[::ffff:7f00:1]`) is matched against the IPv4 ranges by Node.
- * Names that resolve to private addresses are the later DNS-rebinding check's business.
+ * Whether an HTTP subscriber's host is refused: `localhost`, a private IP literal, or a name whose
+ * addresses include a private one (the delivery would refuse to connect to it anyway, see the
+ * worker's guarded-connect.ts). A name that does not resolve now (no such name yet, DNS down) is
+ * accepted: the check at connect time is the one that counts, since DNS can change afterwards.
  */
-export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const version = isIP(host);
-  return version !== 0 && PRIVATE_RANGES.check(host, version === 6 ? 'ipv6' : 'ipv4');
+export async function isRefusedHost(hostname: string, resolve: typeof resolveAll = resolveAll): Promise<boolean> {
+  if (isPrivateHost(hostname)) return true;
+  const host = hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0) return false;
+  const addresses = await resolve(host).catch(() => []);
+  return addresses.some(isPrivateAddress);
+}
+
+async function resolveAll(host: string): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), RESOLVE_TIMEOUT_MS)));
+  try {
+    return await Promise.race([lookup(host, { all: true, verbatim: true }).then((answers) => answers.map((answer) => answer.address)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -33,6 +33,12 @@ export class SubscriberView implements Subscriber {
   @ApiProperty({ type: () => FilterView }) filter: FilterView;
   @ApiProperty({ type: () => RetryView }) retry: RetryView;
   @ApiProperty() enabled: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'HTTP 410 from crm.example.com', description: 'Why delivery disabled it (HTTP 410 Gone, or `failing since <ISO> (<n> consecutive failures)`); null otherwise. Enabling it clears this.' })
+  disabledReason: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When delivery disabled it' })
+  disabledAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'http: first failed attempt since the last success; null while it succeeds' })
+  failingSince: string | null;
   @ApiPropertyOptional({ description: 'http: short fingerprint of the signing secret' }) secretFingerprint?: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;

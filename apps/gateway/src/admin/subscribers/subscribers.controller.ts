@@ -9,7 +9,7 @@ import { AdminAuthGuard } from '../admin-auth.guard';
 import { adminValidationPipe, ResourceIdPipe, validationFailed } from '../admin-validation';
 import { AdminApi, ApiErrorDto, ApiPageQuery, ApiPageResponse } from '../api-docs';
 import { Page, PageQuery, paginate } from '../pagination';
-import { isPrivateHost } from './private-host';
+import { isRefusedHost } from './private-host';
 import { CreateSubscriberDto, UpdateSubscriberDto } from './subscriber.dto';
 import { CreatedSubscriberView, SubscriberView } from './subscriber.responses';
 
@@ -46,7 +46,7 @@ export class SubscribersController {
   @ApiConflictResponse(nameTaken)
   @ApiUnsupportedMediaTypeResponse({ type: ApiErrorDto, description: 'Body is not JSON' })
   async create(@Body() body: CreateSubscriberDto): Promise<Subscriber & { secret?: string }> {
-    this.refusePrivateUrl(body.url);
+    await this.refusePrivateUrl(body.url);
     const { subscriber, secret } = await this.subscribers.create(body).catch(nameConflict);
     return secret === undefined ? subscriber : { ...subscriber, secret };
   }
@@ -72,7 +72,7 @@ export class SubscribersController {
     // The store would silently ignore the other kind's field; say so instead.
     const foreign = current.kind === 'queue' ? 'url' : 'queue';
     if (body[foreign] !== undefined) throw validationFailed({ [foreign]: [`${foreign} does not apply to a ${current.kind} subscriber`] });
-    this.refusePrivateUrl(body.url);
+    await this.refusePrivateUrl(body.url);
     return (await this.subscribers.update(id, body).catch(nameConflict)) ?? notFound();
   }
 
@@ -86,11 +86,14 @@ export class SubscribersController {
     if (!(await this.subscribers.delete(id))) notFound();
   }
 
-  /** Checked here rather than in the DTO because it depends on the configuration. */
-  private refusePrivateUrl(url: string | undefined): void {
+  /**
+   * Checked here rather than in the DTO because it depends on the configuration and on DNS. The
+   * worker checks again each time it connects (the name may resolve elsewhere by then).
+   */
+  private async refusePrivateUrl(url: string | undefined): Promise<void> {
     if (url === undefined || this.config.env.ALLOW_PRIVATE_SUBSCRIBER_URLS) return;
-    if (isPrivateHost(hostnameOf(url))) {
-      throw validationFailed({ url: ['url must not point to localhost or a loopback, private or link-local address (ALLOW_PRIVATE_SUBSCRIBER_URLS)'] });
+    if (await isRefusedHost(hostnameOf(url))) {
+      throw validationFailed({ url: ['url must not point to localhost or a loopback, private, link-local or metadata address, nor to a name resolving to one (ALLOW_PRIVATE_SUBSCRIBER_URLS)'] });
     }
   }
 }

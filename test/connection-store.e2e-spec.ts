@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { SecretBox } from '@kyc/core';
+import { ConnectionEntity, ConnectionStore, databaseOptions, initializeDataSource } from '@kyc/persistence';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '@kyc/testing';
+
+/** Several gateways boot at once on a new database: each creates the `default` connections from its environment. */
+describe.each(DATABASE_KINDS)('ConnectionStore.upsert on %s', (kind) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let stores: ConnectionStore[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    dataSource = await initializeDataSource(databaseOptions({ url: database.url, migrate: true }));
+    const box = new SecretBox(randomBytes(32));
+    stores = Array.from({ length: 4 }, () => new ConnectionStore(dataSource.getRepository(ConnectionEntity), box));
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await database?.drop();
+  });
+
+  it('creates the connection once when instances race, and none of them fails', async () => {
+    const secrets = { webhookSecret: 'the-same-secret' };
+    const outcomes = await Promise.all(stores.map((store) => store.upsert('complycube', 'default', secrets, {})));
+    expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1);
+    expect(outcomes.filter((outcome) => outcome !== 'created').every((outcome) => outcome === 'unchanged')).toBe(true);
+    expect(await dataSource.getRepository(ConnectionEntity).countBy({ provider: 'complycube', name: 'default' })).toBe(1);
+  });
+
+  it('lets the losers of the race apply their own secrets', async () => {
+    const outcomes = await Promise.all(stores.map((store, index) => store.upsert('verifik', 'default', { webhookSecret: `secret-${index}` }, {})));
+    expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1);
+    const [opened] = (await stores[0].listOpened()).filter((connection) => connection.provider === 'verifik');
+    expect(opened.secrets.webhookSecret).toMatch(/^secret-[0-3]$/);
+  });
+});
