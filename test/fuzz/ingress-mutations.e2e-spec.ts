@@ -303,7 +303,7 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
         const label = `${p.target.label} / ${p.mutation} (bit ${p.bit}, pick ${p.pick}, shift ${p.shiftSeconds} s, ${mutated.path})`;
 
         const answer = await post(mutated);
-        count(`${p.mutation} ${answer.status}`);
+        if (answer.status !== 200) count(`${p.mutation} ${answer.status}`);
         if (answer.status >= 500) throw new Error(`${label}: ${answer.status} ${answer.text}`);
         if (answer.status !== 200 && !isNestError(answer)) throw new Error(`${label}: not Nest's error shape: ${answer.text}`);
 
@@ -318,7 +318,7 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
           const accepted = answer.json as { eventId: string };
           const sameEvent = p.target.provider === 'allpass' && p.mutation === 'body-bit' && saneBody.duplicate && saneBody.eventId === accepted.eventId;
           if (!sameEvent) throw new Error(`${label}: the mutated request was accepted as a new event ${answer.text}`);
-          count('body-bit 200 (same event: bit outside the authenticated data)');
+          count('body-bit 200 (the same event: the bit was outside the authenticated data)');
         } else {
           // On the single URL every connection of the provider is tried, and the most telling refusal
           // wins: another connection's "cannot decrypt" (400) outranks this one's bad tag (401).

@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import type { EnvironmentVariables } from '@kyc/config';
 
 type ServerTimeouts = Pick<EnvironmentVariables, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
@@ -10,6 +11,9 @@ interface ServerState {
 }
 
 const states = new WeakMap<Server, ServerState>();
+
+/** Time for connections accepted before the listener closed to have their request read. */
+const IDLE_GRACE_MS = 100;
 
 /**
  * Slow clients cannot hold connections open: headers must arrive within HTTP_HEADERS_TIMEOUT_MS
@@ -45,9 +49,8 @@ export function configureHttpServer(server: Server, env: ServerTimeouts): void {
 
 /**
  * Stop accepting connections and let the requests in flight finish, each answered with
- * `Connection: close` (Node's server.close() alone closes only idle connections and would keep
- * the busy keep-alive ones open for a next request). After `timeoutMs` the connections still
- * open are cut. Resolves once every connection is closed.
+ * `Connection: close`, so that their connections end with them. After `timeoutMs` the
+ * connections still open are cut. Resolves once every connection is closed.
  */
 export async function drainHttpServer(server: Server, timeoutMs: number): Promise<void> {
   const state = states.get(server);
@@ -55,10 +58,19 @@ export async function drainHttpServer(server: Server, timeoutMs: number): Promis
     state.draining = true;
     for (const response of state.pending) if (!response.headersSent) response.setHeader('connection', 'close');
   }
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // close() stops Node's header/request timeout sweep too: this bounds slow clients from now on.
+  // Connections the kernel has completed but Node not yet accepted would be reset by closing the
+  // listener: one turn of the event loop (its poll phase accepts them) takes them in first.
+  await new Promise((resolve) => setImmediate(resolve));
+  // net.Server's close, not http.Server's: that one also destroys at once every connection it deems
+  // idle, including those just accepted whose request has not been read yet (the client, having
+  // sent it, gets a reset), and stops the header/request timeouts.
+  const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+  // By then every accepted request has been read (and will close its connection when answered):
+  // what is idle now is a keep-alive connection between requests.
+  const idle = setTimeout(() => server.closeIdleConnections(), IDLE_GRACE_MS);
   const cut = setTimeout(() => server.closeAllConnections(), timeoutMs);
   await closed;
+  clearTimeout(idle);
   clearTimeout(cut);
 }
 

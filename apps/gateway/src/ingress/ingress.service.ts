@@ -166,11 +166,12 @@ export class IngressService {
     this.logger.warn(`refused ${where} ${rejection.status} ${rejection.reason}: ${rejection.detail} (from ${request.ip}, ${context.size} bytes)`);
     void this.refusals
       .record({
-        provider: context.provider?.slice(0, 40) ?? null,
-        connection: context.connection?.slice(0, 100) ?? null,
+        // Route segments are the sender's choice: a NUL (`/webhooks/%00`) would make PostgreSQL refuse the row.
+        provider: storableText(context.provider, 40),
+        connection: storableText(context.connection, 100),
         statusCode: rejection.status,
         reason: rejection.reason,
-        detail: rejection.detail,
+        detail: storableText(rejection.detail, 300)!,
         sourceIp: request.ip?.slice(0, 64) ?? null,
         sizeBytes: context.size,
         receivedAt,
@@ -181,6 +182,10 @@ export class IngressService {
 
 /** Longest vendor id / type kept verbatim (the columns are varchar(200)). */
 const MAX_KEY_LENGTH = 200;
+
+function storableText(value: string | undefined, maxLength: number): string | null {
+  return value === undefined ? null : value.replace(/\u0000/g, '\ufffd').slice(0, maxLength);
+}
 
 function storableKey(value: string): boolean {
   return value.length > 0 && value.length <= MAX_KEY_LENGTH && !value.includes('\u0000');

@@ -5,7 +5,7 @@ import type { EventSearch } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
 import { DeliveryDto, DeliveryWithAttemptsDto } from '../deliveries/delivery.dto';
 import { PageQuery } from '../pagination';
-import { timeRange, TimeRangeDto } from './list-query';
+import { NoNul, timeRange, TimeRangeDto } from './list-query';
 
 const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
 
@@ -16,11 +16,11 @@ export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
   provider?: string;
 
   @ApiPropertyOptional({ example: 'default' })
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional() @IsString() @Length(1, 100) @NoNul()
   connection?: string;
 
   @ApiPropertyOptional({ description: 'normalized type, exact', example: 'verification.approved' })
-  @IsOptional() @IsString() @Length(1, 200)
+  @IsOptional() @IsString() @Length(1, 200) @NoNul()
   type?: string;
 
   @ApiPropertyOptional({ enum: VERIFICATION_STATUSES })

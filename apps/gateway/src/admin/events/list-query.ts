@@ -1,6 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional } from 'class-validator';
+import { IsISO8601, IsOptional, NotContains } from 'class-validator';
 import { validationFailed } from '../admin-validation';
+
+/** For filters compared in SQL: PostgreSQL refuses a NUL character in text (a 500 otherwise). */
+export const NoNul = () => NotContains('\u0000', { message: ({ property }) => `${property} must not contain NUL characters` });
 
 /**
  * The time range of the admin lists of events, deliveries and refused requests (and of the bulk

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { REJECTION_STATUS } from '@kyc/core';
 import type { InboundRefusalEntity, InboundRefusalSearch } from '@kyc/persistence';
-import { timeRange, TimeRangeDto } from '../events/list-query';
+import { NoNul, timeRange, TimeRangeDto } from '../events/list-query';
 import { PageQuery } from '../pagination';
 
 const REASONS = Object.keys(REJECTION_STATUS);
@@ -11,7 +11,7 @@ const REASONS = Object.keys(REJECTION_STATUS);
 export class InboundListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
   // Any name: a request to an unknown provider is recorded under the name it used.
   @ApiPropertyOptional({ example: 'complycube' })
-  @IsOptional() @IsString() @Length(1, 40)
+  @IsOptional() @IsString() @Length(1, 40) @NoNul()
   provider?: string;
 
   @ApiPropertyOptional({ enum: REASONS })
