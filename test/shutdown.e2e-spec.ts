@@ -53,6 +53,11 @@ describe.each(DATABASE_KINDS)('graceful shutdown on %s', (kind) => {
       gateway.start();
       await gateway.ready();
 
+      // 50 connections open and accepted first (kept alive by the vendor's side), so that each of
+      // the 50 webhooks is surely in the gateway's hands when the signal comes.
+      const warmUp = await Promise.all(Array.from({ length: 50 }, () => send(gateway.url, 'GET', '/health/live', agent)));
+      expect(warmUp.every((seen) => 'status' in seen && seen.status === 200)).toBe(true);
+      expect(Object.values(agent.freeSockets).flat()).toHaveLength(50);
       const burst = Array.from({ length: 50 }, () => send(gateway.url, 'POST', '/webhooks/complycube', agent));
       await Promise.race(burst);
       const exit = gateway.terminate('SIGTERM');
