@@ -99,6 +99,9 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
         filter: { providers: ['allpass', 'complycube'], types: ['verification.*'] },
         retry: { maxAttempts: 10, backoff: { type: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000 } },
         enabled: true,
+        disabledReason: null,
+        disabledAt: null,
+        failingSince: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
