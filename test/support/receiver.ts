@@ -25,8 +25,7 @@ export class Receiver {
 
   constructor(
     private statuses: number[] = [200],
-    /** Time taken to answer; may be changed between requests. */
-    public delayMs = 0,
+    private readonly delayMs = 0,
   ) {}
 
   get url(): string {

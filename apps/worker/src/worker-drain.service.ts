@@ -1,23 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Worker } from 'bullmq';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '@kyc/config';
-
-/** The jobs this process is running, so that shutdown can wait for them (BullMQ does not count them publicly). */
-@Injectable()
-export class ActiveJobs {
-  private readonly running = new Set<Promise<unknown>>();
-
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const job = work();
-    this.running.add(job);
-    void job.catch(() => undefined).finally(() => this.running.delete(job));
-    return job;
-  }
-
-  async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-}
+import { DeliveryProcessor } from './delivery/delivery.processor';
+import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 
 /**
  * First step of the worker's shutdown, before anything closes (Nest would close the subscriber
@@ -29,31 +15,22 @@ export class ActiveJobs {
 @Injectable()
 export class WorkerDrain implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerDrain.name);
-  private readonly workers: Array<() => Worker> = [];
 
   constructor(
     private readonly config: AppConfig,
-    private readonly jobs: ActiveJobs,
+    private readonly deliveries: DeliveryProcessor,
+    private readonly dispatch: DispatchEventProcessor,
   ) {}
 
-  /** Processors register their worker (it exists only once Nest's BullMQ explorer has run). */
-  register(worker: () => Worker): void {
-    this.workers.push(worker);
-  }
-
   async beforeApplicationShutdown(): Promise<void> {
-    const workers = this.workers.map((worker) => worker());
+    const workers: Worker[] = [this.deliveries.worker, this.dispatch.worker];
     const timeoutMs = this.config.env.SHUTDOWN_TIMEOUT_MS;
     const started = Date.now();
-    // pause(true): no new job, without BullMQ's own wait (which reconnects Redis afterwards).
-    await Promise.all(workers.map((worker) => worker.pause(true)));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const drained = await Promise.race([this.jobs.idle().then(() => true), timedOut]);
-    clearTimeout(timer);
+    // pause(): no new jobs; resolves when the active ones are done.
+    const drained = await Promise.race([Promise.all(workers.map((worker) => worker.pause())).then(() => true), sleep(timeoutMs).then(() => false)]);
     if (drained) this.logger.log(`active jobs finished in ${Date.now() - started} ms`);
     else this.logger.warn(`jobs still active after ${timeoutMs} ms are left to be retried`);
-    // Graceful close when nothing runs (the last completions reach Redis); forced past the bound.
-    await Promise.all(workers.map((worker) => worker.close(!drained).catch(() => undefined)));
+    // Nothing left to wait for (or no more waiting): close without waiting again.
+    await Promise.all(workers.map((worker) => worker.close(true).catch(() => undefined)));
   }
 }
