@@ -83,6 +83,8 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     const stored = await events.findById(eventId);
     expect(stored).toMatchObject({ specVersion: '1', id: eventId, provider, connection: 'default', type, status, providerEventType: vendorType });
     expect(await events.findPayload(eventId)).toEqual(expect.any(Object));
+    // Queued right after the acknowledgement (fire and forget), so it may land a moment later.
+    await waitFor(async () => (await queue.getJob(eventId)) !== undefined, 2_000, `no dispatch job for ${eventId}`);
     const job = await queue.getJob(eventId);
     expect(job?.name).toBe('dispatch');
     expect(job?.data).toEqual({ eventId });

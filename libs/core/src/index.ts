@@ -4,3 +4,4 @@ export * from './crypto';
 export * from './subscription-filter';
 export * from './network';
 export * from './json-depth';
+export * from './micro-batcher';

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
+import { MicroBatcher } from '@kyc/core';
 import { Queue } from 'bullmq';
 import { EVENTS_QUEUE, EventsQueueJobs } from './queue-names';
 import { redisOptions } from './redis-connection';
@@ -20,10 +21,14 @@ export const DISPATCH_JOB_OPTIONS = {
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
   private static readonly TIMEOUT_MS = 2_000;
-  private static readonly MAX_IN_FLIGHT = 2_000;
+  private static readonly MAX_WAITING = 2_000;
   private readonly logger = new Logger(EventPublisher.name);
   private readonly queue: Queue<EventsQueueJobs['dispatch'], void, 'dispatch'>;
-  private inFlight = 0;
+  /** Events stored together are added together: one Redis round trip for many. */
+  private readonly batches = new MicroBatcher<string, void>(async (eventIds) => {
+    await this.add(eventIds);
+    return eventIds.map(() => undefined);
+  }, { maxBatchSize: 500, maxInFlight: 2 });
 
   constructor(config: AppConfig, monitor: RedisMonitor) {
     // Its own producer connection: no offline queue, so an add fails at once while Redis is away.
@@ -37,11 +42,9 @@ export class EventPublisher implements OnApplicationShutdown {
 
   /** Fire and forget: never throws, never blocks the acknowledgement of a webhook. */
   publish(eventId: string): void {
-    if (this.inFlight >= EventPublisher.MAX_IN_FLIGHT) return;
-    this.inFlight++;
-    void this.add([eventId])
-      .catch((error: Error) => this.logger.debug(`event ${eventId} left to the relay: ${error.message}`))
-      .finally(() => this.inFlight--);
+    // While Redis is slow or away, waiting adds would only pile up: the relay has them all.
+    if (this.batches.waiting >= EventPublisher.MAX_WAITING) return;
+    void this.batches.submit(eventId).catch((error: Error) => this.logger.debug(`event ${eventId} left to the relay: ${error.message}`));
   }
 
   /** Add dispatch jobs; the job id is the event id, so adding twice while a job exists is a no-op. */

@@ -7,8 +7,11 @@ import { epochMs } from './column-types';
  * Personal data (subject ids, the decoded payload) is only stored sealed; searchable ids are
  * stored as keyed digests (blind indexes).
  */
+/** The unique index that makes a vendor's redelivery a duplicate. */
+export const EVENTS_DEDUP_INDEX = 'uq_events_dedup';
+
 @Entity('events')
-@Index('uq_events_dedup', ['provider', 'connection', 'providerEventId'], { unique: true })
+@Index(EVENTS_DEDUP_INDEX, ['provider', 'connection', 'providerEventId'], { unique: true })
 @Index('ix_events_received_at', ['receivedAt'])
 @Index('ix_events_applicant_ref', ['applicantRef'])
 @Index('ix_events_external_user_ref', ['externalUserRef'])
