@@ -87,7 +87,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     await waitFor(async () => (await queue.getJob(eventId)) !== undefined, 2_000, `no dispatch job for ${eventId}`);
     const job = await queue.getJob(eventId);
     expect(job?.name).toBe('dispatch');
-    expect(job?.data).toEqual({ eventId });
+    expect(job?.data).toEqual({ eventIds: [eventId] });
   });
 
   it('recognises every vendor type of every provider on the single URL', async () => {

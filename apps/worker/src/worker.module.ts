@@ -7,6 +7,7 @@ import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryService } from './delivery/delivery.service';
 import { HttpChannel } from './delivery/http.channel';
 import { QueueChannel } from './delivery/queue.channel';
+import { BulkQueueDelivery } from './delivery/bulk-queue-delivery.service';
 import { DeliveryReconciler } from './delivery/reconciler.service';
 import { SubscriberHealth } from './delivery/subscriber-health.service';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
@@ -23,6 +24,7 @@ import { WorkerDrain } from './worker-drain.service';
     DispatcherService,
     DispatchEventProcessor,
     QueueChannel,
+    BulkQueueDelivery,
     HttpChannel,
     SubscriberHealth,
     DeliveryService,

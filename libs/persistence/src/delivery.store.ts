@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, Repository, SelectQueryBuilder } from 'typeorm';
+import { In, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { DeliveryAttemptEntity, DeliveryEntity, DeliveryStatus } from './entities';
 
@@ -31,6 +31,15 @@ export interface DeliverySearch {
   upToId?: string;
 }
 
+/** Rows per multi-row statement: 11 parameters each, far below both databases' limits. */
+const MAX_ROWS_PER_STATEMENT = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
 /** Deliveries (event × subscriber) and their attempts: the truth the queues are rebuilt from. */
 @Injectable()
 export class DeliveryStore {
@@ -43,24 +52,65 @@ export class DeliveryStore {
    * Create one pending delivery per subscriber, idempotently (unique (event, subscriber); a
    * conflicting row is left as it is), and return every delivery of the event.
    */
-  async createForEvent(eventId: string, subscriberIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
-    if (subscriberIds.length > 0) {
-      const rows = subscriberIds.map((subscriberId) => ({
-        id: uuidv7(),
-        eventId,
-        subscriberId,
-        status: 'pending' as const,
-        attempts: 0,
-        replays: 0,
-        nextAttemptAt: now,
-        lastError: null,
-        createdAt: now,
-        updatedAt: now,
-        completedAt: null,
-      }));
-      await this.deliveries.createQueryBuilder().insert().into(DeliveryEntity).values(rows).orIgnore().execute();
+  createForEvent(eventId: string, subscriberIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
+    return this.createForEvents(subscriberIds.map((subscriberId) => ({ eventId, subscriberId })), [eventId], now);
+  }
+
+  /** createForEvent for many events at once: a few multi-row INSERTs and one SELECT, returning every delivery of `eventIds`. */
+  async createForEvents(pairs: Array<Pick<DeliveryEntity, 'eventId' | 'subscriberId'>>, eventIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
+    const rows = pairs.map(({ eventId, subscriberId }) => ({
+      id: uuidv7(),
+      eventId,
+      subscriberId,
+      status: 'pending' as const,
+      attempts: 0,
+      replays: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      completedAt: null,
+    }));
+    for (const chunk of chunks(rows, MAX_ROWS_PER_STATEMENT)) {
+      await this.deliveries.createQueryBuilder().insert().into(DeliveryEntity).values(chunk).orIgnore().execute();
     }
-    return this.deliveries.find({ where: { eventId } });
+    const found: DeliveryEntity[] = [];
+    for (const chunk of chunks(eventIds, MAX_ROWS_PER_STATEMENT)) found.push(...(await this.deliveries.find({ where: { eventId: In(chunk) } })));
+    return found;
+  }
+
+  /**
+   * Record one successful attempt of each delivery and close it, with recordAttempt's optimistic
+   * check (a delivery another attempt has moved on is left alone): the bulk path of queue
+   * subscribers, a few statements for a whole batch.
+   */
+  async recordDelivered(deliveries: DeliveryEntity[], attemptedAt: Date, durationMs: number): Promise<void> {
+    const attempts = deliveries.map((delivery) => ({
+      id: uuidv7(),
+      deliveryId: delivery.id,
+      attemptNumber: delivery.attempts + 1,
+      attemptedAt,
+      outcome: 'succeeded' as const,
+      httpStatus: null,
+      error: null,
+      durationMs: Math.round(durationMs),
+    }));
+    for (const chunk of chunks(attempts, MAX_ROWS_PER_STATEMENT)) await this.attempts.insert(chunk);
+    const now = new Date();
+    const rounds = new Map<string, DeliveryEntity[]>();
+    for (const delivery of deliveries) {
+      const key = `${delivery.attempts}:${delivery.replays}`;
+      rounds.set(key, [...(rounds.get(key) ?? []), delivery]);
+    }
+    for (const round of rounds.values()) {
+      const { attempts: made, replays } = round[0];
+      for (const chunk of chunks(round, MAX_ROWS_PER_STATEMENT)) {
+        await this.deliveries.update(
+          { id: In(chunk.map((delivery) => delivery.id)), status: 'pending', attempts: made, replays },
+          { status: 'succeeded', attempts: made + 1, nextAttemptAt: null, lastError: null, updatedAt: now, completedAt: now },
+        );
+      }
+    }
   }
 
   findById(id: string): Promise<DeliveryEntity | null> {
@@ -120,12 +170,15 @@ export class DeliveryStore {
     return this.deliveries.findOneBy({ id });
   }
 
-  /** Pending deliveries due by `dueBy` of the given subscribers, oldest first (for the reconciler). */
-  findDue(subscriberIds: string[], dueBy: Date, limit: number): Promise<DeliveryEntity[]> {
+  /**
+   * Pending deliveries due by `dueBy` of the given subscribers, oldest first, after the delivery
+   * `after` (for the reconciler, which walks them page by page).
+   */
+  findDue(subscriberIds: string[], dueBy: Date, limit: number, after?: string): Promise<DeliveryEntity[]> {
     if (subscriberIds.length === 0) return Promise.resolve([]);
     return this.deliveries.find({
-      where: { status: 'pending', subscriberId: In(subscriberIds), nextAttemptAt: LessThanOrEqual(dueBy) },
-      order: { nextAttemptAt: 'ASC' },
+      where: { status: 'pending', subscriberId: In(subscriberIds), nextAttemptAt: LessThanOrEqual(dueBy), ...(after !== undefined ? { id: MoreThan(after) } : {}) },
+      order: { id: 'ASC' },
       take: limit,
     });
   }

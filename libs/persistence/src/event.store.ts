@@ -85,6 +85,13 @@ export class EventStore {
     return rows.map((row) => this.box.openJson<VerificationEvent>(row.eventSealed));
   }
 
+  /** Of `ids`, the events not yet dispatched (the others are done: a relay or retry added them twice). */
+  async findUndispatchedByIds(ids: string[]): Promise<VerificationEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.events.find({ select: { id: true, eventSealed: true }, where: { id: In(ids), dispatchedAt: IsNull() } });
+    return rows.map((row) => this.box.openJson<VerificationEvent>(row.eventSealed));
+  }
+
   /** The decoded vendor payload, while retention keeps it. */
   async findPayload(id: string): Promise<Record<string, unknown> | null> {
     const row = await this.events.findOne({ select: { id: true, payloadSealed: true }, where: { id } });

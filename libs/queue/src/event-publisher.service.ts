@@ -47,10 +47,15 @@ export class EventPublisher implements OnApplicationShutdown {
     void this.batches.submit(eventId).catch((error: Error) => this.logger.debug(`event ${eventId} left to the relay: ${error.message}`));
   }
 
-  /** Add dispatch jobs; the job id is the event id, so adding twice while a job exists is a no-op. */
+  /**
+   * One dispatch job for the lot. Its id names the batch (first event id and size), so the relay
+   * adding the same batch twice while the job exists is a no-op; any other overlap is harmless,
+   * since dispatching is idempotent.
+   */
   async add(eventIds: string[]): Promise<void> {
-    const jobs = eventIds.map((eventId) => ({ name: 'dispatch' as const, data: { eventId }, opts: { ...DISPATCH_JOB_OPTIONS, jobId: eventId } }));
-    await withTimeout(this.queue.addBulk(jobs), EventPublisher.TIMEOUT_MS);
+    if (eventIds.length === 0) return;
+    const jobId = eventIds.length === 1 ? eventIds[0] : `${eventIds[0]}+${eventIds.length}`;
+    await withTimeout(this.queue.add('dispatch', { eventIds }, { ...DISPATCH_JOB_OPTIONS, jobId }), EventPublisher.TIMEOUT_MS);
   }
 }
 

@@ -2,9 +2,17 @@
 export const EVENTS_QUEUE = 'events';
 export const DELIVERIES_QUEUE = 'deliveries';
 
-/** Jobs of the events queue: one per stored event, job id = event id. */
+/**
+ * Jobs of the events queue: one per batch of events stored together. `eventId` is the one-event
+ * form of earlier versions, still read so that jobs queued before an upgrade are dispatched.
+ */
 export interface EventsQueueJobs {
-  dispatch: { eventId: string };
+  dispatch: { eventIds: string[] } | { eventId: string };
+}
+
+/** The event ids of a dispatch job, whichever form it has. */
+export function dispatchedEventIds(data: EventsQueueJobs['dispatch']): string[] {
+  return 'eventIds' in data ? data.eventIds : [data.eventId];
 }
 export type EventsJobName = keyof EventsQueueJobs;
 export type JobData<Name extends EventsJobName> = EventsQueueJobs[Name];

@@ -28,9 +28,19 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   ) {}
 
   async deliver(subscriber: Subscriber, event: VerificationEvent, delivery: DeliveryEntity): Promise<AttemptOutcome> {
-    const jobId = delivery.replays > 0 ? `${event.id}:replay:${delivery.replays}` : event.id;
-    await this.queue(subscriber.queue!).add(event.type, event, { ...SUBSCRIBER_JOB_OPTIONS, jobId });
+    await this.deliverMany(subscriber, [{ event, delivery }]);
     return { ok: true };
+  }
+
+  /** Several events to one subscriber's queue in one round trip. Throws if Redis did not take them. */
+  async deliverMany(subscriber: Subscriber, items: Array<{ event: VerificationEvent; delivery: Pick<DeliveryEntity, 'replays'> }>): Promise<void> {
+    await this.queue(subscriber.queue!).addBulk(
+      items.map(({ event, delivery }) => ({
+        name: event.type,
+        data: event,
+        opts: { ...SUBSCRIBER_JOB_OPTIONS, jobId: delivery.replays > 0 ? `${event.id}:replay:${delivery.replays}` : event.id },
+      })),
+    );
   }
 
   private queue(name: string): Queue {

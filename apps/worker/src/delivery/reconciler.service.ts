@@ -1,13 +1,16 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { DeliveryStore, Subscriber } from '@kyc/persistence';
+import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
+import { BulkQueueDelivery } from './bulk-queue-delivery.service';
 
 /**
  * The queue is not the source of truth. Periodically, pending deliveries of enabled subscribers
  * that are overdue and have no live job (Redis lost its data, a job was removed, a worker died
  * between recording an attempt and scheduling the next) are queued again. A subscriber that is
- * enabled again has its waiting deliveries queued at once.
+ * enabled again has its waiting deliveries queued at once, all of them, page by page: queue
+ * subscribers through the bulk path (a backlog of 50,000 drains in seconds), HTTP subscribers
+ * as one job per delivery.
  */
 @Injectable()
 export class DeliveryReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -15,14 +18,18 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
   /** How overdue a pending delivery must be before its job counts as lost. */
   static readonly GRACE_MS = 30_000;
   private static readonly BATCH = 500;
+  /** Pages per pass: a larger backlog is left to the next pass, so one pass stays bounded. */
+  private static readonly MAX_PAGES = 400;
   private readonly logger = new Logger(DeliveryReconciler.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
 
   constructor(
     private readonly deliveries: DeliveryStore,
+    private readonly events: EventStore,
     private readonly subscribers: SubscriberCache,
     private readonly scheduler: DeliveryScheduler,
+    private readonly bulkQueue: BulkQueueDelivery,
   ) {
     subscribers.onEnabled((subscriber) => void this.resume([subscriber], Date.now()).catch(() => undefined));
   }
@@ -44,11 +51,38 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
   }
 
   private async resume(subscribers: Subscriber[], dueBy: number): Promise<number> {
-    const due = await this.deliveries.findDue(subscribers.map((subscriber) => subscriber.id), new Date(dueBy), DeliveryReconciler.BATCH);
-    const queued = await Promise.all(due.map((delivery) => this.scheduler.isQueued(delivery)));
-    const lost = due.filter((_, index) => !queued[index]);
-    await this.scheduler.schedule(lost);
-    if (lost.length > 0) this.logger.log(`queued ${lost.length} pending deliveries again`);
-    return lost.length;
+    const byId = new Map(subscribers.map((subscriber) => [subscriber.id, subscriber]));
+    let total = 0;
+    let after: string | undefined;
+    for (let page = 0; page < DeliveryReconciler.MAX_PAGES; page++) {
+      const due = await this.deliveries.findDue([...byId.keys()], new Date(dueBy), DeliveryReconciler.BATCH, after);
+      if (due.length === 0) break;
+      after = due[due.length - 1].id;
+      total += await this.resumePage(due, byId);
+      if (due.length < DeliveryReconciler.BATCH) break;
+    }
+    if (total > 0) this.logger.log(`queued ${total} pending deliveries again`);
+    return total;
   }
+
+  /**
+   * Queue deliveries are handed over again whatever Redis says (the job id makes it a no-op if
+   * the job is there); an HTTP delivery is queued only if its job is gone, since a second call
+   * would reach the receiver twice.
+   */
+  private async resumePage(due: DeliveryEntity[], subscribers: Map<string, Subscriber>): Promise<number> {
+    const [toQueues, toHttp] = partition(due, (delivery) => subscribers.get(delivery.subscriberId)!.kind === 'queue');
+    const events = new Map((await this.events.findByIds([...new Set(toQueues.map((delivery) => delivery.eventId))])).map((event) => [event.id, event]));
+    await this.bulkQueue.deliver(
+      toQueues.filter((delivery) => events.has(delivery.eventId)).map((delivery) => ({ delivery, subscriber: subscribers.get(delivery.subscriberId)!, event: events.get(delivery.eventId)! })),
+    );
+    const queued = await Promise.all(toHttp.map((delivery) => this.scheduler.isQueued(delivery)));
+    const lost = toHttp.filter((_, index) => !queued[index]);
+    await this.scheduler.schedule(lost);
+    return toQueues.length + lost.length;
+  }
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }

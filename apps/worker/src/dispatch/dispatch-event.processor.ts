@@ -1,10 +1,10 @@
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError } from 'bullmq';
-import { EVENTS_QUEUE, EventsQueueJobs, RedisMonitor } from '@kyc/queue';
+import { Job, Queue } from 'bullmq';
+import { dispatchedEventIds, EVENTS_QUEUE, EventsQueueJobs, RedisMonitor } from '@kyc/queue';
 import { DispatcherService } from './dispatcher.service';
 
-/** Consumes the events queue. Thin by design: the job carries only the event id; the database is the truth. */
+/** Consumes the events queue. Thin by design: a job carries only event ids; the database is the truth. */
 @Processor(EVENTS_QUEUE, { concurrency: 32, lockDuration: 10_000, stalledInterval: 5_000 })
 export class DispatchEventProcessor extends WorkerHost {
   private readonly logger = new Logger(DispatchEventProcessor.name);
@@ -19,8 +19,7 @@ export class DispatchEventProcessor extends WorkerHost {
   }
 
   async process(job: Job<EventsQueueJobs['dispatch']>): Promise<void> {
-    // A job for an event this database does not hold (another deployment sharing the prefix?) can never succeed.
-    if (!(await this.dispatcher.dispatch(job.data.eventId))) throw new UnrecoverableError(`event ${job.data.eventId} is not stored`);
+    await this.dispatcher.dispatch(dispatchedEventIds(job.data));
   }
 
   @OnWorkerEvent('error')
@@ -30,6 +29,6 @@ export class DispatchEventProcessor extends WorkerHost {
 
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, error: Error): void {
-    this.logger.warn(`dispatch of ${job?.data?.eventId ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
+    this.logger.warn(`dispatch of ${job?.data ? dispatchedEventIds(job.data).length : '?'} event(s) (job ${job?.id ?? '?'}) failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
   }
 }

@@ -1,13 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { filterMatches } from '@kyc/core';
-import { DeliveryStore, EventStore } from '@kyc/persistence';
+import { filterMatches, type VerificationEvent } from '@kyc/core';
+import { DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler } from '@kyc/queue';
+import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery.service';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
 
 /**
- * Turns a stored event into one delivery per matching subscriber. Idempotent end to end: run it
- * twice (crash, BullMQ retry, relay) and the unique (event, subscriber) index and the job ids
- * make the second run a no-op.
+ * Turns stored events into one delivery per matching subscriber, a batch at a time. Idempotent
+ * end to end: run it twice (crash, BullMQ retry, relay) and the unique (event, subscriber) index,
+ * the job ids and `dispatchedAt` make the second run a no-op. Queue subscribers are served at
+ * once, in bulk; HTTP subscribers get one job per delivery (each call has its own fate).
  */
 @Injectable()
 export class DispatcherService {
@@ -16,19 +18,35 @@ export class DispatcherService {
     private readonly deliveries: DeliveryStore,
     private readonly subscribers: SubscriberCache,
     private readonly scheduler: DeliveryScheduler,
+    private readonly bulkQueue: BulkQueueDelivery,
   ) {}
 
-  /** Returns false when the event is not stored (nothing to dispatch). */
-  async dispatch(eventId: string): Promise<boolean> {
-    const event = await this.events.findById(eventId);
-    if (!event) return false;
-    const receivedAt = new Date(event.receivedAt).getTime();
-    // Subscribers that existed when the event was received, as the contract promises.
-    const matching = (await this.subscribers.allAsOf(receivedAt)).filter((subscriber) => new Date(subscriber.createdAt).getTime() <= receivedAt && filterMatches(subscriber.filter, event));
-    const deliveries = await this.deliveries.createForEvent(event.id, matching.map((subscriber) => subscriber.id));
-    const enabled = new Set(matching.filter((subscriber) => subscriber.enabled).map((subscriber) => subscriber.id));
-    await this.scheduler.schedule(deliveries.filter((delivery) => delivery.status === 'pending' && enabled.has(delivery.subscriberId)));
-    await this.events.markDispatched([event.id]);
-    return true;
+  /** Returns how many of `eventIds` were dispatched (an id not stored, or already dispatched, is skipped). */
+  async dispatch(eventIds: string[]): Promise<number> {
+    const events = await this.events.findUndispatchedByIds(eventIds);
+    if (events.length === 0) return 0;
+    // Subscribers that existed when each event was received, as the contract promises.
+    const latest = Math.max(...events.map((event) => Date.parse(event.receivedAt)));
+    const subscribers = await this.subscribers.allAsOf(latest);
+    const matching = new Map(events.map((event) => [event.id, matchingSubscribers(subscribers, event)]));
+    const pairs = events.flatMap((event) => matching.get(event.id)!.map((subscriber) => ({ eventId: event.id, subscriberId: subscriber.id })));
+    const deliveries = pairs.length === 0 ? [] : await this.deliveries.createForEvents(pairs, events.map((event) => event.id));
+
+    const byId = new Map(subscribers.map((subscriber) => [subscriber.id, subscriber]));
+    const eventsById = new Map(events.map((event) => [event.id, event]));
+    const due: DueDelivery[] = [];
+    for (const delivery of deliveries) {
+      const subscriber = byId.get(delivery.subscriberId);
+      if (delivery.status === 'pending' && subscriber?.enabled) due.push({ delivery, subscriber, event: eventsById.get(delivery.eventId)! });
+    }
+    await this.bulkQueue.deliver(due.filter((item) => item.subscriber.kind === 'queue'));
+    await this.scheduler.schedule(due.filter((item) => item.subscriber.kind !== 'queue').map((item) => item.delivery));
+    await this.events.markDispatched(events.map((event) => event.id));
+    return events.length;
   }
+}
+
+function matchingSubscribers(subscribers: Subscriber[], event: VerificationEvent): Subscriber[] {
+  const receivedAt = Date.parse(event.receivedAt);
+  return subscribers.filter((subscriber) => Date.parse(subscriber.createdAt) <= receivedAt && filterMatches(subscriber.filter, event));
 }
