@@ -155,5 +155,45 @@ describe.each(DATABASE_KINDS)('graceful shutdown on %s', (kind) => {
       expect(await dataSource.getRepository(DeliveryAttemptEntity).findBy({ deliveryId: delivery.id })).toEqual([expect.objectContaining({ outcome: 'succeeded', httpStatus: 200 })]);
       if (process.env.TEST_FIGURES) process.stdout.write(`${kind}: worker exit ${exited.code} after ${exited.ms} ms, the 2 s delivery in progress completed\n`);
     });
+
+    it('stops waiting for a delivery after SHUTDOWN_TIMEOUT_MS, exits 0, and another worker makes it', async () => {
+      const stuck = await new Receiver([200], 30_000).start();
+      try {
+        const created = await gateway.app.get(SubscriberStore).create({ name: 'stuck-receiver', kind: 'http', url: stuck.url, timeoutMs: 60_000, retry: { maxAttempts: 5, backoff: { type: 'fixed', delayMs: 200 } } });
+        stuck.secret = created.secret!;
+        // Same database, keys and queues; a short drain bound.
+        const impatient = testConfig({
+          DATABASE_URL: config.env.DATABASE_URL,
+          QUEUE_PREFIX: config.env.QUEUE_PREFIX,
+          ADMIN_API_KEY: config.adminApiKey,
+          SECRETS_KEY: config.secretsKey.toString('base64'),
+          SHUTDOWN_TIMEOUT_MS: '1000',
+          LOG_LEVEL: 'info',
+        });
+        worker = new WorkerProcess(impatient);
+        worker.start();
+        expect((await post(`${gateway.url}/webhooks/complycube`, webhook())).status).toBe(200);
+        await waitFor(() => stuck.arrived === 1, 60_000, `the delivery did not start:\n${worker.output}`);
+
+        const exited = await worker.terminate('SIGTERM');
+        expect({ code: exited.code, signal: exited.signal }).toEqual({ code: 0, signal: null });
+        expect(exited.ms).toBeGreaterThanOrEqual(900);
+        expect(exited.ms).toBeLessThan(1_000 + 5_000);
+        expect(worker.output).toContain('jobs still active after 1000 ms are left to be retried');
+
+        // Nothing lost: the cut attempt is made again by the next worker.
+        stuck.delayMs = 0;
+        worker = new WorkerProcess(config);
+        worker.start();
+        const deliveries = gateway.app.get(DataSource).getRepository(DeliveryEntity);
+        await waitFor(async () => (await deliveries.findOneBy({ subscriberId: created.subscriber.id }))?.status === 'succeeded', 60_000, `not delivered after the restart:\n${worker.output}`);
+        expect(stuck.received.some((delivery) => delivery.status === 200 && delivery.signatureValid)).toBe(true);
+        if (process.env.TEST_FIGURES) process.stdout.write(`${kind}: impatient worker exit ${exited.code} after ${exited.ms} ms; delivered by the next worker (${stuck.arrived} requests seen)\n`);
+      } finally {
+        await worker.kill();
+        await stuck.stop();
+      }
+      // The next worker may find the cut attempt only through the reconciler (30 s grace).
+    }, 120_000);
   });
 });
