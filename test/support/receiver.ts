@@ -25,7 +25,8 @@ export class Receiver {
 
   constructor(
     private statuses: number[] = [200],
-    private readonly delayMs = 0,
+    /** Time taken to answer; may be changed between requests. */
+    public delayMs = 0,
   ) {}
 
   get url(): string {

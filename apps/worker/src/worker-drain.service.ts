@@ -1,9 +1,23 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Worker } from 'bullmq';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '@kyc/config';
-import { DeliveryProcessor } from './delivery/delivery.processor';
-import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
+
+/** The jobs this process is running, so that shutdown can wait for them (BullMQ does not count them publicly). */
+@Injectable()
+export class ActiveJobs {
+  private readonly running = new Set<Promise<unknown>>();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const job = work();
+    this.running.add(job);
+    void job.catch(() => undefined).finally(() => this.running.delete(job));
+    return job;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
 
 /**
  * First step of the worker's shutdown, before anything closes (Nest would close the subscriber
@@ -15,22 +29,31 @@ import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 @Injectable()
 export class WorkerDrain implements BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerDrain.name);
+  private readonly workers: Array<() => Worker> = [];
 
   constructor(
     private readonly config: AppConfig,
-    private readonly deliveries: DeliveryProcessor,
-    private readonly dispatch: DispatchEventProcessor,
+    private readonly jobs: ActiveJobs,
   ) {}
 
+  /** Processors register their worker (it exists only once Nest's BullMQ explorer has run). */
+  register(worker: () => Worker): void {
+    this.workers.push(worker);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
-    const workers: Worker[] = [this.deliveries.worker, this.dispatch.worker];
+    const workers = this.workers.map((worker) => worker());
     const timeoutMs = this.config.env.SHUTDOWN_TIMEOUT_MS;
     const started = Date.now();
-    // pause(): no new jobs; resolves when the active ones are done.
-    const drained = await Promise.race([Promise.all(workers.map((worker) => worker.pause())).then(() => true), sleep(timeoutMs).then(() => false)]);
+    // pause(true): no new job, without BullMQ's own wait (which reconnects Redis afterwards).
+    await Promise.all(workers.map((worker) => worker.pause(true)));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const drained = await Promise.race([this.jobs.idle().then(() => true), timedOut]);
+    clearTimeout(timer);
     if (drained) this.logger.log(`active jobs finished in ${Date.now() - started} ms`);
     else this.logger.warn(`jobs still active after ${timeoutMs} ms are left to be retried`);
-    // Nothing left to wait for (or no more waiting): close without waiting again.
-    await Promise.all(workers.map((worker) => worker.close(true).catch(() => undefined)));
+    // Graceful close when nothing runs (the last completions reach Redis); forced past the bound.
+    await Promise.all(workers.map((worker) => worker.close(!drained).catch(() => undefined)));
   }
 }

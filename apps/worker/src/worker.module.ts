@@ -15,7 +15,7 @@ import { DispatcherService } from './dispatch/dispatcher.service';
 import { OutboxRelay } from './relay/outbox-relay.service';
 import { PayloadRetention } from './retention/payload-retention.service';
 import { SubscriberCache } from './subscribers/subscriber-cache.service';
-import { WorkerDrain } from './worker-drain.service';
+import { ActiveJobs, WorkerDrain } from './worker-drain.service';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
 @Module({
@@ -33,6 +33,7 @@ import { WorkerDrain } from './worker-drain.service';
     OutboxRelay,
     RetentionQueries,
     PayloadRetention,
+    ActiveJobs,
     WorkerDrain,
   ],
   exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention],

@@ -2,6 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Logger } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { DELIVERIES_QUEUE, DeliveryJob, RedisMonitor } from '@kyc/queue';
+import { ActiveJobs, WorkerDrain } from '../worker-drain.service';
 import { DeliveryService } from './delivery.service';
 
 /**
@@ -17,14 +18,17 @@ export class DeliveryProcessor extends WorkerHost {
   constructor(
     private readonly deliveries: DeliveryService,
     private readonly monitor: RedisMonitor,
+    private readonly jobs: ActiveJobs,
     @InjectQueue(DELIVERIES_QUEUE) queue: Queue,
+    drain: WorkerDrain,
   ) {
     super();
     monitor.watch(queue);
+    drain.register(() => this.worker);
   }
 
   process(job: Job<DeliveryJob>): Promise<void> {
-    return this.deliveries.attempt(job.data);
+    return this.jobs.run(() => this.deliveries.attempt(job.data));
   }
 
   @OnWorkerEvent('error')

@@ -68,7 +68,8 @@ export class HttpChannel implements DeliveryChannel, OnApplicationShutdown {
     return webhook;
   }
 
+  /** WorkerDrain has waited SHUTDOWN_TIMEOUT_MS for the attempts in flight: what is left is cut, not awaited. */
   async onApplicationShutdown(): Promise<void> {
-    await this.agent.close().catch(() => undefined);
+    await this.agent.destroy().catch(() => undefined);
   }
 }

@@ -2,6 +2,7 @@ import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullm
 import { Logger } from '@nestjs/common';
 import { Job, Queue } from 'bullmq';
 import { dispatchedEventIds, EVENTS_QUEUE, EventsQueueJobs, RedisMonitor } from '@kyc/queue';
+import { ActiveJobs, WorkerDrain } from '../worker-drain.service';
 import { DispatcherService } from './dispatcher.service';
 
 /** Consumes the events queue. Thin by design: a job carries only event ids; the database is the truth. */
@@ -12,14 +13,19 @@ export class DispatchEventProcessor extends WorkerHost {
   constructor(
     private readonly dispatcher: DispatcherService,
     private readonly monitor: RedisMonitor,
+    private readonly jobs: ActiveJobs,
     @InjectQueue(EVENTS_QUEUE) queue: Queue,
+    drain: WorkerDrain,
   ) {
     super();
     monitor.watch(queue);
+    drain.register(() => this.worker);
   }
 
-  async process(job: Job<EventsQueueJobs['dispatch']>): Promise<void> {
-    await this.dispatcher.dispatch(dispatchedEventIds(job.data));
+  process(job: Job<EventsQueueJobs['dispatch']>): Promise<void> {
+    return this.jobs.run(async () => {
+      await this.dispatcher.dispatch(dispatchedEventIds(job.data));
+    });
   }
 
   @OnWorkerEvent('error')
