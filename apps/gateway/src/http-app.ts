@@ -8,6 +8,7 @@ import { AppConfig } from '@kyc/config';
 import { useAppLogger } from '@kyc/observability';
 import { ADMIN_BEARER, ApiErrorDto, adminDocument } from './admin/api-docs';
 import { configureHttpServer } from './http-server';
+import { IngressHttpHandler } from './ingress/ingress-http.handler';
 
 /**
  * Create the HTTP application. Nest's body parser is off: the ingress reads raw bytes itself
@@ -26,6 +27,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   configureHttpServer(app.getHttpServer() as Server, app.get(AppConfig).env);
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
+  // Mounted now, before Nest adds its middleware and router at init, so webhooks go first.
+  app.use('/webhooks', app.get(IngressHttpHandler).middleware);
   // Browser-facing security headers where a browser may come (admin API, dashboard, docs). The
   // CSP allows the inline styles of Swagger UI and Bull Board; no upgrade to https, since the
   // gateway is often reached over plain HTTP inside a private network.

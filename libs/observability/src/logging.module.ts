@@ -64,30 +64,66 @@ function pathOf(url: string | undefined): string {
   return (url ?? '').split('?')[0];
 }
 
+/**
+ * The request id: a sane incoming x-request-id (from a proxy) is kept, so one id follows a
+ * request across hops; otherwise a new one. Echoed as `x-request-id`.
+ */
+export function requestIdFor(request: IncomingMessage, response: ServerResponse): string {
+  const incoming = request.headers['x-request-id'];
+  const id = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  response.setHeader('x-request-id', id);
+  return id;
+}
+
+interface LoggedRequest {
+  id: unknown;
+  method?: string;
+  url?: string;
+  headers: IncomingMessage['headers'];
+  remoteAddress?: string;
+}
+
+/** Only these fields of a request are logged: no body, no query string, allowlisted headers. */
+function requestFields(request: LoggedRequest) {
+  return {
+    id: request.id,
+    method: request.method,
+    url: pathOf(request.url),
+    headers: Object.fromEntries(LOGGED_HEADERS.filter((name) => request.headers[name] !== undefined).map((name) => [name, request.headers[name]])),
+    remoteAddress: request.remoteAddress,
+  };
+}
+
+function levelFor(statusCode: number, error?: unknown): 'error' | 'warn' | 'info' {
+  return error || statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+}
+
+/**
+ * The completion line of a request served outside Express (the ingress fast path), the same
+ * record pino-http writes for every other route.
+ */
+export function logRequestCompleted(logger: Pino, request: IncomingMessage, response: ServerResponse, requestId: string, startedAt: number): void {
+  const record = {
+    reqId: requestId,
+    // Express strips a mount path from `url`; `originalUrl` keeps it.
+    req: requestFields({ id: requestId, method: request.method, url: (request as { originalUrl?: string }).originalUrl ?? request.url, headers: request.headers, remoteAddress: request.socket.remoteAddress }),
+    res: { statusCode: response.statusCode },
+    responseTime: Math.round(performance.now() - startedAt),
+  };
+  logger[levelFor(response.statusCode)](record, 'request completed');
+}
+
 function httpLoggingParams(logger: Pino): Params {
   return {
     pinoHttp: {
       logger,
-      // A sane incoming x-request-id (from a proxy) is kept, so one id follows a request across hops.
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const incoming = request.headers['x-request-id'];
-        const id = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        response.setHeader('x-request-id', id);
-        return id;
-      },
+      genReqId: requestIdFor,
       // Lines logged while serving a request carry its id; the full request is on the completion line.
       quietReqLogger: true,
       autoLogging: { ignore: (request: IncomingMessage) => QUIET_PATHS.test(pathOf(request.url)) },
-      customLogLevel: (_request, response, error) => (error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_request, response, error) => levelFor(response.statusCode, error),
       serializers: {
-        // Only these fields: no body, no query string, no response headers.
-        req: (request: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
-          id: request.id,
-          method: request.method,
-          url: pathOf(request.url),
-          headers: Object.fromEntries(LOGGED_HEADERS.filter((name) => request.headers[name] !== undefined).map((name) => [name, request.headers[name]])),
-          remoteAddress: request.remoteAddress,
-        }),
+        req: requestFields,
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
     },
@@ -102,19 +138,23 @@ function httpLoggingParams(logger: Pino): Params {
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingOptions = {}): DynamicModule {
+    const rootLogger = {
+      module: RootLoggerModule,
+      providers: [{ provide: ROOT_LOGGER, inject: [AppConfig], useFactory: (config: AppConfig) => createRootLogger(config, options.destination) }],
+      exports: [ROOT_LOGGER],
+    };
     return {
       module: LoggingModule,
-      imports: [
-        LoggerModule.forRootAsync({
-          providers: [{ provide: ROOT_LOGGER, inject: [AppConfig], useFactory: (config: AppConfig) => createRootLogger(config, options.destination) }],
-          inject: [ROOT_LOGGER],
-          useFactory: httpLoggingParams,
-        }),
-      ],
-      exports: [LoggerModule],
+      global: true,
+      imports: [rootLogger, LoggerModule.forRootAsync({ imports: [rootLogger], inject: [ROOT_LOGGER], useFactory: httpLoggingParams })],
+      exports: [LoggerModule, rootLogger],
     };
   }
 }
+
+/** Holds the root pino logger, for nestjs-pino and for code that logs outside it (the ingress fast path). */
+@Module({})
+class RootLoggerModule {}
 
 const NEST_TO_PINO: Record<LogLevel, LevelWithSilent> = { verbose: 'trace', debug: 'debug', log: 'info', warn: 'warn', error: 'error', fatal: 'fatal' };
 const PINO_ORDER: LevelWithSilent[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];

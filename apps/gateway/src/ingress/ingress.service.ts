@@ -43,7 +43,7 @@ export class IngressService {
   ) {}
 
   /** Throws WebhookRejection (4xx) or StorageUnavailableError (503). */
-  async receive(route: IngressRoute, request: Request): Promise<IngestAnswer> {
+  async receive(route: IngressRoute, request: Request, requestId?: string): Promise<IngestAnswer> {
     const receivedAt = new Date();
     const started = performance.now();
     const context: { provider?: string; connection?: string; size: number } = { ...route, size: Number(request.headers['content-length']) || 0 };
@@ -72,8 +72,8 @@ export class IngressService {
       return { received: true, eventId, duplicate };
     } catch (error) {
       outcome = error instanceof WebhookRejection ? error.reason : error instanceof StorageUnavailableError ? 'storage_unavailable' : 'error';
-      if (error instanceof WebhookRejection) this.refused(error, context, request, receivedAt);
-      else if (error instanceof StorageUnavailableError) this.logger.error(`storage unavailable, answering 503: ${error.message}`);
+      if (error instanceof WebhookRejection) this.refused(error, context, request, receivedAt, requestId);
+      else if (error instanceof StorageUnavailableError) this.logger.error({ reqId: requestId, msg: `storage unavailable, answering 503: ${error.message}` });
       throw error;
     } finally {
       // The provider label only ever holds a known provider name: a route's is attacker-chosen.
@@ -161,9 +161,9 @@ export class IngressService {
   }
 
   /** Log and record a refusal. Recording is best effort: it must not turn a 4xx into a 503. */
-  private refused(rejection: WebhookRejection, context: { provider?: string; connection?: string; size: number }, request: Request, receivedAt: Date): void {
+  private refused(rejection: WebhookRejection, context: { provider?: string; connection?: string; size: number }, request: Request, receivedAt: Date, requestId?: string): void {
     const where = [context.provider, context.connection].filter(Boolean).join('/') || 'unknown';
-    this.logger.warn(`refused ${where} ${rejection.status} ${rejection.reason}: ${rejection.detail} (from ${request.ip}, ${context.size} bytes)`);
+    this.logger.warn({ reqId: requestId, msg: `refused ${where} ${rejection.status} ${rejection.reason}: ${rejection.detail} (from ${request.ip}, ${context.size} bytes)` });
     void this.refusals
       .record({
         // Route segments are the sender's choice: a NUL (`/webhooks/%00`) would make PostgreSQL refuse the row.
