@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { DeliveryAttemptEntity, DeliveryEntity, DeliveryStatus } from './entities';
+import { bulkInsert, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
+import { DeliveryAttemptEntity, DeliveryEntity, DELIVERIES_UNIQUE_INDEX, DeliveryStatus } from './entities';
 
 export interface AttemptRecord {
   outcome: 'succeeded' | 'failed';
@@ -30,9 +31,6 @@ export interface DeliverySearch {
   /** Only ids up to this one: fixes "the deliveries matching now" (ids are UUIDv7, time-ordered). */
   upToId?: string;
 }
-
-/** Rows per multi-row statement: 11 parameters each, far below both databases' limits. */
-const MAX_ROWS_PER_STATEMENT = 500;
 
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
@@ -71,9 +69,7 @@ export class DeliveryStore {
       updatedAt: now,
       completedAt: null,
     }));
-    for (const chunk of chunks(rows, MAX_ROWS_PER_STATEMENT)) {
-      await this.deliveries.createQueryBuilder().insert().into(DeliveryEntity).values(chunk).orIgnore().execute();
-    }
+    await bulkInsert(this.deliveries, rows.map((row) => this.deliveries.create(row)), { skipConflictsOn: DELIVERIES_UNIQUE_INDEX });
     const found: DeliveryEntity[] = [];
     for (const chunk of chunks(eventIds, MAX_ROWS_PER_STATEMENT)) found.push(...(await this.deliveries.find({ where: { eventId: In(chunk) } })));
     return found;
@@ -95,7 +91,7 @@ export class DeliveryStore {
       error: null,
       durationMs: Math.round(durationMs),
     }));
-    for (const chunk of chunks(attempts, MAX_ROWS_PER_STATEMENT)) await this.attempts.insert(chunk);
+    await bulkInsert(this.attempts, attempts.map((attempt) => this.attempts.create(attempt)));
     const now = new Date();
     const rounds = new Map<string, DeliveryEntity[]>();
     for (const delivery of deliveries) {

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository, In } from 'typeorm';
 import { MicroBatcher, SecretBox, type VerificationEvent } from '@kyc/core';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './entities';
+import { bulkInsert, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
 import { isUniqueViolation, StorageUnavailableError } from './storage-errors';
 
 export interface RecordResult {
@@ -29,8 +30,6 @@ export interface EventSearch {
 /** What became of one row of a batched INSERT (not an Error union: driver errors may come from another realm). */
 type RowOutcome = 'inserted' | 'duplicate' | { failed: unknown };
 
-/** Most events in one INSERT (14 parameters each: far below both databases' limits). */
-const MAX_INSERT_BATCH = 500;
 
 /** Durable store of accepted events, and the outbox the relay drains. */
 @Injectable()
@@ -44,7 +43,7 @@ export class EventStore {
   ) {
     // SQLite has one writer: a second write in flight would only wait for the first.
     const maxInFlight = events.manager.connection.options.type === 'postgres' ? 2 : 1;
-    this.inserts = new MicroBatcher((rows) => this.insertBatch(rows), { maxBatchSize: MAX_INSERT_BATCH, maxInFlight });
+    this.inserts = new MicroBatcher((rows) => this.insertBatch(rows), { maxBatchSize: MAX_ROWS_PER_STATEMENT, maxInFlight });
   }
 
   /**
@@ -142,34 +141,12 @@ export class EventStore {
    */
   private async insertBatch(rows: EventEntity[]): Promise<RowOutcome[]> {
     try {
-      const inserted = await this.insertIgnoringDuplicates(rows);
+      const inserted = await bulkInsert(this.events, rows, { skipConflictsOn: EVENTS_DEDUP_INDEX });
       return rows.map((row) => (inserted.has(row.id) ? 'inserted' : 'duplicate'));
     } catch (error) {
       if (rows.length === 1) return [isUniqueViolation(error) ? 'duplicate' : { failed: error }];
       return Promise.all(rows.map(async (row) => (await this.insertBatch([row]))[0]));
     }
-  }
-
-  /** Ids of the rows inserted. Built from the entity's metadata, so it follows its columns. */
-  private async insertIgnoringDuplicates(rows: EventEntity[]): Promise<Set<string>> {
-    const { metadata, manager } = this.events;
-    const driver = manager.connection.driver;
-    const parameters: unknown[] = [];
-    const tuples = rows.map((row) => {
-      const placeholders = metadata.columns.map((column) => {
-        parameters.push(column.getEntityValue(row, true));
-        return driver.createParameter(`p${parameters.length}`, parameters.length - 1);
-      });
-      return `(${placeholders.join(', ')})`;
-    });
-    const names = (columns: { databaseName: string }[]) => columns.map((column) => driver.escape(column.databaseName)).join(', ');
-    const dedup = metadata.indices.find((index) => index.name === EVENTS_DEDUP_INDEX)!;
-    const returned: Array<{ id: string }> = await manager.query(
-      `INSERT INTO ${driver.escape(metadata.tableName)} (${names(metadata.columns)}) VALUES ${tuples.join(', ')} ` +
-        `ON CONFLICT (${names(dedup.columns)}) DO NOTHING RETURNING ${driver.escape(metadata.primaryColumns[0].databaseName)}`,
-      parameters,
-    );
-    return new Set(returned.map((row) => row.id));
   }
 
   /** Blind index of a subject id, for searching without storing it in clear. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { filterMatches, type VerificationEvent } from '@kyc/core';
+import { filterMatches, MicroBatcher, type VerificationEvent } from '@kyc/core';
 import { DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler } from '@kyc/queue';
 import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery.service';
@@ -13,6 +13,16 @@ import { SubscriberCache } from '../subscribers/subscriber-cache.service';
  */
 @Injectable()
 export class DispatcherService {
+  /** Events of concurrent dispatch jobs go together: one set of statements and hand-overs for all. */
+  private readonly batches = new MicroBatcher<string[], void>(
+    async (lists) => {
+      const eventIds = lists.flat();
+      for (let start = 0; start < eventIds.length; start += MAX_EVENTS_PER_PASS) await this.dispatchNow(eventIds.slice(start, start + MAX_EVENTS_PER_PASS));
+      return lists.map(() => undefined);
+    },
+    { maxBatchSize: 64, maxInFlight: 2 },
+  );
+
   constructor(
     private readonly events: EventStore,
     private readonly deliveries: DeliveryStore,
@@ -21,8 +31,13 @@ export class DispatcherService {
     private readonly bulkQueue: BulkQueueDelivery,
   ) {}
 
-  /** Returns how many of `eventIds` were dispatched (an id not stored, or already dispatched, is skipped). */
-  async dispatch(eventIds: string[]): Promise<number> {
+  /** Resolves once every one of `eventIds` is dispatched (an id not stored, or already dispatched, is skipped). */
+  dispatch(eventIds: string[]): Promise<void> {
+    return this.batches.submit(eventIds);
+  }
+
+  /** Returns how many events were dispatched. */
+  private async dispatchNow(eventIds: string[]): Promise<number> {
     const events = await this.events.findUndispatchedByIds(eventIds);
     if (events.length === 0) return 0;
     // Subscribers that existed when each event was received, as the contract promises.
@@ -45,6 +60,9 @@ export class DispatcherService {
     return events.length;
   }
 }
+
+/** Events per pass: bounds the statements' parameters (SQLite allows 32,766). */
+const MAX_EVENTS_PER_PASS = 500;
 
 function matchingSubscribers(subscribers: Subscriber[], event: VerificationEvent): Subscriber[] {
   const receivedAt = Date.parse(event.receivedAt);

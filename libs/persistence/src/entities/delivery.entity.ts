@@ -7,8 +7,11 @@ export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
  * One (event, subscriber) pair: created once (unique index), whatever the dispatcher's retries,
  * crashes or replays. `attempts` counts attempts made; the next one is due at `nextAttemptAt`.
  */
+/** One delivery per (event, subscriber), whatever the dispatcher's retries. */
+export const DELIVERIES_UNIQUE_INDEX = 'uq_deliveries_event_subscriber';
+
 @Entity('deliveries')
-@Index('uq_deliveries_event_subscriber', ['eventId', 'subscriberId'], { unique: true })
+@Index(DELIVERIES_UNIQUE_INDEX, ['eventId', 'subscriberId'], { unique: true })
 @Index('ix_deliveries_status_next_attempt', ['status', 'nextAttemptAt'])
 @Index('ix_deliveries_subscriber_status', ['subscriberId', 'status'])
 export class DeliveryEntity {

@@ -1,11 +1,11 @@
 import { ConnectionEntity } from './connection.entity';
 import { DeliveryAttemptEntity } from './delivery-attempt.entity';
-import { DeliveryEntity } from './delivery.entity';
+import { DELIVERIES_UNIQUE_INDEX, DeliveryEntity } from './delivery.entity';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './event.entity';
 import { InboundRefusalEntity } from './inbound-refusal.entity';
 import { SubscriberEntity } from './subscriber.entity';
 
-export { ConnectionEntity, DeliveryAttemptEntity, DeliveryEntity, EventEntity, EVENTS_DEDUP_INDEX, InboundRefusalEntity, SubscriberEntity };
+export { ConnectionEntity, DELIVERIES_UNIQUE_INDEX, DeliveryAttemptEntity, DeliveryEntity, EventEntity, EVENTS_DEDUP_INDEX, InboundRefusalEntity, SubscriberEntity };
 export type { DeliveryStatus } from './delivery.entity';
 export type { BackoffType, SubscriberKind } from './subscriber.entity';
 export const ENTITIES = [ConnectionEntity, EventEntity, InboundRefusalEntity, SubscriberEntity, DeliveryEntity, DeliveryAttemptEntity];

@@ -1,0 +1,49 @@
+import type { ObjectLiteral, Repository } from 'typeorm';
+
+export interface BulkInsertOptions {
+  /** Name of a unique index: rows that would violate it are skipped (ON CONFLICT DO NOTHING). */
+  skipConflictsOn?: string;
+}
+
+/** Rows per statement: at 15 columns, far below PostgreSQL's 65,535 and SQLite's 32,766 parameters. */
+export const MAX_ROWS_PER_STATEMENT = 500;
+
+/**
+ * Multi-row INSERTs built from the entity's metadata (column names and transformers), for the
+ * hot paths: TypeORM's insert builder costs tens of microseconds per row, this is a string join.
+ * Returns the primary keys of the rows inserted.
+ */
+export async function bulkInsert<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[], options: BulkInsertOptions = {}): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (let start = 0; start < rows.length; start += MAX_ROWS_PER_STATEMENT) {
+    for (const id of await insertChunk(repository, rows.slice(start, start + MAX_ROWS_PER_STATEMENT), options)) inserted.add(id);
+  }
+  return inserted;
+}
+
+async function insertChunk<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[], { skipConflictsOn }: BulkInsertOptions): Promise<string[]> {
+  const { metadata, manager } = repository;
+  const driver = manager.connection.driver;
+  const names = (columns: { databaseName: string }[]) => columns.map((column) => driver.escape(column.databaseName)).join(', ');
+  const parameters: unknown[] = [];
+  const tuples = rows.map((row) => {
+    const placeholders = metadata.columns.map((column) => {
+      // The driver's own conversion (transformers, booleans, dates), as TypeORM's insert does.
+      parameters.push(driver.preparePersistentValue(column.getEntityValue(row), column) ?? null);
+      return driver.createParameter(`p${parameters.length}`, parameters.length - 1);
+    });
+    return `(${placeholders.join(', ')})`;
+  });
+  let conflict = '';
+  if (skipConflictsOn !== undefined) {
+    const index = metadata.indices.find((candidate) => candidate.name === skipConflictsOn);
+    if (!index?.isUnique) throw new Error(`${metadata.tableName} has no unique index ${skipConflictsOn}`);
+    conflict = ` ON CONFLICT (${names(index.columns)}) DO NOTHING`;
+  }
+  const [primary] = metadata.primaryColumns;
+  const returned: Array<Record<string, string>> = await manager.query(
+    `INSERT INTO ${driver.escape(metadata.tableName)} (${names(metadata.columns)}) VALUES ${tuples.join(', ')}${conflict} RETURNING ${driver.escape(primary.databaseName)}`,
+    parameters,
+  );
+  return returned.map((row) => row[primary.databaseName]);
+}
