@@ -52,6 +52,16 @@ export function isBase64(value: string): boolean {
   return value.length > 0 && BASE64.test(value);
 }
 
+/** 12-byte GCM nonces cut from a larger CSPRNG buffer (one call per 340): never reused, cheaper per seal. */
+const IV_LENGTH = 12;
+let ivPool = Buffer.alloc(0);
+function nextIv(): Buffer {
+  if (ivPool.length < IV_LENGTH) ivPool = randomBytes(IV_LENGTH * 340);
+  const iv = ivPool.subarray(0, IV_LENGTH);
+  ivPool = ivPool.subarray(IV_LENGTH);
+  return iv;
+}
+
 /**
  * Authenticated encryption for data at rest (vendor secrets, decoded payloads) with AES-256-GCM.
  * Format: `v1.<base64 iv>.<base64 tag>.<base64 ciphertext>`.
@@ -66,7 +76,7 @@ export class SecretBox {
   }
 
   seal(plaintext: string | Buffer): string {
-    const iv = randomBytes(12);
+    const iv = nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const tag = cipher.getAuthTag();

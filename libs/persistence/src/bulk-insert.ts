@@ -1,4 +1,4 @@
-import type { ObjectLiteral, Repository } from 'typeorm';
+import type { EntityManager, ObjectLiteral, Repository } from 'typeorm';
 
 export interface BulkInsertOptions {
   /** Name of a unique index: rows that would violate it are skipped (ON CONFLICT DO NOTHING). */
@@ -46,4 +46,15 @@ async function insertChunk<Entity extends ObjectLiteral>(repository: Repository<
     parameters,
   );
   return returned.map((row) => row[primary.databaseName]);
+}
+
+/**
+ * Run `work` in one transaction (one commit) on PostgreSQL. On SQLite, TypeORM shares a single
+ * connection across the process: a transaction there would take in every other statement issued
+ * meanwhile (the gateway's webhook inserts, in the all-in-one process) and could roll them back
+ * after they were acknowledged. There the statements run one by one, each committed, in the
+ * order given, which callers keep crash-safe on their own.
+ */
+export function inOneCommit<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return manager.connection.options.type === 'postgres' ? manager.transaction(work) : work(manager);
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
+import { In, IsNull, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { bulkInsert, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
-import { DeliveryAttemptEntity, DeliveryEntity, DELIVERIES_UNIQUE_INDEX, DeliveryStatus } from './entities';
+import { bulkInsert, inOneCommit, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
+import { DeliveryAttemptEntity, DeliveryEntity, DELIVERIES_UNIQUE_INDEX, DeliveryStatus, EventEntity } from './entities';
 
 export interface AttemptRecord {
   outcome: 'succeeded' | 'failed';
@@ -11,6 +11,17 @@ export interface AttemptRecord {
   error: string | null;
   durationMs: number;
   attemptedAt: Date;
+}
+
+/** A successful hand-over of a batch to a subscriber's queue. */
+export interface HandOver {
+  attemptedAt: Date;
+  durationMs: number;
+}
+
+/** A delivery closed by a successful attempt made at `at`. */
+function closedBy(delivery: Pick<DeliveryEntity, 'attempts'>, at: Date): Partial<DeliveryEntity> {
+  return { status: 'succeeded', attempts: delivery.attempts + 1, nextAttemptAt: null, lastError: null, updatedAt: at, completedAt: at };
 }
 
 /** What an attempt decided for the delivery. */
@@ -46,67 +57,88 @@ export class DeliveryStore {
     @InjectRepository(DeliveryAttemptEntity) private readonly attempts: Repository<DeliveryAttemptEntity>,
   ) {}
 
-  /**
-   * Create one pending delivery per subscriber, idempotently (unique (event, subscriber); a
-   * conflicting row is left as it is), and return every delivery of the event.
-   */
-  createForEvent(eventId: string, subscriberIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
-    return this.createForEvents(subscriberIds.map((subscriberId) => ({ eventId, subscriberId })), [eventId], now);
+  /** A new pending delivery, not stored yet (recordDispatch / createForEvent store it). */
+  newDelivery(eventId: string, subscriberId: string, now = new Date()): DeliveryEntity {
+    return this.deliveries.create({ id: uuidv7(), eventId, subscriberId, status: 'pending', attempts: 0, replays: 0, nextAttemptAt: now, lastError: null, createdAt: now, updatedAt: now, completedAt: null });
   }
 
-  /** createForEvent for many events at once: a few multi-row INSERTs and one SELECT, returning every delivery of `eventIds`. */
-  async createForEvents(pairs: Array<Pick<DeliveryEntity, 'eventId' | 'subscriberId'>>, eventIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
-    const rows = pairs.map(({ eventId, subscriberId }) => ({
-      id: uuidv7(),
-      eventId,
-      subscriberId,
-      status: 'pending' as const,
-      attempts: 0,
-      replays: 0,
-      nextAttemptAt: now,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-      completedAt: null,
-    }));
-    await bulkInsert(this.deliveries, rows.map((row) => this.deliveries.create(row)), { skipConflictsOn: DELIVERIES_UNIQUE_INDEX });
-    const found: DeliveryEntity[] = [];
-    for (const chunk of chunks(eventIds, MAX_ROWS_PER_STATEMENT)) found.push(...(await this.deliveries.find({ where: { eventId: In(chunk) } })));
-    return found;
+  /**
+   * Create one pending delivery per subscriber, idempotently (unique (event, subscriber); a
+   * conflicting row is left as it is), and return the delivery of each subscriber as it stands.
+   */
+  async createForEvent(eventId: string, subscriberIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
+    const { stored, existing } = await this.recordDispatch(subscriberIds.map((subscriberId) => this.newDelivery(eventId, subscriberId, now)), new Map(), []);
+    return [...stored, ...existing];
+  }
+
+  /**
+   * Record a dispatch in one commit (one fsync for the lot, on PostgreSQL; see inOneCommit): the new
+   * deliveries (those in `handedOver` already succeeded, with their attempt), and the events as
+   * dispatched. A delivery whose (event, subscriber) is already stored (a dispatch run twice) is
+   * left as it stands and returned in `existing`.
+   */
+  async recordDispatch(deliveries: DeliveryEntity[], handedOver: Map<string, HandOver>, dispatchedEventIds: string[]): Promise<{ stored: DeliveryEntity[]; existing: DeliveryEntity[] }> {
+    const rows = deliveries.map((delivery) => {
+      const handOver = handedOver.get(delivery.id);
+      return handOver ? { ...delivery, ...closedBy(delivery, handOver.attemptedAt) } : delivery;
+    });
+    return inOneCommit(this.deliveries.manager, async (manager) => {
+      const repository = manager.getRepository(DeliveryEntity);
+      const inserted = await bulkInsert(repository, rows.map((row) => repository.create(row)), { skipConflictsOn: DELIVERIES_UNIQUE_INDEX });
+      const stored = rows.filter((row) => inserted.has(row.id));
+      const attempts = stored.filter((row) => handedOver.has(row.id)).map((row) => this.succeededAttempt(row, 0, handedOver.get(row.id)!));
+      await bulkInsert(manager.getRepository(DeliveryAttemptEntity), attempts);
+      for (const chunk of chunks(dispatchedEventIds, MAX_ROWS_PER_STATEMENT)) {
+        await manager.update(EventEntity, { id: In(chunk), dispatchedAt: IsNull() }, { dispatchedAt: new Date() });
+      }
+      const conflicting = rows.filter((row) => !inserted.has(row.id));
+      if (conflicting.length === 0) return { stored, existing: [] };
+      const wanted = new Set(conflicting.map((row) => `${row.eventId}/${row.subscriberId}`));
+      const existing: DeliveryEntity[] = [];
+      for (const chunk of chunks([...new Set(conflicting.map((row) => row.eventId))], MAX_ROWS_PER_STATEMENT)) {
+        existing.push(...(await repository.find({ where: { eventId: In(chunk) } })));
+      }
+      return { stored, existing: existing.filter((row) => wanted.has(`${row.eventId}/${row.subscriberId}`)) };
+    });
   }
 
   /**
    * Record one successful attempt of each delivery and close it, with recordAttempt's optimistic
-   * check (a delivery another attempt has moved on is left alone): the bulk path of queue
-   * subscribers, a few statements for a whole batch.
+   * check (a delivery another attempt has moved on is left alone), in one commit: the bulk
+   * path of queue subscribers for deliveries already stored.
    */
-  async recordDelivered(deliveries: DeliveryEntity[], attemptedAt: Date, durationMs: number): Promise<void> {
-    const attempts = deliveries.map((delivery) => ({
-      id: uuidv7(),
-      deliveryId: delivery.id,
-      attemptNumber: delivery.attempts + 1,
-      attemptedAt,
-      outcome: 'succeeded' as const,
-      httpStatus: null,
-      error: null,
-      durationMs: Math.round(durationMs),
-    }));
-    await bulkInsert(this.attempts, attempts.map((attempt) => this.attempts.create(attempt)));
-    const now = new Date();
+  async recordDelivered(deliveries: DeliveryEntity[], handOver: HandOver): Promise<void> {
     const rounds = new Map<string, DeliveryEntity[]>();
     for (const delivery of deliveries) {
       const key = `${delivery.attempts}:${delivery.replays}`;
       rounds.set(key, [...(rounds.get(key) ?? []), delivery]);
     }
-    for (const round of rounds.values()) {
-      const { attempts: made, replays } = round[0];
-      for (const chunk of chunks(round, MAX_ROWS_PER_STATEMENT)) {
-        await this.deliveries.update(
-          { id: In(chunk.map((delivery) => delivery.id)), status: 'pending', attempts: made, replays },
-          { status: 'succeeded', attempts: made + 1, nextAttemptAt: null, lastError: null, updatedAt: now, completedAt: now },
-        );
+    await inOneCommit(this.deliveries.manager, async (manager) => {
+      await bulkInsert(manager.getRepository(DeliveryAttemptEntity), deliveries.map((delivery) => this.succeededAttempt(delivery, delivery.attempts, handOver)));
+      for (const round of rounds.values()) {
+        const { attempts: made, replays } = round[0];
+        for (const chunk of chunks(round, MAX_ROWS_PER_STATEMENT)) {
+          await manager.update(
+            DeliveryEntity,
+            { id: In(chunk.map((delivery) => delivery.id)), status: 'pending', attempts: made, replays },
+            closedBy(round[0], handOver.attemptedAt),
+          );
+        }
       }
-    }
+    });
+  }
+
+  private succeededAttempt(delivery: DeliveryEntity, attemptsBefore: number, handOver: HandOver): DeliveryAttemptEntity {
+    return this.attempts.create({
+      id: uuidv7(),
+      deliveryId: delivery.id,
+      attemptNumber: attemptsBefore + 1,
+      attemptedAt: handOver.attemptedAt,
+      outcome: 'succeeded',
+      httpStatus: null,
+      error: null,
+      durationMs: Math.round(handOver.durationMs),
+    });
   }
 
   findById(id: string): Promise<DeliveryEntity | null> {

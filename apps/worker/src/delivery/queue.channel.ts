@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
@@ -21,11 +22,16 @@ const SUBSCRIBER_JOB_OPTIONS = {
 @Injectable()
 export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
+  /** One connection for every subscriber queue: a connection each would grow with the subscribers. */
+  private readonly connection: Redis;
 
   constructor(
     private readonly config: AppConfig,
     private readonly monitor: RedisMonitor,
-  ) {}
+  ) {
+    this.connection = new Redis(redisOptions(config.env.REDIS_URL, 'producer'));
+    this.connection.on('error', (error: Error) => monitor.report(error));
+  }
 
   async deliver(subscriber: Subscriber, event: VerificationEvent, delivery: DeliveryEntity): Promise<AttemptOutcome> {
     await this.deliverMany(subscriber, [{ event, delivery }]);
@@ -46,7 +52,7 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   private queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: redisOptions(this.config.env.REDIS_URL, 'producer'), prefix: this.config.env.QUEUE_PREFIX });
+      queue = new Queue(name, { connection: this.connection, prefix: this.config.env.QUEUE_PREFIX });
       this.monitor.watch(queue);
       this.queues.set(name, queue);
     }
@@ -55,5 +61,7 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    // A connection passed in is the caller's to close.
+    this.connection.disconnect();
   }
 }

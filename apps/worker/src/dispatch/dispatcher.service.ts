@@ -14,13 +14,14 @@ import { SubscriberCache } from '../subscribers/subscriber-cache.service';
 @Injectable()
 export class DispatcherService {
   /** Events of concurrent dispatch jobs go together: one set of statements and hand-overs for all. */
-  private readonly batches = new MicroBatcher<string[], void>(
-    async (lists) => {
-      const eventIds = lists.flat();
-      for (let start = 0; start < eventIds.length; start += MAX_EVENTS_PER_PASS) await this.dispatchNow(eventIds.slice(start, start + MAX_EVENTS_PER_PASS));
-      return lists.map(() => undefined);
+  private readonly batches = new MicroBatcher<{ eventIds: string[]; pickedUpAt: number }, void>(
+    async (jobs) => {
+      const eventIds = jobs.flatMap((job) => job.eventIds);
+      const since = Math.min(...jobs.map((job) => job.pickedUpAt));
+      for (let start = 0; start < eventIds.length; start += MAX_EVENTS_PER_PASS) await this.dispatchNow(eventIds.slice(start, start + MAX_EVENTS_PER_PASS), since);
+      return jobs.map(() => undefined);
     },
-    { maxBatchSize: 64, maxInFlight: 2 },
+    { maxBatchSize: 64, maxInFlight: 4 },
   );
 
   constructor(
@@ -33,30 +34,41 @@ export class DispatcherService {
 
   /** Resolves once every one of `eventIds` is dispatched (an id not stored, or already dispatched, is skipped). */
   dispatch(eventIds: string[]): Promise<void> {
-    return this.batches.submit(eventIds);
+    return this.batches.submit({ eventIds, pickedUpAt: Date.now() });
   }
 
-  /** Returns how many events were dispatched. */
-  private async dispatchNow(eventIds: string[]): Promise<number> {
-    const events = await this.events.findUndispatchedByIds(eventIds);
+  /**
+   * Returns how many events were dispatched. Matches the subscribers that existed when each event
+   * was received, as the contract promises: every event was received before its job was picked
+   * up (`since`), so subscribers loaded after that instant include them all.
+   */
+  private async dispatchNow(eventIds: string[], since: number): Promise<number> {
+    const [events, subscribers] = await Promise.all([this.events.findUndispatchedByIds(eventIds), this.subscribers.allAsOf(since)]);
     if (events.length === 0) return 0;
-    // Subscribers that existed when each event was received, as the contract promises.
-    const latest = Math.max(...events.map((event) => Date.parse(event.receivedAt)));
-    const subscribers = await this.subscribers.allAsOf(latest);
-    const matching = new Map(events.map((event) => [event.id, matchingSubscribers(subscribers, event)]));
-    const pairs = events.flatMap((event) => matching.get(event.id)!.map((subscriber) => ({ eventId: event.id, subscriberId: subscriber.id })));
-    const deliveries = pairs.length === 0 ? [] : await this.deliveries.createForEvents(pairs, events.map((event) => event.id));
-
-    const byId = new Map(subscribers.map((subscriber) => [subscriber.id, subscriber]));
+    const now = new Date();
+    const planned: DueDelivery[] = events.flatMap((event) =>
+      matchingSubscribers(subscribers, event).map((subscriber) => ({ delivery: this.deliveries.newDelivery(event.id, subscriber.id, now), subscriber, event })),
+    );
+    // Queue subscribers first: the hand-over is what their consumers wait for. Should the worker
+    // die before the records commit, the event is still undispatched and is dispatched again
+    // (the job id makes the second hand-over a no-op).
+    const handedOver = await this.bulkQueue.handOver(planned.filter(({ subscriber }) => subscriber.enabled && subscriber.kind === 'queue'));
+    const { stored, existing } = await this.deliveries.recordDispatch(
+      planned.map(({ delivery }) => delivery),
+      handedOver,
+      events.map((event) => event.id),
+    );
+    const subscribersById = new Map(subscribers.map((subscriber) => [subscriber.id, subscriber]));
     const eventsById = new Map(events.map((event) => [event.id, event]));
-    const due: DueDelivery[] = [];
-    for (const delivery of deliveries) {
-      const subscriber = byId.get(delivery.subscriberId);
-      if (delivery.status === 'pending' && subscriber?.enabled) due.push({ delivery, subscriber, event: eventsById.get(delivery.eventId)! });
-    }
-    await this.bulkQueue.deliver(due.filter((item) => item.subscriber.kind === 'queue'));
-    await this.scheduler.schedule(due.filter((item) => item.subscriber.kind !== 'queue').map((item) => item.delivery));
-    await this.events.markDispatched(events.map((event) => event.id));
+    const due = [...stored, ...existing]
+      .filter((delivery) => delivery.status === 'pending' && subscribersById.get(delivery.subscriberId)?.enabled)
+      .map((delivery) => ({ delivery, subscriber: subscribersById.get(delivery.subscriberId)!, event: eventsById.get(delivery.eventId)! }));
+    // Still pending: deliveries to HTTP subscribers (a job each), hand-overs Redis refused (a job
+    // each, with backoff), and queue deliveries a previous run had stored (the bulk path).
+    const earlier = new Set(existing);
+    const again = due.filter((item) => item.subscriber.kind === 'queue' && earlier.has(item.delivery));
+    const jobs = due.filter((item) => !again.includes(item)).map((item) => item.delivery);
+    await Promise.all([this.bulkQueue.deliver(again), this.scheduler.schedule(jobs)]);
     return events.length;
   }
 }
