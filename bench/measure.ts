@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import { findProvider, type ProviderAdapter } from '@kyc/providers';
-import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions } from '@kyc/queue';
+import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
 import { fire, RequestPool, type LoadFigures, type LoadOptions } from './load';
 import { REDIS_URL, sleep, startBaseline, waitFor, whyDown, type Cleanup, type DatabaseReader, type Stack } from './stack';
@@ -172,13 +172,6 @@ export interface AddBulkFigures {
   jobsPerSecond: number;
 }
 
-/** Options of the jobs the worker puts on subscriber queues (apps/worker/src/delivery/queue.channel.ts). */
-const SUBSCRIBER_JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-} as const;
 const ADD_BULK_CHUNK = 500;
 const ADD_BULK_IN_FLIGHT = 4;
 

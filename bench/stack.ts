@@ -5,13 +5,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import IORedis from 'ioredis';
 import { Client } from 'pg';
 import { PROVIDERS, type ConnectionCredentials, type ProviderAdapter } from '@kyc/providers';
+import { answers200, freePort } from '@kyc/testing';
 
 export const ROOT = join(__dirname, '..');
 const GATEWAY_MAIN = join(ROOT, 'dist/apps/gateway/apps/gateway/src/main.js');
@@ -110,26 +110,6 @@ export async function waitFor(label: string, check: () => Promise<boolean> | boo
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function answers200(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
 
 /** The plain `node:http` yardstick server, checking ComplyCube signatures made with `secret`. */
 export async function startBaseline(secret: string, logDir: string, cleanup: Cleanup): Promise<{ url: string; child: Child }> {

@@ -7,10 +7,10 @@ import { Client } from 'pg';
 import { filterMatches, type SubscriptionFilter } from '@kyc/core';
 import { findProvider } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
-import { createTestDatabase, TestDatabase, withAdmin } from '@kyc/testing';
+import { answers200, createTestDatabase, freePort, TestDatabase, withAdmin } from '@kyc/testing';
 import { FlakyReceiver } from './flaky-receiver';
 import { LoadGenerator, Target, Vendor } from './load-generator';
-import { answers200, AppProcess, freePort, GATEWAY_MAIN, PersistentRedis, sleep, waitFor, WORKER_MAIN } from './processes';
+import { AppProcess, GATEWAY_MAIN, PersistentRedis, sleep, waitFor, WORKER_MAIN } from './processes';
 import { FaultRecord, FaultReport, formatReport, percentile, writeReport } from './report';
 
 /**

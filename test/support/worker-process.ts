@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { AppConfig } from '@kyc/config';
 import { waitFor } from '@kyc/testing';
+export { freePort } from '@kyc/testing';
 
 export interface Exit {
   code: number | null;
@@ -91,11 +91,3 @@ export class GatewayProcess extends AppProcess {
   }
 }
 
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}

@@ -30,3 +30,11 @@ export interface DeliveryJob {
 export function deliveryJobId(job: DeliveryJob): string {
   return `${job.deliveryId}:${job.replays}:${job.attempts}`;
 }
+
+/** Jobs we put on subscriber queues: kept long enough that the job id deduplicates redeliveries. */
+export const SUBSCRIBER_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000 },
+  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+} as const;

@@ -2,3 +2,4 @@ export * from './test-config';
 export * from './test-databases';
 export * from './redis-server';
 export * from './inbound-webhook';
+export * from './process-helpers';

@@ -4,16 +4,9 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import { redisOptions, RedisMonitor } from '@kyc/queue';
+import { redisOptions, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 
-/** Jobs we put on subscriber queues: kept long enough that the job id deduplicates redeliveries. */
-const SUBSCRIBER_JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-} as const;
 
 /**
  * `kind: queue`: add the event to the subscriber's BullMQ queue, job name = type, data = event,
