@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Job, Queue, Worker } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import { VerificationEvent } from '@kyc/core';
 import { DeliveryAttemptEntity, DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
@@ -154,6 +154,23 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     await app.app.get(SubscriberCache).reload();
     await waitFor(() => jobs.length === 1, 10_000, 'resumed delivery did not arrive');
     expect(jobs[0].id).toBe(eventId);
+  });
+
+  it('releases a backlog of more than one page at once when the subscriber is enabled again', async () => {
+    const queueName = `backlog-${randomBytes(3).toString('hex')}`;
+    const subscriber = await subscribe({ name: queueName, kind: 'queue', queue: queueName, filter: { providers: ['complycube'], types: ['*'] }, enabled: false });
+    const total = 1_200; // the reconciler reads 500 at a time
+    for (let sent = 0; sent < total; sent += 100) await Promise.all(Array.from({ length: 100 }, () => send('complycube', 'client.updated')));
+    await waitFor(async () => (await deliveriesOf(subscriber.id)).length === total, 30_000, 'deliveries were not all created');
+
+    await app.app.get(SubscriberStore).update(subscriber.id, { enabled: true });
+    await app.app.get(SubscriberCache).reload();
+    const queue = new Queue(queueName, { connection: redisOptions(config.env.REDIS_URL, 'producer'), prefix: config.env.QUEUE_PREFIX });
+    closers.push(() => queue.close());
+    await waitFor(async () => (await queue.getWaitingCount()) === total, 20_000, 'the backlog was not released');
+    await waitFor(async () => (await deliveriesOf(subscriber.id)).every((delivery) => delivery.status === 'succeeded' && delivery.attempts === 1), 10_000);
+    const attempts = await dataSource.getRepository(DeliveryAttemptEntity).countBy({ deliveryId: In((await deliveriesOf(subscriber.id)).map((delivery) => delivery.id)) });
+    expect(attempts).toBe(total);
   });
 
   it('re-queues pending deliveries whose jobs Redis lost', async () => {
