@@ -110,7 +110,6 @@ export async function waitFor(label: string, check: () => Promise<boolean> | boo
   }
 }
 
-
 /** The plain `node:http` yardstick server, checking ComplyCube signatures made with `secret`. */
 export async function startBaseline(secret: string, logDir: string, cleanup: Cleanup): Promise<{ url: string; child: Child }> {
   const env = { ...baseEnv(), BASELINE_SECRET: secret, PORT: '0' };
