@@ -47,6 +47,11 @@ export class EventPublisher implements OnApplicationShutdown {
     void this.batches.submit(eventId).catch((error: Error) => this.logger.debug(`event ${eventId} left to the relay: ${error.message}`));
   }
 
+  /** Dispatch jobs not yet taken by a worker (waiting, paused or delayed). */
+  waitingJobs(): Promise<number> {
+    return withTimeout(this.queue.getJobCountByTypes('waiting', 'paused', 'delayed', 'prioritized'), EventPublisher.TIMEOUT_MS);
+  }
+
   /**
    * One dispatch job for the lot. Its id names the batch (first event id and size), so the relay
    * adding the same batch twice while the job exists is a no-op; any other overlap is harmless,

@@ -23,6 +23,8 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(DeliveryReconciler.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  /** Passes run one after the other: two at once would hand the same backlog over twice. */
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deliveries: DeliveryStore,
@@ -31,7 +33,7 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
     private readonly scheduler: DeliveryScheduler,
     private readonly bulkQueue: BulkQueueDelivery,
   ) {
-    subscribers.onEnabled((subscriber) => void this.resume([subscriber], Date.now()).catch(() => undefined));
+    subscribers.onEnabled((subscriber) => void this.serially(() => this.resume([subscriber], Date.now())).catch(() => undefined));
   }
 
   onApplicationBootstrap(): void {
@@ -46,8 +48,14 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
 
   /** One pass over every enabled subscriber; returns how many deliveries were queued again. */
   reconcile(graceMs = DeliveryReconciler.GRACE_MS): Promise<number> {
-    this.running ??= this.resume(this.subscribers.all().filter((subscriber) => subscriber.enabled), Date.now() - graceMs).finally(() => (this.running = undefined));
+    this.running ??= this.serially(() => this.resume(this.subscribers.all().filter((subscriber) => subscriber.enabled), Date.now() - graceMs)).finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  private serially<T>(pass: () => Promise<T>): Promise<T> {
+    const next = this.last.catch(() => undefined).then(pass);
+    this.last = next;
+    return next;
   }
 
   private async resume(subscribers: Subscriber[], dueBy: number): Promise<number> {

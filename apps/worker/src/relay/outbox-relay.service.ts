@@ -8,8 +8,8 @@ import { EventPublisher } from '@kyc/queue';
 /**
  * Transactional outbox relay: the ingress acknowledges once an event is stored and adds its job
  * best effort. Events still undispatched after RELAY_GRACE_MS (Redis was down, the process died
- * between the commit and the add) are added here. Adding is idempotent (job id = event id), so
- * several workers may relay at once.
+ * between the commit and the add) are added here, once the events queue has no job waiting.
+ * Dispatching is idempotent, so several workers may relay at once.
  */
 @Injectable()
 export class OutboxRelay extends PeriodicTask {
@@ -41,6 +41,10 @@ export class OutboxRelay extends PeriodicTask {
   private async relay(): Promise<number> {
     let total = 0;
     try {
+      // While dispatch jobs wait, an old undispatched event most likely has one among them: adding
+      // it again would only duplicate the work of workers that are behind. Lost jobs are relayed
+      // once the queue has caught up.
+      if ((await this.publisher.waitingJobs()) > 0) return 0;
       for (;;) {
         const ids = await this.events.findUndispatched(new Date(Date.now() - this.config.env.RELAY_GRACE_MS), OutboxRelay.BATCH);
         if (ids.length === 0) break;
