@@ -66,9 +66,8 @@ export class DispatcherService {
     // Still pending: deliveries to HTTP subscribers (a job each), hand-overs Redis refused (a job
     // each, with backoff), and queue deliveries a previous run had stored (the bulk path).
     const earlier = new Set(existing);
-    const again = due.filter((item) => item.subscriber.kind === 'queue' && earlier.has(item.delivery));
-    const jobs = due.filter((item) => !again.includes(item)).map((item) => item.delivery);
-    await Promise.all([this.bulkQueue.deliver(again), this.scheduler.schedule(jobs)]);
+    const isAgain = (item: DueDelivery) => item.subscriber.kind === 'queue' && earlier.has(item.delivery);
+    await Promise.all([this.bulkQueue.deliver(due.filter(isAgain)), this.scheduler.schedule(due.filter((item) => !isAgain(item)).map((item) => item.delivery))]);
     return events.length;
   }
 }
