@@ -13,7 +13,7 @@ export async function localCredentials(adapter: ProviderAdapter, name: string): 
   const config = loadAppConfig(process.env, () => undefined);
   const dataSource = await initializeDataSource(databaseOptions({ url: config.env.DATABASE_URL, migrate: config.env.DATABASE_MIGRATE }));
   try {
-    const store = new ConnectionStore(dataSource.getRepository(ConnectionEntity), new SecretBox(config.secretsKey));
+    const store = new ConnectionStore(dataSource.getRepository(ConnectionEntity), new SecretBox(config.secretsKey, config.previousSecretsKeys));
     const find = async () => (await store.listOpened()).find((c) => c.provider === adapter.name && c.name === name);
     let connection = await find();
     if (!connection) {

@@ -150,34 +150,22 @@ export class SecretBox {
 
   /** The plaintext; throws an Error for anything malformed, tampered, moved or sealed with an unknown key. */
   open(sealed: string, context: SealContext): Buffer {
-    if (typeof sealed !== 'string') throw new Error('Not a sealed value');
-    const parts = sealed.split('.');
-    if (parts[0] === 'v2' && parts.length === 5) {
-      const [, keyId, ivText, tagText, ciphertextText] = parts;
-      const iv = decodeField(ivText, BASE64URL, IV_LENGTH);
-      const tag = decodeField(tagText, BASE64URL, TAG_LENGTH);
-      const ciphertext = ciphertextText === '' ? Buffer.alloc(0) : decodeField(ciphertextText, BASE64URL, null);
-      if (!iv || !tag || !ciphertext) throw new Error('Not a sealed value');
+    const parsed = SecretBox.parse(sealed);
+    if (!parsed) throw new Error('Not a sealed value');
+    const { keyId, iv, tag, ciphertext } = parsed;
+    if (keyId !== null) {
       const key = this.keys.find((candidate) => candidate.id === keyId);
       if (!key) throw new Error(`Sealed with an unknown key (id ${keyId}): set it in SECRETS_KEY_PREVIOUS`);
       const opened = SecretBox.decrypt(key.seal, iv, tag, ciphertext, SecretBox.additionalData(context));
       if (!opened) throw new Error('Sealed value does not open (tampered, or moved from another row or column)');
       return opened;
     }
-    if (parts[0] === 'v1' && parts.length === 4) {
-      const [, ivText, tagText, ciphertextText] = parts;
-      const iv = decodeField(ivText, BASE64_STANDARD, IV_LENGTH);
-      const tag = decodeField(tagText, BASE64_STANDARD, TAG_LENGTH);
-      const ciphertext = ciphertextText === '' ? Buffer.alloc(0) : decodeField(ciphertextText, BASE64_STANDARD, null);
-      if (!iv || !tag || !ciphertext) throw new Error('Not a sealed value');
-      // v1 names no key: each known master key in turn (GCM tells the right one).
-      for (const key of this.keys) {
-        const opened = SecretBox.decrypt(key.master, iv, tag, ciphertext, null);
-        if (opened) return opened;
-      }
-      throw new Error('Sealed value does not open (tampered, or sealed with a key not in SECRETS_KEY / SECRETS_KEY_PREVIOUS)');
+    // v1 names no key: each known master key in turn (GCM tells the right one).
+    for (const key of this.keys) {
+      const opened = SecretBox.decrypt(key.master, iv, tag, ciphertext, null);
+      if (opened) return opened;
     }
-    throw new Error('Not a sealed value');
+    throw new Error('Sealed value does not open (tampered, or sealed with a key not in SECRETS_KEY / SECRETS_KEY_PREVIOUS)');
   }
 
   sealJson(value: unknown, context: SealContext): string {
@@ -188,10 +176,9 @@ export class SecretBox {
     return JSON.parse(this.open(sealed, context).toString('utf8')) as T;
   }
 
-  /** True when `text` has the shape of a sealed value (whether or not it opens). */
+  /** True when `text` has the shape of a sealed value, whether or not it opens. */
   isSealed(text: string): boolean {
-    const parts = text.split('.');
-    return (parts[0] === 'v2' && parts.length === 5) || (parts[0] === 'v1' && parts.length === 4);
+    return SecretBox.parse(text) !== null;
   }
 
   /** True unless `sealed` is v2 under the current key: re-sealing (secrets:rotate) would rewrite it. */
@@ -220,6 +207,22 @@ export class SecretBox {
   /** Short public fingerprint of a secret, for showing to operators. */
   fingerprint(secret: string): string {
     return createHmac('sha256', this.fingerprintKey).update(secret).digest('hex').slice(0, 12);
+  }
+
+  /** The fields of a v2 value (keyId set) or a v1 value (keyId null), or null when malformed. */
+  private static parse(sealed: string): { keyId: string | null; iv: Buffer; tag: Buffer; ciphertext: Buffer } | null {
+    if (typeof sealed !== 'string') return null;
+    const parts = sealed.split('.');
+    const v2 = parts[0] === 'v2' && parts.length === 5;
+    if (!v2 && !(parts[0] === 'v1' && parts.length === 4)) return null;
+    const keyId = v2 ? parts[1] : null;
+    const [ivText, tagText, ciphertextText] = parts.slice(v2 ? 2 : 1);
+    const pattern = v2 ? BASE64URL : BASE64_STANDARD;
+    const iv = decodeField(ivText, pattern, IV_LENGTH);
+    const tag = decodeField(tagText, pattern, TAG_LENGTH);
+    const ciphertext = ciphertextText === '' ? Buffer.alloc(0) : decodeField(ciphertextText, pattern, null);
+    if ((v2 && !BASE64URL.test(keyId ?? '')) || !iv || !tag || !ciphertext) return null;
+    return { keyId, iv, tag, ciphertext };
   }
 
   private static additionalData({ table, column, rowId }: SealContext): Buffer {
