@@ -68,5 +68,6 @@ function keptSecret(path: string, generate: () => string, onGenerated?: (value: 
   // `wx`: never overwrite a key another process wrote meanwhile; 0600 from the first byte.
   writeFileSync(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600);
+  onGenerated?.(value);
   return value;
 }
