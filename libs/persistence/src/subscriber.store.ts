@@ -196,6 +196,20 @@ export class SubscriberStore {
     return row?.secretSealed ? this.box.open(row.secretSealed, subscriberSecretContext(row.id)).toString('utf8') : null;
   }
 
+  /**
+   * No fingerprint for a secret that does not open (tampered, moved from another row, or sealed
+   * with a key no longer configured): listing subscribers and matching events to them still work,
+   * while signingSecret refuses, so that subscriber's deliveries fail instead of being signed.
+   */
+  private secretFingerprint(row: SubscriberEntity): { secretFingerprint?: string } {
+    if (!row.secretSealed) return {};
+    try {
+      return { secretFingerprint: this.box.fingerprint(this.box.open(row.secretSealed, subscriberSecretContext(row.id)).toString('utf8')) };
+    } catch {
+      return {};
+    }
+  }
+
   private toSubscriber(row: SubscriberEntity): Subscriber {
     return {
       id: row.id,
@@ -209,7 +223,7 @@ export class SubscriberStore {
       disabledReason: row.disabledReason,
       disabledAt: row.disabledAt?.toISOString() ?? null,
       failingSince: row.failingSince?.toISOString() ?? null,
-      ...(row.secretSealed ? { secretFingerprint: this.box.fingerprint(this.box.open(row.secretSealed, subscriberSecretContext(row.id)).toString('utf8')) } : {}),
+      ...this.secretFingerprint(row),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
