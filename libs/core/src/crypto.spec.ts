@@ -1,5 +1,5 @@
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, constantTimeEqual, deriveKey, payloadDigest, SecretBox, type SealContext } from './crypto';
+import { canonicalJson, constantTimeEqual, deriveSubkey, payloadDigest, SecretBox, type SealContext } from './crypto';
 
 describe('constantTimeEqual', () => {
   it('compares equal and unequal values, and never throws on different lengths', () => {
@@ -49,6 +49,9 @@ describe('SecretBox', () => {
     expect(box.openJson(sealed, here)).toEqual({ applicantId: 'applicant-42' });
     expect(box.sealJson('x', here)).not.toBe(box.sealJson('x', here));
     expect(box.open(box.seal('', here), here).toString()).toBe('');
+    expect(box.isSealed(sealed)).toBe(true);
+    expect(box.isSealed(sealV1(key, 'x'))).toBe(true);
+    for (const plain of ['v1.2.3.4', 'Bearer v2.a.b.c.d', 'v2.x.y.z.w', 'token']) expect(box.isSealed(plain)).toBe(false);
   });
 
   it('refuses tampered values, other keys and garbage with an Error', () => {
@@ -114,14 +117,14 @@ describe('SecretBox', () => {
   });
 
   it('derives independent keys per purpose: the seal key cannot compute a blind index', () => {
-    const sealKey = deriveKey(key, 'seal');
-    const blindKey = deriveKey(key, 'blind-index');
+    const sealKey = deriveSubkey(key, 'seal');
+    const blindKey = deriveSubkey(key, 'blind-index');
     expect(sealKey.equals(blindKey)).toBe(false);
     expect(sealKey.equals(key)).toBe(false);
     expect(box.blindIndex('applicant-1')).toBe(createHmac('sha256', blindKey).update('applicant-1').digest('base64url'));
     expect(box.blindIndex('applicant-1')).not.toBe(createHmac('sha256', sealKey).update('applicant-1').digest('base64url'));
     expect(box.blindIndex('applicant-1')).not.toBe(createHmac('sha256', key).update('blind-index:').update('applicant-1').digest('base64url'));
-    expect(box.deriveKey('event-id')).toEqual(deriveKey(key, 'event-id'));
+    expect(box.deriveKey('event-id')).toEqual(deriveSubkey(key, 'event-id'));
     expect(box.deriveKey('event-id').equals(sealKey)).toBe(false);
     // The key id is public: it must not be a piece of any derived key.
     expect(sealKey.toString('base64url').startsWith(box.keyId)).toBe(false);

@@ -73,7 +73,7 @@ const HKDF_SALT = Buffer.from('kyc-gateway/secrets-key', 'utf8');
  * A key for one purpose derived from a 32-byte master key (HKDF-SHA256). Keys of different
  * purposes are independent: knowing one (say the blind-index key) gives nothing of another.
  */
-export function deriveKey(masterKey: Buffer, purpose: string, length = 32): Buffer {
+export function deriveSubkey(masterKey: Buffer, purpose: string, length = 32): Buffer {
   return Buffer.from(hkdfSync('sha256', masterKey, HKDF_SALT, `kyc-gateway/${purpose}`, length));
 }
 
@@ -88,6 +88,7 @@ interface BoxKey {
   id: string;
   master: Buffer;
   seal: Buffer;
+  blindIndex: Buffer;
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -113,20 +114,23 @@ function decodeField(text: string | undefined, pattern: RegExp, length: number |
 export class SecretBox {
   private readonly current: BoxKey;
   private readonly keys: BoxKey[];
-  private readonly blindIndexKey: Buffer;
   private readonly fingerprintKey: Buffer;
 
   constructor(key: Buffer, previousKeys: readonly Buffer[] = []) {
     for (const each of [key, ...previousKeys]) if (each.length !== 32) throw new Error('SecretBox needs 32-byte keys');
-    this.keys = [key, ...previousKeys].map((master) => ({ id: SecretBox.keyIdOf(master), master, seal: deriveKey(master, 'seal') }));
+    this.keys = [key, ...previousKeys].map((master) => ({
+      id: SecretBox.keyIdOf(master),
+      master,
+      seal: deriveSubkey(master, 'seal'),
+      blindIndex: deriveSubkey(master, 'blind-index'),
+    }));
     this.current = this.keys[0];
-    this.blindIndexKey = deriveKey(key, 'blind-index');
-    this.fingerprintKey = deriveKey(key, 'fingerprint');
+    this.fingerprintKey = deriveSubkey(key, 'fingerprint');
   }
 
   /** Short public id of a master key: says which key sealed a value, reveals nothing of it. */
   static keyIdOf(masterKey: Buffer): string {
-    return deriveKey(masterKey, 'key-id', 6).toString('base64url');
+    return deriveSubkey(masterKey, 'key-id', 6).toString('base64url');
   }
 
   /** Id of the key new values are sealed with. */
@@ -134,9 +138,9 @@ export class SecretBox {
     return this.current.id;
   }
 
-  /** A key for another purpose, derived from the current master key (see `deriveKey`). */
+  /** A key for another purpose, derived from the current master key (see `deriveSubkey`). */
   deriveKey(purpose: string, length = 32): Buffer {
-    return deriveKey(this.current.master, purpose, length);
+    return deriveSubkey(this.current.master, purpose, length);
   }
 
   seal(plaintext: string | Buffer, context: SealContext): string {
@@ -188,7 +192,7 @@ export class SecretBox {
 
   /** Keyed digest for searching sealed values by equality (blind index); never reversible. */
   blindIndex(value: string): string {
-    return createHmac('sha256', this.blindIndexKey).update(value).digest('base64url');
+    return createHmac('sha256', this.current.blindIndex).update(value).digest('base64url');
   }
 
   /**
@@ -198,7 +202,7 @@ export class SecretBox {
    */
   blindIndexCandidates(value: string): string[] {
     const candidates = this.keys.flatMap((key) => [
-      createHmac('sha256', deriveKey(key.master, 'blind-index')).update(value).digest('base64url'),
+      createHmac('sha256', key.blindIndex).update(value).digest('base64url'),
       createHmac('sha256', key.master).update('blind-index:').update(value).digest('base64url'),
     ]);
     return [...new Set(candidates)];
