@@ -5,3 +5,4 @@ export * from './subscription-filter';
 export * from './network';
 export * from './json-depth';
 export * from './micro-batcher';
+export * from './keyed-digest';
