@@ -77,8 +77,31 @@ export class ConnectionsService {
 }
 
 function toDto(connection: Connection): ConnectionDto {
-  return { ...connection, ingressUrl: `/webhooks/${connection.provider}/${connection.name}` };
+  return { ...connection, ingressUrl: `/webhooks/${connection.provider}/${connection.name}`, warnings: warningsOf(connection) };
 }
+
+/**
+ * The adapter's `securityWarnings` for a stored connection. Warnings depend on which secrets and
+ * options are set, never on their values, so the fingerprints stand in for the values here.
+ */
+function warningsOf(connection: Connection): string[] {
+  const adapter = findProvider(connection.provider);
+  if (!adapter?.securityWarnings) return [];
+  const secrets = Object.fromEntries(Object.entries(connection.secrets).map(([name, { fingerprint }]) => [name, fingerprint]));
+  const { requiredHeaders, ...rest } = connection.options;
+  const headers = isRecord(requiredHeaders)
+    ? Object.fromEntries(Object.entries(requiredHeaders).map(([name, value]) => [name, isRecord(value) ? String(value.fingerprint) : String(value)]))
+    : requiredHeaders;
+  try {
+    return adapter.securityWarnings({ secrets, options: adapter.parseOptions(headers === undefined ? rest : { ...rest, requiredHeaders: headers }) });
+  } catch (error) {
+    if (!(error instanceof ConnectionConfigError)) throw error;
+    // Stored before a rule was added: the connection still serves, but cannot be changed as it is.
+    return [`options no longer valid (${error.message}); fix them through PATCH`];
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Secrets against the adapter's `secretFields` and `checkSecrets`, options through its
