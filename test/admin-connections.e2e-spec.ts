@@ -370,8 +370,8 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
       const store = gateway.app.get(ConnectionStore);
       const secrets = secretsOf('complycube');
       const token = headerToken();
-      expect(await store.upsert('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('created');
-      expect(await store.upsert('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('unchanged');
+      expect(await store.createIfMissing('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('created');
+      expect(await store.createIfMissing('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('unchanged');
       const opened = (await store.listOpened()).find((connection) => connection.name === 'from-env');
       expect(opened).toMatchObject({ secrets, options: { requiredHeaders: { authorization: token } } });
     });

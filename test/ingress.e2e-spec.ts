@@ -49,12 +49,12 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     dataSource = gateway.app.get(DataSource);
     events = gateway.app.get(EventStore);
     const connections = gateway.app.get(ConnectionStore);
-    await connections.upsert('allpass', 'eu-cbc', CBC_CONNECTION, {
+    await connections.createIfMissing('allpass', 'eu-cbc', CBC_CONNECTION, {
       encryptionMethod: 'aes-256-cbc',
       requiredHeaders: { authorization: 'Bearer s3cret-token' },
     });
-    await connections.upsert('allpass', 'second', SECOND_ALLPASS, { encryptionMethod: 'aes-256-gcm' });
-    await connections.upsert('complycube', 'retired', { webhookSecret: 'retired' }, {});
+    await connections.createIfMissing('allpass', 'second', SECOND_ALLPASS, { encryptionMethod: 'aes-256-gcm' });
+    await connections.createIfMissing('complycube', 'retired', { webhookSecret: 'retired' }, {});
     await dataSource.getRepository(ConnectionEntity).update({ provider: 'complycube', name: 'retired' }, { enabled: false });
     // As the admin API does after a change (instead of waiting for the cache TTL).
     await gateway.app.get(ConnectionCache).reload();
@@ -112,12 +112,12 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
 
   it('uses a connection added while running at once, on its route and on the single URL', async () => {
     const late = { webhookSecret: `late-${randomBytes(4).toString('hex')}` };
-    await gateway.app.get(ConnectionStore).upsert('verifik', 'late', late, {});
+    await gateway.app.get(ConnectionStore).createIfMissing('verifik', 'late', late, {});
     const creds = { secrets: late, options: verifik.parseOptions({}) };
     const onRoute = await post(`${webhooks()}/verifik/late`, verifik.simulator.build('verification.started', creds));
     expect(onRoute.status).toBe(200);
     const later = { webhookSecret: `later-${randomBytes(4).toString('hex')}` };
-    await gateway.app.get(ConnectionStore).upsert('verifik', 'later', later, {});
+    await gateway.app.get(ConnectionStore).createIfMissing('verifik', 'later', later, {});
     const single = await post(webhooks(), verifik.simulator.build('verification.started', { ...creds, secrets: later }));
     expect(single.status).toBe(200);
     expect((await events.findById(single.body.eventId as string))?.connection).toBe('later');

@@ -270,8 +270,8 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
     database = await createTestDatabase('sqlite');
     gateway = await startTestApp(testConfig({ DATABASE_URL: database.url }));
     const connections = gateway.app.get(ConnectionStore);
-    for (const target of TARGETS) await connections.upsert(target.provider, target.connection, target.secrets, target.options);
-    await connections.upsert('allpass', CBC_PLAIN.connection, CBC_PLAIN.secrets, CBC_PLAIN.options);
+    for (const target of TARGETS) await connections.createIfMissing(target.provider, target.connection, target.secrets, target.options);
+    await connections.createIfMissing('allpass', CBC_PLAIN.connection, CBC_PLAIN.secrets, CBC_PLAIN.options);
     await gateway.app.get(ConnectionCache).reload();
   });
 

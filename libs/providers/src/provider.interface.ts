@@ -72,7 +72,7 @@ export interface ProviderAdapter {
   readonly name: string;
   /** Secret names a connection must / may have, e.g. `{ required: ['webhookSecret'] }`. */
   readonly secretFields: { readonly required: readonly string[]; readonly optional: readonly string[] };
-  /** Environment variables that create or update the connection `default` at boot. */
+  /** Environment variables that create the connection `default` at boot when it does not exist (never overwrite it). */
   readonly environment: {
     readonly secrets: Readonly<Record<string, string>>;
     readonly options: Readonly<Record<string, string>>;

@@ -59,8 +59,8 @@ export const allpassProvider: ProviderAdapter = {
     if (isUnauthenticatedCbc(secrets, opts) && !opts.allowUnauthenticatedCbc) {
       throw new ConnectionConfigError(
         'hmacKey',
-        'is required with aes-256-cbc: without it (or a requiredHeaders entry) anyone can alter or forge webhooks; ' +
-          'set options.allowUnauthenticatedCbc to true only if the vendor gives you neither',
+        'is required with aes-256-cbc: without it (or a requiredHeaders entry) anyone can alter or forge webhooks ' +
+          '(the option allowUnauthenticatedCbc: true, set through the admin API, accepts that risk)',
       );
     }
   },
