@@ -154,8 +154,8 @@ const TARGETS: Target[] = [
   },
 ];
 
-/** Not in the property (malleable by design), but present: a target of swapped requests. */
-const CBC_PLAIN = { connection: 'cbc-plain', secrets: { cryptoKey: hexKey() }, options: { encryptionMethod: 'aes-256-cbc' } };
+/** Not in the property (malleable by design, allowed only explicitly), but present: a target of swapped requests. */
+const CBC_PLAIN = { connection: 'cbc-plain', secrets: { cryptoKey: hexKey() }, options: { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true } };
 const ROUTES: Array<{ provider: string; connection: string }> = [...TARGETS, { provider: 'allpass', ...CBC_PLAIN }];
 
 function build(target: Target): SimulatedRequest {
