@@ -104,5 +104,13 @@ describe('default connections from the environment', () => {
       expect(stored).toMatchObject({ secrets, options: { encryptionMethod: 'aes-256-cbc' } });
       expect(warnings).toEqual([]);
     });
+
+    it('warns at boot about a stored connection that is weak (stored before the rules), naming it and no value', async () => {
+      const cryptoKey = randomBytes(32).toString('hex');
+      await store.create({ provider: 'allpass', name: 'legacy-cbc', secrets: { cryptoKey }, options: { encryptionMethod: 'aes-256-cbc' } });
+      await boot(testConfig({ DATABASE_URL: ownDatabase.url }));
+      expect(warnings).toEqual([expect.stringMatching(/^connection allpass\/legacy-cbc: AES-256-CBC without an HMAC key is unauthenticated/)]);
+      expect(warnings.join('')).not.toContain(cryptoKey);
+    });
   });
 });

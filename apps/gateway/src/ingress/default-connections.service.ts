@@ -1,14 +1,14 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig, EnvironmentVariables } from '@kyc/config';
 import { ConnectionStore } from '@kyc/persistence';
-import { ConnectionConfigError, PROVIDERS, ProviderAdapter } from '@kyc/providers';
+import { ConnectionConfigError, findProvider, PROVIDERS, ProviderAdapter } from '@kyc/providers';
 
 /**
  * Creates each provider's `default` connection from the environment, at boot, when it does not
  * exist. An existing one is never overwritten (a secret rotated through the admin API after a leak
  * stays rotated across restarts): when it differs from the environment, a warning names the
  * connection, never a value. An environment that describes an invalid or unsafe connection
- * stops the boot, naming the variable.
+ * stops the boot, naming the variable. Then every stored connection's weaknesses are logged.
  */
 @Injectable()
 export class DefaultConnectionsService implements OnModuleInit {
@@ -23,7 +23,7 @@ export class DefaultConnectionsService implements OnModuleInit {
     for (const adapter of PROVIDERS) {
       const fromEnv = this.fromEnvironment(adapter);
       if (!fromEnv) continue;
-      const options = checkEnvironment(adapter, fromEnv.secrets, fromEnv.options);
+      checkEnvironment(adapter, fromEnv.secrets, fromEnv.options);
       const outcome = await this.store.createIfMissing(adapter.name, 'default', fromEnv.secrets, fromEnv.options);
       if (outcome === 'created') this.logger.log(`connection ${adapter.name}/default created from the environment`);
       if (outcome === 'differs') {
@@ -31,11 +31,27 @@ export class DefaultConnectionsService implements OnModuleInit {
           `connection ${adapter.name}/default differs from the environment (${variablesOf(adapter).join(', ')}); ` +
             'keeping the stored one (changed through the admin API): update or unset the variables to silence this',
         );
-        continue;
       }
-      for (const warning of adapter.securityWarnings?.({ secrets: fromEnv.secrets, options }) ?? []) {
-        this.logger.warn(`${adapter.name}/default: ${warning}`);
+    }
+    await this.warnAboutWeakConnections();
+  }
+
+  /**
+   * Connections stored before a rule existed (e.g. Allpass CBC without an HMAC key) keep serving:
+   * say so at every boot, as the admin API's `warnings` do.
+   */
+  private async warnAboutWeakConnections(): Promise<void> {
+    for (const connection of await this.store.listOpened()) {
+      const adapter = findProvider(connection.provider);
+      if (!adapter?.securityWarnings) continue;
+      let warnings: string[];
+      try {
+        warnings = adapter.securityWarnings({ secrets: connection.secrets, options: adapter.parseOptions(connection.options) });
+      } catch (error) {
+        if (!(error instanceof ConnectionConfigError)) throw error;
+        warnings = [`options no longer valid (${error.message}); fix them through the admin API`];
       }
+      for (const warning of warnings) this.logger.warn(`connection ${connection.provider}/${connection.name}: ${warning}`);
     }
   }
 
@@ -48,11 +64,9 @@ export class DefaultConnectionsService implements OnModuleInit {
 }
 
 /** The adapter's checks, with errors naming the environment variable (never its value). */
-function checkEnvironment(adapter: ProviderAdapter, secrets: Record<string, string>, rawOptions: Record<string, unknown>): Record<string, unknown> {
+function checkEnvironment(adapter: ProviderAdapter, secrets: Record<string, string>, rawOptions: Record<string, unknown>): void {
   try {
-    const options = adapter.parseOptions(rawOptions);
-    adapter.checkSecrets(secrets, options);
-    return options;
+    adapter.checkSecrets(secrets, adapter.parseOptions(rawOptions));
   } catch (error) {
     if (!(error instanceof ConnectionConfigError)) throw error;
     const variable = adapter.environment.secrets[error.field] ?? adapter.environment.options[error.field] ?? error.field;
