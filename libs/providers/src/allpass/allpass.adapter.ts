@@ -129,7 +129,7 @@ function decodePayload(plaintext: Buffer, problem: string | undefined): { payloa
   if (!isRecord(parsed)) problem ??= 'decrypted data is not a JSON object';
   const providerEventType = allpassEventType(payload);
   if (!providerEventType) problem ??= 'decrypted payload has no type, event or eventType';
-  if (problem !== undefined || !providerEventType) throw new WebhookRejection('malformed', problem ?? 'decrypted payload has no type');
+  if (problem !== undefined || providerEventType === undefined) throw new WebhookRejection('malformed', problem ?? 'decrypted payload has no type');
   return { payload, providerEventType };
 }
 

@@ -92,8 +92,9 @@ export function decryptCbcRaw(key: Buffer, data: Buffer): Buffer | undefined {
 }
 
 /**
- * The PKCS#7 pad length of a decrypted buffer (1..16), or 0 when the padding is invalid. Branch-free over all
- * 16 bytes, so its time does not depend on where or whether the padding is wrong.
+ * The PKCS#7 pad length of a decrypted buffer (1..16), or 0 when the padding is invalid. Reads all
+ * 16 last bytes without branching on them, so its time does not depend on where or whether the
+ * padding is wrong.
  */
 export function pkcs7PadLength(padded: Buffer): number {
   const last = padded[padded.length - 1];
