@@ -18,7 +18,7 @@ export async function localCredentials(adapter: ProviderAdapter, name: string): 
     let connection = await find();
     if (!connection) {
       if (config.isProduction) throw new Error(`no connection ${adapter.name}/${name} in the database`);
-      await store.upsert(adapter.name, name, adapter.simulator.generateSecrets(), {});
+      await store.createIfMissing(adapter.name, name, adapter.simulator.generateSecrets(), {});
       connection = (await find())!;
       console.log(`created connection ${adapter.name}/${name} with generated secrets (local demo)`);
     }

@@ -1,5 +1,8 @@
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, constantTimeEqual, deriveSubkey, payloadDigest, SecretBox, type SealContext } from './crypto';
+import { canonicalJson, constantTimeEqual, deriveSubkey, SecretBox, type SealContext } from './crypto';
+import { eventIdDigest } from './keyed-digest';
+
+const payloadDigest = eventIdDigest(randomBytes(32));
 
 describe('constantTimeEqual', () => {
   it('compares equal and unequal values, and never throws on different lengths', () => {
@@ -10,7 +13,7 @@ describe('constantTimeEqual', () => {
   });
 });
 
-describe('canonicalJson / payloadDigest', () => {
+describe('canonicalJson / eventIdDigest', () => {
   it('ignores key order at every level but not values or array order', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
     expect(payloadDigest({ a: 1, b: { c: 2 } })).toBe(payloadDigest({ b: { c: 2 }, a: 1 }));

@@ -39,11 +39,6 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** Stable id for a payload that carries no vendor event id. */
-export function payloadDigest(payload: unknown): string {
-  return `sha256:${sha256Hex(canonicalJson(payload))}`;
-}
-
 /** True when the string is an even number of hex digits. */
 export function isHex(value: string): boolean {
   return value.length % 2 === 0 && /^[0-9a-fA-F]*$/.test(value);

@@ -6,3 +6,4 @@ export * from './network';
 export * from './json-depth';
 export * from './micro-batcher';
 export * from './private-files';
+export * from './keyed-digest';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { SecretBox, type SealContext } from '@kyc/core';
+import { canonicalJson, constantTimeEqual, SecretBox, type SealContext } from '@kyc/core';
 import { ConnectionEntity } from './entities';
 import { isUniqueViolation } from './storage-errors';
 
@@ -175,36 +175,37 @@ export class ConnectionStore {
   }
 
   /**
-   * Create or update a connection's secrets and options (used for the `default` connections the
-   * environment describes). Returns whether anything changed.
+   * Create a connection unless it exists (the `default` connections the environment describes).
+   * An existing one is never overwritten: a secret replaced through the admin API after a leak
+   * must not come back at the next restart. `differs` says the stored secrets or options are not
+   * the given ones (the caller warns; the stored ones stay in effect).
    */
-  async upsert(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
+  async createIfMissing(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'unchanged' | 'differs'> {
     try {
-      return await this.upsertOnce(provider, name, secrets, options);
+      return await this.createIfMissingOnce(provider, name, secrets, options);
     } catch (error) {
       // Several gateways booting at once on a new database all find no row and all insert it; the
-      // losers of that race compare with (and if need be update) the row the winner created,
-      // instead of failing the boot (found by the fault-injection suite).
+      // losers of that race compare with the row the winner created instead of failing the boot
+      // (found by the fault-injection suite).
       if (!(error instanceof ConnectionNameTakenError)) throw error;
-      return this.upsertOnce(provider, name, secrets, options);
+      return this.createIfMissingOnce(provider, name, secrets, options);
     }
   }
 
-  private async upsertOnce(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
+  private async createIfMissingOnce(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'unchanged' | 'differs'> {
     const existing = await this.connections.findOne({ where: { provider, name } });
     if (!existing) {
       await this.create({ provider, name, secrets, options });
       return 'created';
     }
-    const sameSecrets = JSON.stringify(this.box.openJson(existing.secretsSealed, connectionSealContext.secrets(existing.id))) === JSON.stringify(secrets);
-    const sameOptions = JSON.stringify(this.openOptions(existing.id, existing.options)) === JSON.stringify(options);
-    // Header values stored in plain text (before they were sealed) are rewritten sealed.
-    if (sameSecrets && sameOptions && !this.hasPlainHeaders(existing.options)) return 'unchanged';
-    await this.connections.update(
-      { id: existing.id },
-      { secretsSealed: this.box.sealJson(secrets, connectionSealContext.secrets(existing.id)), options: this.sealOptions(existing.id, options) as never, updatedAt: new Date() },
-    );
-    return 'updated';
+    // Header values stored in plain text (before they were sealed) are rewritten sealed, unchanged.
+    if (this.hasPlainHeaders(existing.options)) {
+      await this.connections.update({ id: existing.id }, { options: this.sealOptions(existing.id, this.openOptions(existing.id, existing.options)) as never });
+    }
+    // Both compared whole and in constant time: they hold secrets (options: the required header values).
+    const sameSecrets = constantTimeEqual(canonicalJson(this.box.openJson(existing.secretsSealed, connectionSealContext.secrets(existing.id))), canonicalJson(secrets));
+    const sameOptions = constantTimeEqual(canonicalJson(this.openOptions(existing.id, existing.options)), canonicalJson(options));
+    return sameSecrets && sameOptions ? 'unchanged' : 'differs';
   }
 
   private open(row: ConnectionEntity): OpenedConnection {

@@ -12,8 +12,26 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not Found',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+};
+
+/**
+ * The only messages a sender ever reads, one per status (contract: "Public messages are uniform").
+ * A message that varied with the failure (bad CBC padding vs. bad JSON) was a padding oracle; one
+ * that told an unknown from a disabled connection, or named an encoding, would tell an attacker
+ * what to try next. The precise reason goes to the log line and the refusal record only.
+ */
+export const PUBLIC_INGRESS_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'the request is not a webhook this gateway can read',
+  401: 'the webhook could not be authenticated',
+  404: 'no such webhook endpoint',
+  413: 'the request body is too large',
+  415: 'content-type must be application/json',
+  429: 'too many refused requests from this address, retry later',
+  500: 'internal server error',
+  503: 'storage unavailable, retry later',
 };
 
 /**
@@ -47,10 +65,11 @@ export class IngressHttpHandler {
     try {
       send(response, 200, await this.ingress.receive(route, request, requestId));
     } catch (error) {
-      if (error instanceof WebhookRejection) return send(response, error.status, errorBody(error.status, error.detail));
-      if (error instanceof StorageUnavailableError) return send(response, 503, errorBody(503, 'storage unavailable, retry later'));
+      // `error.detail` was logged and recorded by the ingress; the sender gets only the status's message.
+      if (error instanceof WebhookRejection) return send(response, error.status, errorBody(error.status));
+      if (error instanceof StorageUnavailableError) return send(response, 503, errorBody(503));
       this.logger.error({ reqId: requestId, msg: `unexpected ingress failure: ${(error as Error).stack ?? String(error)}` });
-      send(response, 500, errorBody(500, 'Internal server error'));
+      send(response, 500, errorBody(500));
     }
   }
 }
@@ -69,8 +88,8 @@ function parseRoute(path: string): IngressRoute | undefined {
   }
 }
 
-function errorBody(statusCode: number, message: string) {
-  return { statusCode, error: STATUS_TEXT[statusCode], message };
+function errorBody(statusCode: number) {
+  return { statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message: PUBLIC_INGRESS_MESSAGES[statusCode] ?? 'request refused' };
 }
 
 function send(response: Response, status: number, body: unknown): void {

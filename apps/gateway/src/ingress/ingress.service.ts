@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
-import { MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
+import { eventIdDigest, EventIdDigest, MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { EventStore, InboundRefusalStore, StorageUnavailableError } from '@kyc/persistence';
 import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
@@ -32,6 +32,7 @@ const REFUSAL_RANK: Record<string, number> = { stale_timestamp: 4, malformed: 3,
 @Injectable()
 export class IngressService {
   private readonly logger = new Logger('Ingress');
+  private readonly eventIdDigest: EventIdDigest;
 
   constructor(
     private readonly config: AppConfig,
@@ -40,7 +41,9 @@ export class IngressService {
     private readonly refusals: InboundRefusalStore,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.eventIdDigest = eventIdDigest(config.secretsKey);
+  }
 
   /** Throws WebhookRejection (4xx) or StorageUnavailableError (503). */
   async receive(route: IngressRoute, request: Request, requestId?: string): Promise<IngestAnswer> {
@@ -56,7 +59,7 @@ export class IngressService {
       }
       const rawBody = await readRequestBody(request, this.config.env.MAX_BODY_BYTES);
       context.size = rawBody.length;
-      const webhook: InboundWebhook = { rawBody, headers: flattenHeaders(request.headers), json: parseJson(rawBody), receivedAt };
+      const webhook: InboundWebhook = { rawBody, headers: flattenHeaders(request.headers), json: parseJson(rawBody), receivedAt, eventIdDigest: this.eventIdDigest };
 
       const adapter = routed ?? detectProvider(webhook);
       if (!adapter) throw new WebhookRejection('malformed', 'not the webhook format of any supported provider');
