@@ -1,12 +1,29 @@
 import { ExecutionContext, HttpException, HttpStatus, Injectable, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { AppConfig } from '@kyc/config';
+import { AdminAuthGuard } from './admin-auth.guard';
 
 /** The throttling key of a client: one budget over the whole admin API and the queue dashboard. */
 export function adminBudgetKey(tracker: string): string {
   return `admin:${tracker}`;
+}
+
+/**
+ * True for `/admin` and everything below it, in any letter case: Express routes case-insensitively,
+ * so `/ADMIN/events` reaches the same controller and must count against the same budget.
+ */
+export function isAdminPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === '/admin' || lower.startsWith('/admin/');
+}
+
+/** A route guarded by the admin key is limited whatever its path (the route's own metadata, not the URL's spelling). */
+function requiresAdminKey(reflector: Reflector, context: ExecutionContext): boolean {
+  const guards = reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, [context.getHandler(), context.getClass()]);
+  return guards.includes(AdminAuthGuard);
 }
 
 /**
@@ -18,8 +35,7 @@ export function adminBudgetKey(tracker: string): string {
 @Injectable()
 export class AdminThrottlerGuard extends ThrottlerGuard {
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const path = context.switchToHttp().getRequest<Request>().path;
-    return !(path === '/admin' || path.startsWith('/admin/'));
+    return !(isAdminPath(context.switchToHttp().getRequest<Request>().path) || requiresAdminKey(this.reflector, context));
   }
 
   protected override async throwThrottlingException(): Promise<void> {
