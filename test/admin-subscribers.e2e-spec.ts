@@ -166,12 +166,25 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       ['a nested delay too short', queueSubscriber('delay', { retry: { backoff: { delayMs: 5 } } }), 'retry.backoff.delayMs'],
       ['a bad backoff type', queueSubscriber('linear', { retry: { backoff: { type: 'linear' } } }), 'retry.backoff.type'],
       ['enabled as a string', queueSubscriber('enabled', { enabled: 'yes' }), 'enabled'],
+      ["the gateway's events queue", queueSubscriber('forger', { queue: 'events' }), 'queue'],
+      ["the gateway's deliveries queue", queueSubscriber('forger', { queue: 'deliveries' }), 'queue'],
+      ['a url with a user name and password', httpSubscriber('userinfo', { url: 'https://user:pass@crm.example.com/kyc' }), 'url'],
+      ['a url with a user name', httpSubscriber('userinfo', { url: 'https://crm.example.com@10.0.0.1/kyc' }), 'url'],
+      ['a url with an empty userinfo', httpSubscriber('userinfo', { url: 'https://@crm.example.com/kyc' }), 'url'],
     ])('answers 400 naming the field to %s', async (_, body, field) => {
       const answer = await call<Json & { fields: Record<string, string[]>; message: string[] }>('POST', '/subscribers', { body });
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(Object.keys(answer.body.fields)).toContain(field);
       expect(answer.body.message.some((message) => message.includes(field))).toBe(true);
+    });
+
+    it("refuses a reserved queue name on update too, and takes a name that only differs in case (BullMQ's names are case-sensitive)", async () => {
+      const created = await create(queueSubscriber('renamed-queue'));
+      const refused = await call<{ fields: Record<string, string[]> }>('PATCH', `/subscribers/${created.id}`, { body: { queue: 'events' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.fields).toEqual({ queue: [expect.stringContaining('events, deliveries')] });
+      expect((await call<Subscriber>('PATCH', `/subscribers/${created.id}`, { body: { queue: 'Events' } })).body.queue).toBe('Events');
     });
 
     it('names every failing field at once', async () => {
@@ -193,6 +206,10 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       'http://[fe80::1]/hook',
       'http://[fd00::1]/hook',
       'http://[::ffff:127.0.0.1]/hook',
+      'http://[::ffff:0:7f00:1]/hook',
+      'http://[64:ff9b:1::a9fe:a9fe]/hook',
+      'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook',
+      'http://192.88.99.1/hook',
     ])('refuses the private url %s while ALLOW_PRIVATE_SUBSCRIBER_URLS is false', async (url) => {
       const answer = await call<{ fields: Json }>('POST', '/subscribers', { body: httpSubscriber('private', { url }) });
       expect(answer.status).toBe(400);
