@@ -4,7 +4,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, isURL, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested, ValidationArguments,
 } from 'class-validator';
-import { TYPE_PATTERN } from '@kyc/core';
+import { CONNECTION_FILTER_PATTERN, TYPE_PATTERN } from '@kyc/core';
 import type { BackoffType, SubscriberKind } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
 import { isReservedQueueName, RESERVED_QUEUE_NAMES } from '@kyc/queue';
@@ -114,12 +114,31 @@ export class RetryDto {
   backoff?: BackoffDto;
 }
 
+const CONNECTIONS_MESSAGE = 'each value in connections must be a connection name or provider/name, with a known provider';
+
+/** `name`, or `provider/name` naming a provider the gateway has (a typo would silently match nothing). */
+function isConnectionEntry(entry: unknown): boolean {
+  if (typeof entry !== 'string' || !CONNECTION_FILTER_PATTERN.test(entry)) return false;
+  const slash = entry.indexOf('/');
+  return slash < 0 || PROVIDERS.some((provider) => provider.name === entry.slice(0, slash));
+}
+
 @ApiSchema({ name: 'SubscriberFilter' })
 export class FilterDto {
   /** Empty = every provider. */
   @ApiPropertyOptional({ enum: PROVIDERS.map((provider) => provider.name), isArray: true, description: 'Empty or absent: every provider' })
   @Optional() @IsArray() @IsIn(PROVIDERS.map((provider) => provider.name), { each: true })
   providers?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 50,
+    example: ['complycube/default', 'eu-app'],
+    description: 'Connections: a name (at any provider) or `provider/name`. Empty or absent: every connection',
+  })
+  @Optional() @IsArray() @ArrayMaxSize(50)
+  @ValidateBy({ name: 'connectionEntries', validator: { validate: (value) => Array.isArray(value) && value.every(isConnectionEntry), defaultMessage: () => CONNECTIONS_MESSAGE } })
+  connections?: string[];
 
   @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 50, default: ['*'], example: ['verification.*', 'check.completed'], description: '`*`, a prefix (`verification.*`) or a type' })
   @Optional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50)
