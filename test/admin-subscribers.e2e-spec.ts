@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
         kind: 'queue',
         queue: 'kyc-billing',
         timeoutMs: 10_000,
-        filter: { providers: ['allpass', 'complycube'], types: ['verification.*'] },
+        filter: { providers: ['allpass', 'complycube'], connections: [], types: ['verification.*'] },
         retry: { maxAttempts: 10, backoff: { type: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000 } },
         enabled: true,
         disabledReason: null,
@@ -166,6 +166,9 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       ['a nested delay too short', queueSubscriber('delay', { retry: { backoff: { delayMs: 5 } } }), 'retry.backoff.delayMs'],
       ['a bad backoff type', queueSubscriber('linear', { retry: { backoff: { type: 'linear' } } }), 'retry.backoff.type'],
       ['enabled as a string', queueSubscriber('enabled', { enabled: 'yes' }), 'enabled'],
+      ['a connection of an unknown provider', queueSubscriber('sandbox', { filter: { connections: ['acme/default'] } }), 'filter.connections'],
+      ['a malformed connection entry', queueSubscriber('sandbox', { filter: { connections: ['complycube/eu/app'] } }), 'filter.connections'],
+      ['connections that are not a list', queueSubscriber('sandbox', { filter: { connections: 'complycube/default' } }), 'filter.connections'],
       ["the gateway's events queue", queueSubscriber('forger', { queue: 'events' }), 'queue'],
       ["the gateway's deliveries queue", queueSubscriber('forger', { queue: 'deliveries' }), 'queue'],
       ['a url with a user name and password', httpSubscriber('userinfo', { url: 'https://user:pass@crm.example.com/kyc' }), 'url'],
@@ -260,11 +263,19 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       expect(answer.body).toEqual({
         ...unchanged,
         enabled: false,
-        filter: { providers: [], types: ['check.completed'] },
+        filter: { providers: [], connections: [], types: ['check.completed'] },
         retry: { maxAttempts: 3, backoff: { type: 'exponential', delayMs: 2_000, maxDelayMs: 3_600_000 } },
         updatedAt: expect.any(String),
       });
       expect((await call('GET', `/subscribers/${created.id}`)).body).toEqual(answer.body);
+    });
+
+    it('keeps filter.connections (names and provider/name), and PATCH replaces it', async () => {
+      const created = await create(queueSubscriber('production-only', { filter: { providers: ['complycube'], connections: ['complycube/default', 'eu-app'] } }));
+      expect(created.filter).toEqual({ providers: ['complycube'], connections: ['complycube/default', 'eu-app'], types: ['*'] });
+      expect((await call<Subscriber>('GET', `/subscribers/${created.id}`)).body.filter.connections).toEqual(['complycube/default', 'eu-app']);
+      const patched = await call<Subscriber>('PATCH', `/subscribers/${created.id}`, { body: { filter: { connections: [] } } });
+      expect(patched.body.filter).toEqual({ providers: ['complycube'], connections: [], types: ['*'] });
     });
 
     it('PATCH refuses to change the kind, or to set the other kind\'s field', async () => {
