@@ -2,6 +2,8 @@ import { ExecutionContext, HttpException, HttpStatus, Injectable, Module } from 
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+// Not re-exported by the package: the normalisation its own getTracker applies.
+import { normalizeIp } from '@nestjs/throttler/dist/ip';
 import type { Request } from 'express';
 import { AppConfig } from '@kyc/config';
 import { AdminAuthGuard } from './admin-auth.guard';
@@ -9,6 +11,14 @@ import { AdminAuthGuard } from './admin-auth.guard';
 /** The throttling key of a client: one budget over the whole admin API and the queue dashboard. */
 export function adminBudgetKey(tracker: string): string {
   return `admin:${tracker}`;
+}
+
+/**
+ * Who a request comes from, for the budget: its IP (X-Forwarded-For only from TRUST_PROXY), an
+ * IPv6 client by its /64 as the throttler does, so the dashboard counts exactly as the API does.
+ */
+export function adminTracker(request: Pick<Request, 'ip'>): string {
+  return normalizeIp(request.ip ?? 'unknown');
 }
 
 /**
@@ -34,6 +44,10 @@ function requiresAdminKey(reflector: Reflector, context: ExecutionContext): bool
  */
 @Injectable()
 export class AdminThrottlerGuard extends ThrottlerGuard {
+  protected override async getTracker(request: Request): Promise<string> {
+    return adminTracker(request);
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
     return !(isAdminPath(context.switchToHttp().getRequest<Request>().path) || requiresAdminKey(this.reflector, context));
   }
