@@ -480,6 +480,25 @@ describe('METRICS_TOKEN', () => {
     });
   });
 
+  it('counts /metrics and /docs in the admin budget while they take the admin key: no faster way to guess it', async () => {
+    const config = testConfig({ METRICS_TOKEN: TOKEN, ADMIN_RATE_LIMIT_PER_MINUTE: '4' });
+    const gateway = await startTestApp(config);
+    try {
+      const status = (path: string, authorization: string) => fetch(`${gateway.url}${path}`, { headers: { authorization } }).then((response) => response.status);
+      const guesses = [];
+      for (const guess of ['guess-1', 'guess-2', 'guess-3']) guesses.push(await status('/metrics', `Bearer ${guess}`));
+      expect(guesses).toEqual([401, 401, 401]);
+      expect(await status('/docs-json', 'Bearer guess-4')).toBe(401);
+      // Over budget: even the right key is refused for now, on every door that takes it.
+      expect(await status('/metrics', `Bearer ${config.adminApiKey}`)).toBe(429);
+      expect(await status('/docs', `Bearer ${config.adminApiKey}`)).toBe(429);
+      expect(await status('/admin/subscribers', `Bearer ${config.adminApiKey}`)).toBe(429);
+      expect(await status('/health/live', '')).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it('in production, unset: /metrics and /docs take the admin key, and nothing else', async () => {
     const config = testConfig({ NODE_ENV: 'production' });
     const gateway = await startTestApp(config);

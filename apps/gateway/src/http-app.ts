@@ -4,9 +4,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import helmet from 'helmet';
 import { AppConfig, trustedProxies } from '@kyc/config';
-import { hasMetricsAccess, useAppLogger } from '@kyc/observability';
+import { hasMetricsAccess, metricsNeedToken, useAppLogger } from '@kyc/observability';
+import { spendAdminBudget, TOO_MANY_ADMIN_REQUESTS } from './admin/admin-rate-limit';
 import { ADMIN_BEARER, ApiErrorDto, adminDocument } from './admin/api-docs';
 import { configureHttpServer } from './http-server';
 import { IngressHttpHandler } from './ingress/ingress-http.handler';
@@ -41,12 +43,15 @@ export function configureHttpApp(app: NestExpressApplication): void {
   );
   // The OpenAPI document maps the whole admin surface: behind METRICS_TOKEN or the admin key in
   // production (or whenever METRICS_TOKEN is set), as /metrics is. Mounted before Swagger's routes.
-  app.use(['/docs', '/docs-json'], docsAccess(config));
+  app.use(['/docs', '/docs-json'], docsAccess(config, app.get(ThrottlerStorage)));
   setUpDocs(app);
 }
 
-function docsAccess(config: AppConfig) {
-  return (request: Request, response: Response, next: NextFunction): void => {
+function docsAccess(config: AppConfig, storage: ThrottlerStorage) {
+  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
+    if (!metricsNeedToken(config)) return next();
+    // It takes the admin key: counted in the admin budget, so it is no faster way to guess it.
+    if (await spendAdminBudget(storage, config, request)) return void response.status(429).json(TOO_MANY_ADMIN_REQUESTS);
     if (hasMetricsAccess(request.headers.authorization, config)) return next();
     // Basic, so that a browser asks for the token (as the password) and resends it with the assets.
     response

@@ -1,7 +1,7 @@
 import { ExecutionContext, HttpException, HttpStatus, Injectable, Module } from '@nestjs/common';
 import { GUARDS_METADATA } from '@nestjs/common/constants';
 import { APP_GUARD, Reflector } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 // Not re-exported by the package: the normalisation its own getTracker applies.
 import { normalizeIp } from '@nestjs/throttler/dist/ip';
 import type { Request } from 'express';
@@ -19,6 +19,18 @@ export function adminBudgetKey(tracker: string): string {
  */
 export function adminTracker(request: Pick<Request, 'ip'>): string {
   return normalizeIp(request.ip ?? 'unknown');
+}
+
+export const TOO_MANY_ADMIN_REQUESTS = { statusCode: 429, error: 'Too Many Requests', message: 'too many admin API requests, retry later' } as const;
+
+/**
+ * Count one request against its client's admin budget, outside the guard: the queue dashboard,
+ * and /metrics and /docs whenever they take the admin key (else they would be a way to guess it
+ * at full speed). True when the client is over budget: answer 429.
+ */
+export async function spendAdminBudget(storage: ThrottlerStorage, config: AppConfig, request: Pick<Request, 'ip'>): Promise<boolean> {
+  const limit = config.env.ADMIN_RATE_LIMIT_PER_MINUTE;
+  return (await storage.increment(adminBudgetKey(adminTracker(request)), 60_000, limit, 60_000, 'default')).isBlocked;
 }
 
 /**
@@ -53,7 +65,7 @@ export class AdminThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(): Promise<void> {
-    throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: 'too many admin API requests, retry later' }, HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(TOO_MANY_ADMIN_REQUESTS, HttpStatus.TOO_MANY_REQUESTS);
   }
 }
 

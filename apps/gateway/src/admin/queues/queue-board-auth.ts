@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { constantTimeEqual } from '@kyc/core';
 import { hasAdminKey } from '../admin-auth.guard';
+import { TOO_MANY_ADMIN_REQUESTS } from '../admin-rate-limit';
 
 /**
  * The dashboard is opened in a browser, which cannot send a bearer token: besides
@@ -14,7 +15,7 @@ export function queueBoardAuth(adminApiKey: string, readOnly: boolean, isLimited
   return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
     // Counted like the admin API's requests, so the dashboard is no way around the rate limit.
     if (await isLimited(request)) {
-      response.status(429).json({ statusCode: 429, error: 'Too Many Requests', message: 'too many admin API requests, retry later' });
+      response.status(429).json(TOO_MANY_ADMIN_REQUESTS);
       return;
     }
     if (hasAdminKey(request.headers.authorization, adminApiKey) || basicPassword(request.headers.authorization, adminApiKey)) {

@@ -7,7 +7,7 @@ import { ThrottlerStorage } from '@nestjs/throttler';
 import type { Queue } from 'bullmq';
 import { AppConfig } from '@kyc/config';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE } from '@kyc/queue';
-import { adminBudgetKey, adminTracker } from '../admin-rate-limit';
+import { spendAdminBudget } from '../admin-rate-limit';
 import { queueBoardAuth } from './queue-board-auth';
 
 /** Adds the internal queues to the board, read-only unless QUEUE_BOARD_READ_ONLY=false (Bull Board's `forFeature` takes no configuration). */
@@ -35,10 +35,7 @@ class QueueBoardQueues implements OnModuleInit {
       useFactory: (config: AppConfig, storage: ThrottlerStorage) => ({
         route: '/admin/queues',
         adapter: ExpressAdapter,
-        middleware: queueBoardAuth(config.adminApiKey, config.env.QUEUE_BOARD_READ_ONLY, async (request) => {
-          const limit = config.env.ADMIN_RATE_LIMIT_PER_MINUTE;
-          return (await storage.increment(adminBudgetKey(adminTracker(request)), 60_000, limit, 60_000, 'default')).isBlocked;
-        }),
+        middleware: queueBoardAuth(config.adminApiKey, config.env.QUEUE_BOARD_READ_ONLY, (request) => spendAdminBudget(storage, config, request)),
         boardOptions: { uiConfig: { boardTitle: 'KYC gateway' } },
       }),
     }),
