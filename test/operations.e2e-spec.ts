@@ -247,6 +247,20 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
       expect(ingress.headers.get('content-security-policy')).toBeNull();
     });
 
+    it('applies helmet, the JSON parser and the key to /ADMIN/... as to /admin/... (Express routes either way)', async () => {
+      const headers = await get('/ADMIN/Subscribers', admin());
+      expect(headers.status).toBe(200);
+      expect(headers.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect((await get('/ADMIN/subscribers')).status).toBe(401);
+      const created = await fetch(`${gateway.url}/Admin/Subscribers`, {
+        method: 'POST',
+        headers: { ...admin(), 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `upper-case-${randomBytes(3).toString('hex')}`, kind: 'queue', queue: 'upper-case' }),
+      });
+      expect(created.status).toBe(201);
+      expect((await get('/DOCS')).headers.get('x-content-type-options')).toBe('nosniff');
+    });
+
     it('echoes a sane x-request-id and replaces any other', async () => {
       expect((await get('/health/live', { 'x-request-id': 'lb-1234.abc' })).headers.get('x-request-id')).toBe('lb-1234.abc');
       const replaced = (await get('/health/live', { 'x-request-id': 'a b<script>' })).headers.get('x-request-id');
