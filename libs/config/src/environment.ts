@@ -110,7 +110,7 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   METRICS_PORT?: number;
 
-  // Security review (issue 10): exposure of metrics, docs and the queue dashboard, and proxies.
+  // Who may read metrics, docs and the queue dashboard, and whose X-Forwarded-For is believed.
   /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (or the admin key); in production /metrics and /docs need one of the two. */
   @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
