@@ -453,7 +453,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
   async function waitWorker(index: number): Promise<void> {
     const worker = workers[index];
-    await waitFor(() => (worker.running ? answers200(workerMetrics[index]) : Promise.reject(new Error(`${worker.name} exited`))), 60_000, `${worker.name} did not start`, 200, () => worker.tail());
+    await waitFor(() => (worker.running ? answers200(workerMetrics[index], { authorization: `Bearer ${adminKey}` }) : Promise.reject(new Error(`${worker.name} exited`))), 60_000, `${worker.name} did not start`, 200, () => worker.tail());
   }
 });
 
