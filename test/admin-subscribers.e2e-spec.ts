@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
         kind: 'queue',
         queue: 'kyc-billing',
         timeoutMs: 10_000,
-        filter: { providers: ['allpass', 'complycube'], types: ['verification.*'] },
+        filter: { providers: ['allpass', 'complycube'], connections: [], types: ['verification.*'] },
         retry: { maxAttempts: 10, backoff: { type: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000 } },
         enabled: true,
         disabledReason: null,
@@ -166,12 +166,28 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       ['a nested delay too short', queueSubscriber('delay', { retry: { backoff: { delayMs: 5 } } }), 'retry.backoff.delayMs'],
       ['a bad backoff type', queueSubscriber('linear', { retry: { backoff: { type: 'linear' } } }), 'retry.backoff.type'],
       ['enabled as a string', queueSubscriber('enabled', { enabled: 'yes' }), 'enabled'],
+      ['a connection of an unknown provider', queueSubscriber('sandbox', { filter: { connections: ['acme/default'] } }), 'filter.connections'],
+      ['a malformed connection entry', queueSubscriber('sandbox', { filter: { connections: ['complycube/eu/app'] } }), 'filter.connections'],
+      ['connections that are not a list', queueSubscriber('sandbox', { filter: { connections: 'complycube/default' } }), 'filter.connections'],
+      ["the gateway's events queue", queueSubscriber('forger', { queue: 'events' }), 'queue'],
+      ["the gateway's deliveries queue", queueSubscriber('forger', { queue: 'deliveries' }), 'queue'],
+      ['a url with a user name and password', httpSubscriber('userinfo', { url: 'https://user:pass@crm.example.com/kyc' }), 'url'],
+      ['a url with a user name', httpSubscriber('userinfo', { url: 'https://crm.example.com@10.0.0.1/kyc' }), 'url'],
+      ['a url with an empty userinfo', httpSubscriber('userinfo', { url: 'https://@crm.example.com/kyc' }), 'url'],
     ])('answers 400 naming the field to %s', async (_, body, field) => {
       const answer = await call<Json & { fields: Record<string, string[]>; message: string[] }>('POST', '/subscribers', { body });
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(Object.keys(answer.body.fields)).toContain(field);
       expect(answer.body.message.some((message) => message.includes(field))).toBe(true);
+    });
+
+    it("refuses a reserved queue name on update too, and takes a name that only differs in case (BullMQ's names are case-sensitive)", async () => {
+      const created = await create(queueSubscriber('renamed-queue'));
+      const refused = await call<{ fields: Record<string, string[]> }>('PATCH', `/subscribers/${created.id}`, { body: { queue: 'events' } });
+      expect(refused.status).toBe(400);
+      expect(refused.body.fields).toEqual({ queue: [expect.stringContaining('events, deliveries')] });
+      expect((await call<Subscriber>('PATCH', `/subscribers/${created.id}`, { body: { queue: 'Events' } })).body.queue).toBe('Events');
     });
 
     it('names every failing field at once', async () => {
@@ -193,6 +209,10 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       'http://[fe80::1]/hook',
       'http://[fd00::1]/hook',
       'http://[::ffff:127.0.0.1]/hook',
+      'http://[::ffff:0:7f00:1]/hook',
+      'http://[64:ff9b:1::a9fe:a9fe]/hook',
+      'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook',
+      'http://192.88.99.1/hook',
     ])('refuses the private url %s while ALLOW_PRIVATE_SUBSCRIBER_URLS is false', async (url) => {
       const answer = await call<{ fields: Json }>('POST', '/subscribers', { body: httpSubscriber('private', { url }) });
       expect(answer.status).toBe(400);
@@ -243,11 +263,19 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       expect(answer.body).toEqual({
         ...unchanged,
         enabled: false,
-        filter: { providers: [], types: ['check.completed'] },
+        filter: { providers: [], connections: [], types: ['check.completed'] },
         retry: { maxAttempts: 3, backoff: { type: 'exponential', delayMs: 2_000, maxDelayMs: 3_600_000 } },
         updatedAt: expect.any(String),
       });
       expect((await call('GET', `/subscribers/${created.id}`)).body).toEqual(answer.body);
+    });
+
+    it('keeps filter.connections (names and provider/name), and PATCH replaces it', async () => {
+      const created = await create(queueSubscriber('production-only', { filter: { providers: ['complycube'], connections: ['complycube/default', 'eu-app'] } }));
+      expect(created.filter).toEqual({ providers: ['complycube'], connections: ['complycube/default', 'eu-app'], types: ['*'] });
+      expect((await call<Subscriber>('GET', `/subscribers/${created.id}`)).body.filter.connections).toEqual(['complycube/default', 'eu-app']);
+      const patched = await call<Subscriber>('PATCH', `/subscribers/${created.id}`, { body: { filter: { connections: [] } } });
+      expect(patched.body.filter).toEqual({ providers: ['complycube'], connections: [], types: ['*'] });
     });
 
     it('PATCH refuses to change the kind, or to set the other kind\'s field', async () => {

@@ -110,6 +110,45 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     expect(await deliveriesOf(checks.id)).toHaveLength(1);
   });
 
+  it('keeps to filter.connections: complycube/default receives its events and none of another complycube connection', async () => {
+    const sandboxSecret = 'cc-delivery-sandbox';
+    const created = await fetch(`${app.url}/admin/connections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${config.adminApiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'complycube', name: 'sandbox', secrets: { webhookSecret: sandboxSecret } }),
+    });
+    expect(created.status).toBe(201);
+    const suffix = randomBytes(3).toString('hex');
+    // check.* only, and removed at the end: the later tests' floods of complycube events are not theirs.
+    const production = await subscribe({ name: `prod-${suffix}`, kind: 'queue', queue: `prod-${suffix}`, filter: { connections: ['complycube/default'], types: ['check.*'] } });
+    const sandbox = await subscribe({ name: `sandbox-${suffix}`, kind: 'queue', queue: `sandbox-${suffix}`, filter: { connections: ['sandbox'], types: ['check.*'] } });
+    const productionJobs = consume(`prod-${suffix}`);
+    const sandboxJobs = consume(`sandbox-${suffix}`);
+
+    const complycube = findProvider('complycube')!;
+    const sandboxRequest = complycube.simulator.build('check.completed.clear', { secrets: { webhookSecret: sandboxSecret }, options: complycube.parseOptions({}) });
+    let sandboxId = '';
+    // The new connection reaches the ingress's cache within CONNECTION_CACHE_TTL_MS.
+    await waitFor(async () => {
+      const answer = await post(`${app.url}/webhooks/complycube/sandbox`, sandboxRequest);
+      sandboxId = answer.body.eventId as string;
+      return answer.status === 200;
+    }, 5_000, 'the sandbox connection did not take webhooks');
+    const productionId = await send('complycube', 'check.completed.clear');
+
+    await waitFor(() => productionJobs.length >= 1 && sandboxJobs.length >= 1, 15_000, 'deliveries did not arrive');
+    expect(sandboxJobs.map((job) => job.id)).toEqual([sandboxId]);
+    expect(sandboxJobs[0].data).toMatchObject({ provider: 'complycube', connection: 'sandbox' });
+    expect(productionJobs.map((job) => job.id)).toEqual([productionId]);
+    expect(productionJobs[0].data).toMatchObject({ provider: 'complycube', connection: 'default' });
+    // Both events were dispatched by now (their records follow the hand-over): the sandbox one made no delivery for production, nor the other way round.
+    await waitFor(async () => (await deliveriesOf(production.id)).length > 0 && (await deliveriesOf(sandbox.id)).length > 0, 5_000, 'delivery records missing');
+    expect((await deliveriesOf(production.id)).map((delivery) => delivery.eventId)).toEqual([productionId]);
+    expect((await deliveriesOf(sandbox.id)).map((delivery) => delivery.eventId)).toEqual([sandboxId]);
+    for (const subscriber of [production, sandbox]) await app.app.get(SubscriberStore).delete(subscriber.id);
+    await app.app.get(SubscriberCache).reload();
+  });
+
   it('retries a failing HTTP subscriber with growing delays until it answers 2xx', async () => {
     const receiver = await new Receiver([500, 500, 200]).start();
     closers.push(() => receiver.stop());

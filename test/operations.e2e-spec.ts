@@ -1,11 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
+import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import { hmacSha256, VerificationEvent } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { EventEntity, EventStore, RetentionQueries } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
+import { EVENTS_QUEUE } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { ReadinessState } from '../apps/gateway/src/operations/readiness.service';
 import { PayloadRetention } from '../apps/worker/src/retention/payload-retention.service';
@@ -192,18 +195,44 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
       expect((await get('/admin/queues?key=wrong')).status).toBe(401);
     });
 
-    it('opens with the key as bearer token, basic-auth password or ?key=', async () => {
+    it('opens with the key as bearer token or basic-auth password, whatever the case of the path', async () => {
       for (const [path, headers] of [
         ['/admin/queues', admin()],
         ['/admin/queues', { authorization: `Basic ${Buffer.from(`ops:${config.adminApiKey}`).toString('base64')}` }],
-        [`/admin/queues?key=${encodeURIComponent(config.adminApiKey)}`, {}],
+        ['/ADMIN/Queues', admin()],
       ] as const) {
         const response = await get(path, headers);
         expect(response.status).toBe(200);
         expect(await response.text()).toContain('<base href="/admin/queues/"');
       }
+      expect((await get('/ADMIN/QUEUES')).status).toBe(401);
       const queues = (await (await get('/admin/queues/api/queues', admin())).json()) as { queues: { name: string }[] };
       expect(queues.queues.map((queue) => queue.name).sort()).toEqual(['deliveries', 'events']);
+    });
+
+    it('never takes the key from the query string (it would end up in logs, history and Referer)', async () => {
+      for (const path of [`/admin/queues?key=${encodeURIComponent(config.adminApiKey)}`, `/admin/queues/api/queues?key=${encodeURIComponent(config.adminApiKey)}`]) {
+        const response = await get(path);
+        expect(response.status).toBe(401);
+      }
+    });
+
+    it('is read-only by default: reads pass, every action is refused and the queues are untouched', async () => {
+      const queues = (await (await get('/admin/queues/api/queues', admin())).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
+      expect(queues.queues.map((queue) => queue.readOnlyMode)).toEqual([true, true]);
+      for (const [method, path] of [
+        ['PUT', '/admin/queues/api/queues/events/pause'],
+        ['PUT', '/admin/queues/api/queues/pause'],
+        ['PUT', '/admin/queues/api/queues/deliveries/clean/failed'],
+        ['PUT', '/admin/queues/api/queues/deliveries/obliterate'],
+        ['POST', '/admin/queues/api/queues/events/add'],
+        ['PUT', '/ADMIN/QUEUES/api/queues/events/empty'],
+      ] as const) {
+        const response = await fetch(`${gateway.url}${path}`, { method, headers: { ...admin(), 'content-type': 'application/json' }, body: '{}' });
+        expect({ method, path, status: response.status }).toEqual({ method, path, status: 405 });
+      }
+      const events = gateway.app.get<Queue>(getQueueToken(EVENTS_QUEUE));
+      expect(await events.isPaused()).toBe(false);
     });
   });
 
@@ -216,6 +245,20 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
       expect(response.headers.get('x-powered-by')).toBeNull();
       const ingress = await fetch(`${gateway.url}/webhooks/complycube`, { method: 'POST', ...validWebhook() });
       expect(ingress.headers.get('content-security-policy')).toBeNull();
+    });
+
+    it('applies helmet, the JSON parser and the key to /ADMIN/... as to /admin/... (Express routes either way)', async () => {
+      const headers = await get('/ADMIN/Subscribers', admin());
+      expect(headers.status).toBe(200);
+      expect(headers.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect((await get('/ADMIN/subscribers')).status).toBe(401);
+      const created = await fetch(`${gateway.url}/Admin/Subscribers`, {
+        method: 'POST',
+        headers: { ...admin(), 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `upper-case-${randomBytes(3).toString('hex')}`, kind: 'queue', queue: 'upper-case' }),
+      });
+      expect(created.status).toBe(201);
+      expect((await get('/DOCS')).headers.get('x-content-type-options')).toBe('nosniff');
     });
 
     it('echoes a sane x-request-id and replaces any other', async () => {
@@ -311,5 +354,178 @@ describe('admin rate limit', () => {
     for (let i = 0; i < 10; i++) expect((await post(`${gateway.url}/webhooks/complycube`, validWebhook())).status).toBe(200);
     expect((await fetch(`${gateway.url}/health/ready`)).status).toBe(200);
     expect((await fetch(`${gateway.url}/metrics`)).status).toBe(200);
+  });
+});
+
+describe('queue dashboard with QUEUE_BOARD_READ_ONLY=false', () => {
+  let config: AppConfig;
+  let gateway: TestApp;
+
+  beforeAll(async () => {
+    config = testConfig({ QUEUE_BOARD_READ_ONLY: 'false' });
+    gateway = await startTestApp(config);
+  });
+
+  afterAll(() => gateway?.close());
+
+  it('lets an operator with the key pause and resume a queue, and still no one without it', async () => {
+    const put = (path: string, headers: Record<string, string>) => fetch(`${gateway.url}/admin/queues/api/queues/events/${path}`, { method: 'PUT', headers });
+    const events = gateway.app.get<Queue>(getQueueToken(EVENTS_QUEUE));
+    expect((await put('pause', {})).status).toBe(401);
+    expect((await put('pause', { authorization: `Bearer ${config.adminApiKey}` })).status).toBe(200);
+    expect(await events.isPaused()).toBe(true);
+    expect((await put('resume', { authorization: `Bearer ${config.adminApiKey}` })).status).toBe(200);
+    expect(await events.isPaused()).toBe(false);
+  });
+});
+
+describe('admin rate limit whatever the spelling of the path', () => {
+  let config: AppConfig;
+  let gateway: TestApp;
+
+  beforeAll(async () => {
+    config = testConfig({ ADMIN_RATE_LIMIT_PER_MINUTE: '5' });
+    gateway = await startTestApp(config);
+  });
+
+  afterAll(() => gateway?.close());
+
+  it('counts /ADMIN/..., /Admin/... and a trailing slash against the one budget (Express serves them all)', async () => {
+    const call = (path: string) => fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${config.adminApiKey}` } }).then((response) => response.status);
+    const served = [];
+    for (const path of ['/ADMIN/subscribers', '/Admin/Subscribers', '/admin/SUBSCRIBERS/', '/aDmIn/events', '/ADMIN/inbound']) served.push(await call(path));
+    expect(served).toEqual([200, 200, 200, 200, 200]);
+    expect(await call('/ADMIN/subscribers')).toBe(429);
+    expect(await call('/admin/subscribers')).toBe(429);
+    expect(await call('/ADMIN/QUEUES')).toBe(429);
+  });
+
+  it('serves no admin route under a doubled slash or a percent-encoded prefix (nothing there to bypass)', async () => {
+    for (const path of ['//admin/subscribers', '/%61dmin/subscribers', '/admin%2Fsubscribers', '/admin;x/subscribers']) {
+      const response = await fetch(`${gateway.url}${path}`, { headers: { authorization: `Bearer ${config.adminApiKey}` } });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+    }
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const LIMIT = 3;
+  const statuses = async (gateway: TestApp, key: string, forwardedFor: string[]) => {
+    const answers = [];
+    for (const address of forwardedFor) {
+      answers.push((await fetch(`${gateway.url}/admin/subscribers`, { headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': address } })).status);
+    }
+    return answers;
+  };
+  const FORGED = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4', '203.0.113.5'];
+
+  it('unset: X-Forwarded-For is ignored, a client cannot pick a fresh rate-limit bucket per request', async () => {
+    const config = testConfig({ ADMIN_RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+    expect(config.env.TRUST_PROXY).toBeUndefined();
+    const gateway = await startTestApp(config);
+    try {
+      expect(await statuses(gateway, config.adminApiKey, FORGED)).toEqual([200, 200, 200, 429, 429]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('set to the proxy (127.0.0.1 here): the address it forwards is the client', async () => {
+    const config = testConfig({ ADMIN_RATE_LIMIT_PER_MINUTE: String(LIMIT), TRUST_PROXY: '127.0.0.1' });
+    const gateway = await startTestApp(config);
+    try {
+      expect(await statuses(gateway, config.adminApiKey, FORGED)).toEqual([200, 200, 200, 200, 200]);
+      // One client behind the proxy still has one budget.
+      expect(await statuses(gateway, config.adminApiKey, ['198.51.100.9', '198.51.100.9', '198.51.100.9', '198.51.100.9'])).toEqual([200, 200, 200, 429]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('refuses a value that is not addresses, CIDRs or a name Express knows, without echoing it', () => {
+    for (const value of ['everything', '10.0.0.0/33', '127.0.0.1, nope', 'true']) {
+      expect(() => testConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be/);
+      try {
+        testConfig({ TRUST_PROXY: value });
+      } catch (error) {
+        expect((error as Error).message).not.toContain(value);
+      }
+    }
+    expect(testConfig({ TRUST_PROXY: '10.0.0.0/8, fd00::/8 ,loopback' }).env.TRUST_PROXY).toBeDefined();
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  const TOKEN = 'metrics-token-0123456789abcdef';
+
+  describe('set (outside production)', () => {
+    let config: AppConfig;
+    let gateway: TestApp;
+
+    beforeAll(async () => {
+      config = testConfig({ METRICS_TOKEN: TOKEN });
+      gateway = await startTestApp(config);
+    });
+
+    afterAll(() => gateway?.close());
+
+    const status = (path: string, authorization?: string) =>
+      fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
+
+    it('/metrics needs the token or the admin key, compared whole', async () => {
+      expect(await status('/metrics')).toBe(401);
+      expect(await status('/METRICS')).toBe(401);
+      expect(await status('/metrics', `Bearer ${TOKEN.slice(0, -1)}`)).toBe(401);
+      expect(await status('/metrics', `Bearer ${TOKEN}0`)).toBe(401);
+      expect(await status('/metrics', 'Bearer ')).toBe(401);
+      expect(await status('/metrics', `Bearer ${TOKEN}`)).toBe(200);
+      expect(await status('/metrics', `bearer ${config.adminApiKey}`)).toBe(200);
+      // The probes stay open: load balancers and orchestrators call them without a key.
+      expect(await status('/health/live')).toBe(200);
+    });
+
+    it('/docs and /docs-json need it too, also as a basic-auth password (a browser opens them)', async () => {
+      for (const path of ['/docs', '/docs-json', '/DOCS', '/Docs-Json', '/docs/']) expect({ path, status: await status(path) }).toEqual({ path, status: 401 });
+      const unauthorized = await fetch(`${gateway.url}/docs`);
+      expect(unauthorized.headers.get('www-authenticate')).toMatch(/^Basic /);
+      expect(await status('/docs-json', `Bearer ${TOKEN}`)).toBe(200);
+      expect(await status('/docs', `Basic ${Buffer.from(`ops:${TOKEN}`).toString('base64')}`)).toBe(200);
+      expect(await status('/docs-json', `Basic ${Buffer.from(`ops:${config.adminApiKey}`).toString('base64')}`)).toBe(200);
+    });
+  });
+
+  it('counts /metrics and /docs in the admin budget while they take the admin key: no faster way to guess it', async () => {
+    const config = testConfig({ METRICS_TOKEN: TOKEN, ADMIN_RATE_LIMIT_PER_MINUTE: '4' });
+    const gateway = await startTestApp(config);
+    try {
+      const status = (path: string, authorization: string) => fetch(`${gateway.url}${path}`, { headers: { authorization } }).then((response) => response.status);
+      const guesses = [];
+      for (const guess of ['guess-1', 'guess-2', 'guess-3']) guesses.push(await status('/metrics', `Bearer ${guess}`));
+      expect(guesses).toEqual([401, 401, 401]);
+      expect(await status('/docs-json', 'Bearer guess-4')).toBe(401);
+      // Over budget: even the right key is refused for now, on every door that takes it.
+      expect(await status('/metrics', `Bearer ${config.adminApiKey}`)).toBe(429);
+      expect(await status('/docs', `Bearer ${config.adminApiKey}`)).toBe(429);
+      expect(await status('/admin/subscribers', `Bearer ${config.adminApiKey}`)).toBe(429);
+      expect(await status('/health/live', '')).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('in production, unset: /metrics and /docs take the admin key, and nothing else', async () => {
+    const config = testConfig({ NODE_ENV: 'production' });
+    const gateway = await startTestApp(config);
+    try {
+      const status = (path: string, authorization?: string) =>
+        fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
+      for (const path of ['/metrics', '/docs', '/docs-json']) {
+        expect({ path, status: await status(path) }).toEqual({ path, status: 401 });
+        expect({ path, status: await status(path, 'Bearer not-the-key-but-long-enough') }).toEqual({ path, status: 401 });
+        expect({ path, status: await status(path, `Bearer ${config.adminApiKey}`) }).toEqual({ path, status: 200 });
+      }
+    } finally {
+      await gateway.close();
+    }
   });
 });

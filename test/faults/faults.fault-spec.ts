@@ -453,7 +453,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
   async function waitWorker(index: number): Promise<void> {
     const worker = workers[index];
-    await waitFor(() => (worker.running ? answers200(workerMetrics[index]) : Promise.reject(new Error(`${worker.name} exited`))), 60_000, `${worker.name} did not start`, 200, () => worker.tail());
+    await waitFor(() => (worker.running ? answers200(workerMetrics[index], { authorization: `Bearer ${adminKey}` }) : Promise.reject(new Error(`${worker.name} exited`))), 60_000, `${worker.name} did not start`, 200, () => worker.tail());
   }
 });
 
@@ -483,6 +483,7 @@ async function terminateBackends(database: TestDatabase): Promise<Record<string,
 interface StoredEvent {
   id: string;
   provider: string;
+  connection: string;
   type: string;
 }
 
@@ -502,7 +503,7 @@ async function databaseState(database: TestDatabase): Promise<DatabaseState> {
   await client.connect();
   try {
     const events = await client.query<StoredEvent & { undispatched: boolean; copies: string }>(
-      `SELECT id, provider, type, dispatched_at IS NULL AS undispatched,
+      `SELECT id, provider, connection, type, dispatched_at IS NULL AS undispatched,
               COUNT(*) OVER (PARTITION BY provider, connection, provider_event_id) AS copies
          FROM events`,
     );
@@ -514,7 +515,7 @@ async function databaseState(database: TestDatabase): Promise<DatabaseState> {
     const row = deliveries.rows[0];
     const rowsPerVendorEvent = new Map(events.rows.map((event) => [event.id, Number(event.copies)]));
     return {
-      events: events.rows.map(({ id, provider, type }) => ({ id, provider, type })),
+      events: events.rows.map(({ id, provider, connection, type }) => ({ id, provider, connection, type })),
       undispatched: events.rows.filter((event) => event.undispatched).length,
       rowsPerVendorEvent,
       duplicateVendorEvents: [...rowsPerVendorEvent.values()].filter((copies) => copies > 1).length,

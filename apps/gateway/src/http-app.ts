@@ -1,11 +1,14 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
 import type { Server } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import helmet from 'helmet';
-import { AppConfig } from '@kyc/config';
-import { useAppLogger } from '@kyc/observability';
+import { AppConfig, trustedProxies } from '@kyc/config';
+import { hasMetricsAccess, metricsNeedToken, useAppLogger } from '@kyc/observability';
+import { spendAdminBudget, TOO_MANY_ADMIN_REQUESTS } from './admin/admin-rate-limit';
 import { ADMIN_BEARER, ApiErrorDto, adminDocument } from './admin/api-docs';
 import { configureHttpServer } from './http-server';
 import { IngressHttpHandler } from './ingress/ingress-http.handler';
@@ -24,8 +27,10 @@ export async function createHttpApp(rootModule: unknown, logger?: LogLevel[] | f
 
 /** Everything HTTP-level that main, the all-in-one process and the tests share. */
 export function configureHttpApp(app: NestExpressApplication): void {
-  configureHttpServer(app.getHttpServer() as Server, app.get(AppConfig).env);
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  const config = app.get(AppConfig);
+  configureHttpServer(app.getHttpServer() as Server, config.env);
+  // request.ip (rate limit, refusal records, logs) comes from X-Forwarded-For only when the peer is a named proxy.
+  app.set('trust proxy', config.env.TRUST_PROXY === undefined ? false : trustedProxies(config.env.TRUST_PROXY));
   app.disable('x-powered-by');
   // Mounted now, before Nest adds its middleware and router at init, so webhooks go first.
   app.use('/webhooks', app.get(IngressHttpHandler).middleware);
@@ -36,7 +41,24 @@ export function configureHttpApp(app: NestExpressApplication): void {
     ['/admin', '/docs', '/docs-json'],
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
   );
+  // The OpenAPI document maps the whole admin surface: behind METRICS_TOKEN or the admin key in
+  // production (or whenever METRICS_TOKEN is set), as /metrics is. Mounted before Swagger's routes.
+  app.use(['/docs', '/docs-json'], docsAccess(config, app.get(ThrottlerStorage)));
   setUpDocs(app);
+}
+
+function docsAccess(config: AppConfig, storage: ThrottlerStorage) {
+  return async (request: Request, response: Response, next: NextFunction): Promise<void> => {
+    if (!metricsNeedToken(config)) return next();
+    // It takes the admin key: counted in the admin budget, so it is no faster way to guess it.
+    if (await spendAdminBudget(storage, config, request)) return void response.status(429).json(TOO_MANY_ADMIN_REQUESTS);
+    if (hasMetricsAccess(request.headers.authorization, config)) return next();
+    // Basic, so that a browser asks for the token (as the password) and resends it with the assets.
+    response
+      .status(401)
+      .set('WWW-Authenticate', 'Basic realm="kyc-gateway docs", charset="UTF-8"')
+      .json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid metrics token' });
+  };
 }
 
 function setUpDocs(app: NestExpressApplication): void {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isIP } from 'node:net';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
@@ -112,6 +113,23 @@ export class EnvironmentVariables {
   /** The worker process has no HTTP server: when set, it serves Prometheus metrics on this port. */
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   METRICS_PORT?: number;
+
+  // Who may read metrics, docs and the queue dashboard, and whose X-Forwarded-For is believed.
+  /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (or the admin key); in production /metrics and /docs need one of the two. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  /** The address the worker's metrics server listens on (loopback unless an operator opens it). */
+  @IsString() @Matches(/^[0-9A-Za-z.:-]+$/, { message: 'METRICS_HOST must be a host name or an IP address' })
+  METRICS_HOST = '127.0.0.1';
+
+  /** Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses, CIDRs or Express's names (loopback, linklocal, uniquelocal); unset trusts none. */
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
+  /** Bull Board at /admin/queues shows the queues without letting anyone pause, clean, retry or remove jobs. */
+  @Transform(toBoolean) @IsBoolean()
+  QUEUE_BOARD_READ_ONLY = true;
 }
 
 export class ConfigurationError extends Error {
@@ -125,7 +143,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, string> = {};
-  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET', 'METRICS_PORT']) {
+  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET', 'METRICS_PORT', 'METRICS_TOKEN', 'TRUST_PROXY']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }
@@ -136,7 +154,23 @@ export function validateEnvironment(raw: Readonly<Record<string, string | undefi
     if (!env.ADMIN_API_KEY) problems.push('ADMIN_API_KEY is required when NODE_ENV=production');
     if (!env.SECRETS_KEY) problems.push('SECRETS_KEY is required when NODE_ENV=production');
   }
+  if (env.TRUST_PROXY !== undefined && trustedProxies(env.TRUST_PROXY) === undefined) {
+    problems.push('TRUST_PROXY must be comma-separated IP addresses, CIDRs or the names loopback, linklocal, uniquelocal');
+  }
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigurationError(problems);
   return env;
+}
+
+/** TRUST_PROXY as the list Express's `trust proxy` takes, or undefined when an entry is neither an address, a CIDR nor a name Express knows. */
+export function trustedProxies(value: string): string[] | undefined {
+  const entries = value.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  return valid ? entries : undefined;
 }

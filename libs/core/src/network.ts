@@ -14,6 +14,8 @@ const IPV4_RANGES: Array<[string, number]> = [
   ['172.16.0.0', 12],
   ['192.0.0.0', 24],
   ['192.0.2.0', 24],
+  // 6to4 relay anycast (RFC 7526): forwards into whatever IPv6 network the relay sits on.
+  ['192.88.99.0', 24],
   ['192.168.0.0', 16],
   ['198.18.0.0', 15],
   ['198.51.100.0', 24],
@@ -25,12 +27,20 @@ const IPV4_RANGES: Array<[string, number]> = [
 /**
  * IPv6: unspecified and loopback, the IPv4-compatible block, discard, documentation, unique local
  * (fc00::/7, e.g. AWS's metadata fd00:ec2::254), site- and link-local, multicast. Blocks that embed
- * an IPv4 address (mapped, NAT64, 6to4) are judged by that address instead, below.
+ * an IPv4 address (mapped, well-known NAT64, 6to4) are judged by that address instead, below.
+ * Refused whole, whatever they embed: the IPv4-translated block (SIIT), local-use NAT64 (its
+ * translator may reach any private network) and the IETF protocol block with Teredo (2001::/32),
+ * whose tunnel endpoints sit on networks of their own.
  */
 const IPV6_RANGES: Array<[string, number]> = [
   ['::', 96],
+  ['::ffff:0:0:0', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  ['2001::', 23],
   ['2001:db8::', 32],
+  ['3fff::', 20],
+  ['5f00::', 16],
   ['fc00::', 7],
   ['fe80::', 10],
   ['fec0::', 10],

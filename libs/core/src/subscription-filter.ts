@@ -2,6 +2,11 @@
 export interface SubscriptionFilter {
   /** Provider names; empty = every provider. */
   providers: string[];
+  /**
+   * Connections: a name (`default`: that name at any provider) or `provider/name`; empty or absent =
+   * every connection. Keeps a sandbox or weakly authenticated connection away from production consumers.
+   */
+  connections?: string[];
   /** Type patterns: `*` (all), `verification.*` (prefix up to a dot), or an exact type. Empty = none. */
   types: string[];
 }
@@ -12,10 +17,20 @@ export function typeMatches(pattern: string, type: string): boolean {
   return pattern === type;
 }
 
-export function filterMatches(filter: SubscriptionFilter, event: { provider: string; type: string }): boolean {
+export function connectionMatches(entry: string, event: { provider: string; connection: string }): boolean {
+  const slash = entry.indexOf('/');
+  return slash < 0 ? entry === event.connection : entry.slice(0, slash) === event.provider && entry.slice(slash + 1) === event.connection;
+}
+
+export function filterMatches(filter: SubscriptionFilter, event: { provider: string; connection: string; type: string }): boolean {
   if (filter.providers.length > 0 && !filter.providers.includes(event.provider)) return false;
+  const connections = filter.connections ?? [];
+  if (connections.length > 0 && !connections.some((entry) => connectionMatches(entry, event))) return false;
   return filter.types.some((pattern) => typeMatches(pattern, event.type));
 }
+
+/** A valid `connections` entry: a connection name, or `provider/name` (names as the connections API takes them). */
+export const CONNECTION_FILTER_PATTERN = /^([a-z0-9-]+\/)?(?!\.{1,2}$)[A-Za-z0-9_.-]{1,100}$/;
 
 /** A valid pattern: `*`, or dot-separated segments of [A-Za-z0-9_-], the last of which may be `*`. */
 export const TYPE_PATTERN = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;

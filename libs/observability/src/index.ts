@@ -1,4 +1,5 @@
 export * from './metrics.service';
 export * from './metrics-server.service';
+export * from './metrics-access';
 export * from './observability.module';
 export * from './logging.module';

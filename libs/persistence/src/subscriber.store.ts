@@ -45,7 +45,7 @@ export type SubscriberPatch = Partial<Omit<SubscriberInput, 'kind'>>;
 /** Defaults of the contract: 10 attempts, exponential from 1 s with jitter, capped at 1 h. */
 export const SUBSCRIBER_DEFAULTS = {
   timeoutMs: 10_000,
-  filter: { providers: [] as string[], types: ['*'] },
+  filter: { providers: [] as string[], connections: [] as string[], types: ['*'] },
   maxAttempts: 10,
   backoff: { type: 'exponential' as BackoffType, delayMs: 1_000, maxDelayMs: 3_600_000 },
 };
@@ -81,6 +81,7 @@ export class SubscriberStore {
       timeoutMs: input.timeoutMs ?? SUBSCRIBER_DEFAULTS.timeoutMs,
       secretSealed: secret ? this.box.seal(secret, subscriberSecretContext(id)) : null,
       filterProviders: input.filter?.providers ?? SUBSCRIBER_DEFAULTS.filter.providers,
+      filterConnections: input.filter?.connections ?? SUBSCRIBER_DEFAULTS.filter.connections,
       filterTypes: input.filter?.types ?? SUBSCRIBER_DEFAULTS.filter.types,
       maxAttempts: input.retry?.maxAttempts ?? SUBSCRIBER_DEFAULTS.maxAttempts,
       backoffType: input.retry?.backoff?.type ?? SUBSCRIBER_DEFAULTS.backoff.type,
@@ -127,6 +128,7 @@ export class SubscriberStore {
     if (patch.url !== undefined && row.kind === 'http') row.url = patch.url;
     if (patch.timeoutMs !== undefined) row.timeoutMs = patch.timeoutMs;
     if (patch.filter?.providers !== undefined) row.filterProviders = patch.filter.providers;
+    if (patch.filter?.connections !== undefined) row.filterConnections = patch.filter.connections;
     if (patch.filter?.types !== undefined) row.filterTypes = patch.filter.types;
     if (patch.retry?.maxAttempts !== undefined) row.maxAttempts = patch.retry.maxAttempts;
     if (patch.retry?.backoff?.type !== undefined) row.backoffType = patch.retry.backoff.type;
@@ -217,7 +219,7 @@ export class SubscriberStore {
       kind: row.kind,
       ...(row.kind === 'queue' ? { queue: row.queue ?? undefined } : { url: row.url ?? undefined }),
       timeoutMs: row.timeoutMs,
-      filter: { providers: row.filterProviders, types: row.filterTypes },
+      filter: { providers: row.filterProviders, connections: row.filterConnections ?? [], types: row.filterTypes },
       retry: { maxAttempts: row.maxAttempts, backoff: { type: row.backoffType, delayMs: row.backoffDelayMs, maxDelayMs: row.backoffMaxDelayMs } },
       enabled: row.enabled,
       disabledReason: row.disabledReason,

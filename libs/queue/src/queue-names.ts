@@ -3,6 +3,17 @@ export const EVENTS_QUEUE = 'events';
 export const DELIVERIES_QUEUE = 'deliveries';
 
 /**
+ * Names a subscriber's queue may not take: they share QUEUE_PREFIX with the gateway's own, so a
+ * subscriber named `events` would feed forged dispatch jobs to the worker. Compared exactly, as
+ * BullMQ does (`Events` is another queue).
+ */
+export const RESERVED_QUEUE_NAMES: readonly string[] = [EVENTS_QUEUE, DELIVERIES_QUEUE];
+
+export function isReservedQueueName(name: string): boolean {
+  return RESERVED_QUEUE_NAMES.includes(name);
+}
+
+/**
  * Jobs of the events queue: one per batch of events stored together. `eventId` is the one-event
  * form of earlier versions, still read so that jobs queued before an upgrade are dispatched.
  */

@@ -12,10 +12,10 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** GET a URL; true on a 200 (false on any error), within 2 s: for polling a starting process. */
-export async function answers200(url: string): Promise<boolean> {
+/** GET a URL (with `headers`, e.g. the key a production /metrics asks for); true on a 200 (false on any error), within 2 s: for polling a starting process. */
+export async function answers200(url: string, headers: Record<string, string> = {}): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(2_000) });
     await response.arrayBuffer();
     return response.status === 200;
   } catch {

@@ -1,12 +1,51 @@
 import { ExecutionContext, HttpException, HttpStatus, Injectable, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { GUARDS_METADATA } from '@nestjs/common/constants';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+// Not re-exported by the package: the normalisation its own getTracker applies.
+import { normalizeIp } from '@nestjs/throttler/dist/ip';
 import type { Request } from 'express';
 import { AppConfig } from '@kyc/config';
+import { AdminAuthGuard } from './admin-auth.guard';
 
 /** The throttling key of a client: one budget over the whole admin API and the queue dashboard. */
 export function adminBudgetKey(tracker: string): string {
   return `admin:${tracker}`;
+}
+
+/**
+ * Who a request comes from, for the budget: its IP (X-Forwarded-For only from TRUST_PROXY), an
+ * IPv6 client by its /64 as the throttler does, so the dashboard counts exactly as the API does.
+ */
+export function adminTracker(request: Pick<Request, 'ip'>): string {
+  return normalizeIp(request.ip ?? 'unknown');
+}
+
+export const TOO_MANY_ADMIN_REQUESTS = { statusCode: 429, error: 'Too Many Requests', message: 'too many admin API requests, retry later' } as const;
+
+/**
+ * Count one request against its client's admin budget, outside the guard: the queue dashboard,
+ * and /metrics and /docs whenever they take the admin key (else they would be a way to guess it
+ * at full speed). True when the client is over budget: answer 429.
+ */
+export async function spendAdminBudget(storage: ThrottlerStorage, config: AppConfig, request: Pick<Request, 'ip'>): Promise<boolean> {
+  const limit = config.env.ADMIN_RATE_LIMIT_PER_MINUTE;
+  return (await storage.increment(adminBudgetKey(adminTracker(request)), 60_000, limit, 60_000, 'default')).isBlocked;
+}
+
+/**
+ * True for `/admin` and everything below it, in any letter case: Express routes case-insensitively,
+ * so `/ADMIN/events` reaches the same controller and must count against the same budget.
+ */
+export function isAdminPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === '/admin' || lower.startsWith('/admin/');
+}
+
+/** A route guarded by the admin key is limited whatever its path (the route's own metadata, not the URL's spelling). */
+function requiresAdminKey(reflector: Reflector, context: ExecutionContext): boolean {
+  const guards = reflector.getAllAndMerge<unknown[]>(GUARDS_METADATA, [context.getHandler(), context.getClass()]);
+  return guards.includes(AdminAuthGuard);
 }
 
 /**
@@ -17,13 +56,16 @@ export function adminBudgetKey(tracker: string): string {
  */
 @Injectable()
 export class AdminThrottlerGuard extends ThrottlerGuard {
+  protected override async getTracker(request: Request): Promise<string> {
+    return adminTracker(request);
+  }
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    const path = context.switchToHttp().getRequest<Request>().path;
-    return !(path === '/admin' || path.startsWith('/admin/'));
+    return !(isAdminPath(context.switchToHttp().getRequest<Request>().path) || requiresAdminKey(this.reflector, context));
   }
 
   protected override async throwThrottlingException(): Promise<void> {
-    throw new HttpException({ statusCode: 429, error: 'Too Many Requests', message: 'too many admin API requests, retry later' }, HttpStatus.TOO_MANY_REQUESTS);
+    throw new HttpException(TOO_MANY_ADMIN_REQUESTS, HttpStatus.TOO_MANY_REQUESTS);
   }
 }
 

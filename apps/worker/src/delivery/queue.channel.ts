@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import { redisOptions, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
+import { isReservedQueueName, redisOptions, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 
 
@@ -33,6 +33,8 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
 
   /** Several events to one subscriber's queue in one round trip. Throws if Redis did not take them. */
   async deliverMany(subscriber: Subscriber, items: Array<{ event: VerificationEvent; delivery: Pick<DeliveryEntity, 'replays'> }>): Promise<void> {
+    // The admin API refuses these names; a subscriber stored before it did must not feed the gateway's own queues.
+    if (isReservedQueueName(subscriber.queue!)) throw new Error(`queue ${subscriber.queue} is one of the gateway's own queues: rename the subscriber's queue`);
     await this.queue(subscriber.queue!).addBulk(
       items.map(({ event, delivery }) => ({
         name: event.type,

@@ -36,6 +36,10 @@ export class SubscriberEntity {
   @Column({ name: 'filter_providers', type: 'simple-json' })
   filterProviders: string[];
 
+  /** Connections to receive, `name` or `provider/name` (null or empty = all; null for subscribers made before the column). */
+  @Column({ name: 'filter_connections', type: 'simple-json', nullable: true })
+  filterConnections: string[] | null;
+
   /** Type patterns: exact (`check.completed`), prefix (`verification.*`) or `*`. */
   @Column({ name: 'filter_types', type: 'simple-json' })
   filterTypes: string[];

@@ -19,6 +19,7 @@ class RetryView {
 @ApiSchema({ name: 'SubscriberFilterSettings' })
 class FilterView {
   @ApiProperty({ type: [String], description: 'Empty: every provider' }) providers: string[];
+  @ApiProperty({ type: [String], example: ['complycube/default'], description: 'Names or provider/name; empty: every connection' }) connections: string[];
   @ApiProperty({ type: [String], example: ['verification.*'] }) types: string[];
 }
 
