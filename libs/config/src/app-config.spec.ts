@@ -13,7 +13,9 @@ describe('validateEnvironment', () => {
       DATABASE_MIGRATE: true,
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'kyc',
-      MAX_BODY_BYTES: 1_048_576,
+      MAX_BODY_BYTES: 262_144,
+      REFUSAL_RETENTION_DAYS: 30,
+      INGRESS_REFUSALS_PER_MINUTE: 600,
       ALLOW_PRIVATE_SUBSCRIBER_URLS: false,
     });
   });

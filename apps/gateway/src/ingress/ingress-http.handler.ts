@@ -4,6 +4,7 @@ import type { Logger as Pino } from 'pino';
 import { WebhookRejection } from '@kyc/core';
 import { logRequestCompleted, requestIdFor, ROOT_LOGGER } from '@kyc/observability';
 import { StorageUnavailableError } from '@kyc/persistence';
+import { IngressBusyError } from './ingress-busy.error';
 import { IngressRoute, IngressService } from './ingress.service';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -12,6 +13,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: 'Not Found',
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -47,8 +49,12 @@ export class IngressHttpHandler {
     try {
       send(response, 200, await this.ingress.receive(route, request, requestId));
     } catch (error) {
-      if (error instanceof WebhookRejection) return send(response, error.status, errorBody(error.status, error.detail));
-      if (error instanceof StorageUnavailableError) return send(response, 503, errorBody(503, 'storage unavailable, retry later'));
+      if (error instanceof WebhookRejection) {
+        // Until the minute ends: that is when the source's refusals count from zero again.
+        if (error.status === 429) response.setHeader('retry-after', String(Math.ceil((60_000 - (Date.now() % 60_000)) / 1000)));
+        return send(response, error.status, errorBody(error.status, error.detail));
+      }
+      if (error instanceof StorageUnavailableError || error instanceof IngressBusyError) return send(response, 503, errorBody(503, 'storage unavailable, retry later'));
       this.logger.error({ reqId: requestId, msg: `unexpected ingress failure: ${(error as Error).stack ?? String(error)}` });
       send(response, 500, errorBody(500, 'Internal server error'));
     }
