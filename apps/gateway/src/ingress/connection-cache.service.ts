@@ -50,6 +50,11 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     this.changes?.close();
   }
 
+  /** Whether the change feed is subscribed (then a miss never reloads on demand). */
+  get changeFeedLive(): boolean {
+    return this.changes?.live ?? false;
+  }
+
   /** All connections of a provider, enabled or not. */
   ofProvider(provider: string): readonly CachedConnection[] {
     return this.byProvider.get(provider) ?? [];
