@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
 import { WebhookRejection } from '@kyc/core';
@@ -30,7 +30,7 @@ export interface RefusalContext {
  *   is `throttled` (the ingress answers 429 before reading its body).
  */
 @Injectable()
-export class RefusalRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RefusalRecorder implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   static readonly FLUSH_INTERVAL_MS = 1_000;
   static readonly MAX_PENDING = 1_000;
   private readonly logger = new Logger('Ingress');
@@ -55,10 +55,15 @@ export class RefusalRecorder implements OnApplicationBootstrap, BeforeApplicatio
     this.timer.unref();
   }
 
-  /** Before the database closes: write what is pending. */
+  /** Before the database closes: write what is pending (the timer goes on while requests drain). */
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
     await this.flush();
+  }
+
+  /** Last chance for refusals of the drained requests; best effort, the database may be closing. */
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    if (this.pending.size > 0) await this.flush();
   }
 
   /** Whether this source has been refused too often this minute (answer 429 without reading the body). */
