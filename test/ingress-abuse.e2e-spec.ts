@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
 import { hmacSha256 } from '@kyc/core';
-import { ConnectionStore, InboundRefusalEntity, InboundRefusalStore } from '@kyc/persistence';
+import { ConnectionStore, GuardedClient, InboundRefusalEntity, InboundRefusalStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
@@ -336,5 +336,17 @@ describe('ingress on a hung PostgreSQL', () => {
 
     await locker.query('COMMIT');
     expect((await timedWebhook()).status).toBe(200);
+  });
+
+  it('gives up a connection whose query outlived query_timeout (a server that never answers), so no later query waits on it', async () => {
+    const client = new GuardedClient({ connectionString: database.url, query_timeout: 300 });
+    await client.connect();
+    const ended = new Promise<boolean>((resolve) => {
+      client.once('end', () => resolve(true));
+      setTimeout(() => resolve(false), 2_000).unref();
+    });
+    await expect(client.query('SELECT pg_sleep(5)')).rejects.toThrow('Query read timeout');
+    expect(await ended).toBe(true);
+    await client.end().catch(() => undefined);
   });
 });

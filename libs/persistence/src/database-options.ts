@@ -70,6 +70,21 @@ export class GuardedClient extends Client {
   constructor(config?: string | ClientConfig) {
     super(config);
     this.on('error', () => undefined);
+    // pg rejects a query after query_timeout but leaves the client waiting for the server's answer,
+    // in the pool: every later query on it would wait too. The server never answered (that is why
+    // the timeout fired, statement_timeout coming first otherwise), so the connection is given up.
+    const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+    Object.assign(this, {
+      query: (...args: unknown[]) => {
+        const result = query(...args);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            if (error instanceof Error && error.message === 'Query read timeout') this.connection.stream.destroy();
+          });
+        }
+        return result;
+      },
+    });
   }
 }
 
