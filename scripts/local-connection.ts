@@ -13,12 +13,12 @@ export async function localCredentials(adapter: ProviderAdapter, name: string): 
   const config = loadAppConfig(process.env, () => undefined);
   const dataSource = await initializeDataSource(databaseOptions({ url: config.env.DATABASE_URL, migrate: config.env.DATABASE_MIGRATE }));
   try {
-    const store = new ConnectionStore(dataSource.getRepository(ConnectionEntity), new SecretBox(config.secretsKey));
+    const store = new ConnectionStore(dataSource.getRepository(ConnectionEntity), new SecretBox(config.secretsKey, config.previousSecretsKeys));
     const find = async () => (await store.listOpened()).find((c) => c.provider === adapter.name && c.name === name);
     let connection = await find();
     if (!connection) {
       if (config.isProduction) throw new Error(`no connection ${adapter.name}/${name} in the database`);
-      await store.upsert(adapter.name, name, adapter.simulator.generateSecrets(), {});
+      await store.createIfMissing(adapter.name, name, adapter.simulator.generateSecrets(), {});
       connection = (await find())!;
       console.log(`created connection ${adapter.name}/${name} with generated secrets (local demo)`);
     }

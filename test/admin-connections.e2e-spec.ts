@@ -21,6 +21,7 @@ interface Connection {
   previousSecrets: Record<string, { fingerprint: string }> | null;
   previousSecretsExpireAt: string | null;
   options: Json;
+  warnings: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -140,6 +141,7 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
         previousSecrets: null,
         previousSecretsExpireAt: null,
         options: { ...vendorOptions, requiredHeaders: { authorization: FINGERPRINT } },
+        warnings: [],
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
@@ -281,6 +283,62 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
     });
   });
 
+  describe('unsafe configurations', () => {
+    it('refuses an Allpass CBC connection with neither an HMAC key nor a required header, naming secrets.hmacKey', async () => {
+      const secrets = secretsOf('allpass');
+      const bare = await call<Failure>('POST', '/connections', { body: { provider: 'allpass', name: unique('cbc'), secrets, options: { encryptionMethod: 'aes-256-cbc' } } });
+      expect(bare.status).toBe(400);
+      expect(Object.keys(bare.body.fields)).toEqual(['secrets.hmacKey']);
+
+      // Nor can a safe one be made unsafe: dropping its only required header.
+      const connection = await create({ provider: 'allpass', name: unique('cbc'), secrets, options: { encryptionMethod: 'aes-256-cbc', requiredHeaders: { authorization: headerToken() } } });
+      expect(connection.warnings).toEqual([]);
+      const dropped = await call<Failure>('PATCH', `/connections/${connection.id}`, { body: { options: { requiredHeaders: null } } });
+      expect(dropped.status).toBe(400);
+      expect(Object.keys(dropped.body.fields)).toEqual(['secrets.hmacKey']);
+    });
+
+    it('accepts it with allowUnauthenticatedCbc: true, with a warning in every answer, gone once an HMAC key is set', async () => {
+      const secrets = secretsOf('allpass');
+      const options = { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true };
+      const connection = await create({ provider: 'allpass', name: unique('cbc'), secrets, options });
+      const warning = [expect.stringContaining('AES-256-CBC without an HMAC key is unauthenticated')];
+      expect(connection.warnings).toEqual(warning);
+      expect((await call<Connection>('GET', `/connections/${connection.id}`)).body.warnings).toEqual(warning);
+      const listed = (await call<{ data: Connection[] }>('GET', '/connections?provider=allpass&limit=500')).body.data;
+      expect(listed.find((item) => item.id === connection.id)?.warnings).toEqual(warning);
+      expect((await webhook(connection, secrets, options)).status).toBe(200);
+
+      const hmacKey = randomBytes(16).toString('hex');
+      sentSecrets.push(hmacKey);
+      const fixed = await call<Connection>('PATCH', `/connections/${connection.id}`, { body: { secrets: { ...secrets, hmacKey } } });
+      expect(fixed.body.warnings).toEqual([]);
+    });
+
+    it('refuses a secret another connection of the provider has, current or still in its rotation grace, at create, update and rotate', async () => {
+      const { connection: first, secrets: firstSecrets } = await complycube();
+      const sameAsFirst = await call<Failure>('POST', '/connections', { body: { provider: 'complycube', name: unique('cc'), secrets: firstSecrets } });
+      expect(sameAsFirst.status).toBe(400);
+      expect(Object.keys(sameAsFirst.body.fields)).toEqual(['secrets.webhookSecret']);
+      expect(sameAsFirst.body.fields['secrets.webhookSecret'][0]).toContain(`complycube/${first.name}`);
+      // Another provider may hold the same value: its webhooks are signed another way.
+      expect((await call('POST', '/connections', { body: { provider: 'verifik', name: unique('vk'), secrets: firstSecrets } })).status).toBe(201);
+
+      const { connection: second } = await complycube();
+      const patched = await call<Failure>('PATCH', `/connections/${second.id}`, { body: { secrets: firstSecrets } });
+      expect(Object.keys(patched.body.fields)).toEqual(['secrets.webhookSecret']);
+      const rotatedOnto = await call<Failure>('POST', `/connections/${second.id}/rotate`, { body: { secrets: firstSecrets } });
+      expect(Object.keys(rotatedOnto.body.fields)).toEqual(['secrets.webhookSecret']);
+
+      // The first rotates away; its old secret still verifies during the grace, so it stays taken.
+      expect((await call('POST', `/connections/${first.id}/rotate`, { body: { secrets: secretsOf('complycube'), graceSeconds: 60 } })).status).toBe(200);
+      expect((await call('POST', `/connections/${second.id}/rotate`, { body: { secrets: firstSecrets } })).status).toBe(400);
+      // A connection may keep its own secret (e.g. a PATCH that repeats it).
+      expect((await call('PATCH', `/connections/${first.id}`, { body: { secrets: firstSecrets } })).status).toBe(200);
+      expect((await call('PATCH', `/connections/${second.id}`, { body: { secrets: firstSecrets } })).status).toBe(400);
+    });
+  });
+
   describe('rotation', () => {
     it('keeps the old secrets verifying for graceSeconds, the new ones from the start', async () => {
       const oldSecrets = secretsOf('verifik');
@@ -370,8 +428,8 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
       const store = gateway.app.get(ConnectionStore);
       const secrets = secretsOf('complycube');
       const token = headerToken();
-      expect(await store.upsert('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('created');
-      expect(await store.upsert('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('unchanged');
+      expect(await store.createIfMissing('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('created');
+      expect(await store.createIfMissing('complycube', 'from-env', secrets, { requiredHeaders: { authorization: token } })).toBe('unchanged');
       const opened = (await store.listOpened()).find((connection) => connection.name === 'from-env');
       expect(opened).toMatchObject({ secrets, options: { requiredHeaders: { authorization: token } } });
     });

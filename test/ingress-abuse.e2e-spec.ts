@@ -7,7 +7,7 @@ import { AppConfig } from '@kyc/config';
 import { hmacSha256 } from '@kyc/core';
 import { ConnectionStore, GuardedClient, InboundRefusalEntity, InboundRefusalStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
-import { createTestDatabase, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { createTestDatabase, inboundWebhook, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
 import { RefusalRecorder } from '../apps/gateway/src/ingress/refusal-recorder.service';
 import { RefusalRetention } from '../apps/worker/src/retention/refusal-retention.service';
@@ -108,7 +108,7 @@ describe('ingress under abuse (SQLite)', () => {
       const body = deepBody();
       let answer: { status: number } | undefined;
       const headers = { 'content-type': 'application/json', 'x-verifik-signature': `sha256=${'0'.repeat(64)}` };
-      expect(verifik.recognizes({ rawBody: Buffer.from(body), headers, json: undefined, receivedAt: new Date() })).toBe(true);
+      expect(verifik.recognizes(inboundWebhook(body, headers))).toBe(true);
       const parses = await parsesOf(body, async () => {
         answer = await post(webhooks(), from('198.51.100.1', { headers, body }));
       });
@@ -261,7 +261,7 @@ describe('ingress under abuse (SQLite)', () => {
       expect(cache.changeFeedLive).toBe(false);
       const secrets = { webhookSecret: `late-${randomBytes(4).toString('hex')}` };
       // Straight into the store: no change message, as when it comes from a gateway that cannot reach Redis.
-      await gateway.app.get(ConnectionStore).upsert('complycube', 'late', secrets, {});
+      await gateway.app.get(ConnectionStore).createIfMissing('complycube', 'late', secrets, {});
       const request = complycube.simulator.build('check.pending', { secrets, options: complycube.parseOptions({}) });
       expect((await post(`${webhooks()}/complycube/late`, request)).status).toBe(200);
 

@@ -154,8 +154,8 @@ const TARGETS: Target[] = [
   },
 ];
 
-/** Not in the property (malleable by design), but present: a target of swapped requests. */
-const CBC_PLAIN = { connection: 'cbc-plain', secrets: { cryptoKey: hexKey() }, options: { encryptionMethod: 'aes-256-cbc' } };
+/** Not in the property (malleable by design, allowed only explicitly), but present: a target of swapped requests. */
+const CBC_PLAIN = { connection: 'cbc-plain', secrets: { cryptoKey: hexKey() }, options: { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true } };
 const ROUTES: Array<{ provider: string; connection: string }> = [...TARGETS, { provider: 'allpass', ...CBC_PLAIN }];
 
 function build(target: Target): SimulatedRequest {
@@ -270,8 +270,8 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
     database = await createTestDatabase('sqlite');
     gateway = await startTestApp(testConfig({ DATABASE_URL: database.url }));
     const connections = gateway.app.get(ConnectionStore);
-    for (const target of TARGETS) await connections.upsert(target.provider, target.connection, target.secrets, target.options);
-    await connections.upsert('allpass', CBC_PLAIN.connection, CBC_PLAIN.secrets, CBC_PLAIN.options);
+    for (const target of TARGETS) await connections.createIfMissing(target.provider, target.connection, target.secrets, target.options);
+    await connections.createIfMissing('allpass', CBC_PLAIN.connection, CBC_PLAIN.secrets, CBC_PLAIN.options);
     await gateway.app.get(ConnectionCache).reload();
   });
 

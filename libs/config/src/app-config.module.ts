@@ -11,8 +11,8 @@ export class AppConfigModule {
       module: AppConfigModule,
       providers: [
         { provide: AppConfig, useFactory: () => config ?? loadAppConfig() },
-        // Seals secrets and personal data at rest with SECRETS_KEY.
-        { provide: SecretBox, useFactory: (app: AppConfig) => new SecretBox(app.secretsKey), inject: [AppConfig] },
+        // Seals secrets and personal data at rest with SECRETS_KEY; opens what SECRETS_KEY_PREVIOUS sealed.
+        { provide: SecretBox, useFactory: (app: AppConfig) => new SecretBox(app.secretsKey, app.previousSecretsKeys), inject: [AppConfig] },
       ],
       exports: [AppConfig, SecretBox],
     };

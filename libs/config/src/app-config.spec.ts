@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from './app-config';
@@ -67,8 +68,8 @@ describe('loadAppConfig', () => {
   it('generates the keys once outside production, keeps them private, and prints the admin key once', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'kyc-config-'));
     const printed: string[] = [];
-    const first = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line));
-    const second = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line));
+    const first = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line), true);
+    const second = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line), true);
     expect(second.adminApiKey).toBe(first.adminApiKey);
     expect(second.secretsKey.equals(first.secretsKey)).toBe(true);
     expect(first.secretsKey).toHaveLength(32);
@@ -76,5 +77,56 @@ describe('loadAppConfig', () => {
     expect(printed[0]).toContain(first.adminApiKey);
     expect(statSync(join(dataDir, 'secrets-key')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dataDir, 'admin-api-key'), 'utf8').trim()).toBe(first.adminApiKey);
+  });
+
+  it('creates the data folder 0700 and the key files 0600', () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'kyc-config-')), 'nested', 'data');
+    loadAppConfig({ DATA_DIR: dataDir }, () => undefined, false);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'secrets-key')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, 'admin-api-key')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to boot on a key file that group or others can read, without showing the key', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyc-config-'));
+    const first = loadAppConfig({ DATA_DIR: dataDir }, () => undefined, false);
+    for (const file of ['secrets-key', 'admin-api-key']) {
+      chmodSync(join(dataDir, file), 0o644);
+      let error: Error | undefined;
+      try {
+        loadAppConfig({ DATA_DIR: dataDir }, () => undefined, false);
+      } catch (caught) {
+        error = caught as Error;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error!.message).toContain(`chmod 600 ${join(dataDir, file)}`);
+      expect(error!.message).toContain('0644');
+      expect(error!.message).not.toContain(first.adminApiKey);
+      expect(error!.message).not.toContain(first.secretsKey.toString('base64'));
+      chmodSync(join(dataDir, file), 0o600);
+    }
+    expect(loadAppConfig({ DATA_DIR: dataDir }, () => undefined, false).adminApiKey).toBe(first.adminApiKey);
+  });
+
+  it('prints a generated admin key only to a terminal; elsewhere it says where the key is kept', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'kyc-config-'));
+    const printed: string[] = [];
+    const config = loadAppConfig({ DATA_DIR: dataDir }, (line) => printed.push(line), false);
+    expect(printed).toHaveLength(1);
+    expect(printed[0]).not.toContain(config.adminApiKey);
+    expect(printed[0]).toContain(join(dataDir, 'admin-api-key'));
+  });
+
+  it('reads the previous secrets keys, and names SECRETS_KEY_PREVIOUS (never its value) when one is malformed', () => {
+    const [a, b] = [randomBytes(32), randomBytes(32)];
+    const config = loadAppConfig({ SECRETS_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: 'x'.repeat(20), SECRETS_KEY_PREVIOUS: `${a.toString('base64')},${b.toString('base64')}` }, () => undefined);
+    expect(config.previousSecretsKeys.map((key) => key.toString('hex'))).toEqual([a.toString('hex'), b.toString('hex')]);
+    const malformed = `${a.toString('base64')},short-secret-value`;
+    expect(() => validateEnvironment({ SECRETS_KEY_PREVIOUS: malformed })).toThrow(/SECRETS_KEY_PREVIOUS/);
+    try {
+      validateEnvironment({ SECRETS_KEY_PREVIOUS: malformed });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('short-secret-value');
+    }
   });
 });

@@ -39,6 +39,10 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'SECRETS_KEY must be 32 bytes in base64 (44 characters)' })
   SECRETS_KEY?: string;
 
+  /** Keys SECRETS_KEY replaced (comma-separated): still open values until `npm run secrets:rotate` re-seals them. */
+  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, { message: 'SECRETS_KEY_PREVIOUS must be 32-byte keys in base64 (44 characters), comma-separated' })
+  SECRETS_KEY_PREVIOUS?: string;
+
   /** Folder for the embedded database and generated keys. */
   @IsString()
   DATA_DIR = './data';
@@ -145,7 +149,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, string> = {};
-  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET', 'METRICS_PORT']) {
+  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET', 'METRICS_PORT']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }

@@ -5,3 +5,5 @@ export * from './subscription-filter';
 export * from './network';
 export * from './json-depth';
 export * from './micro-batcher';
+export * from './private-files';
+export * from './keyed-digest';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { SecretBox } from '@kyc/core';
+import { canonicalJson, constantTimeEqual, SecretBox, type SealContext } from '@kyc/core';
 import { ConnectionEntity } from './entities';
 import { isUniqueViolation } from './storage-errors';
 
@@ -65,8 +65,15 @@ export class ConnectionNameTakenError extends Error {
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const mapValues = <T>(record: Record<string, unknown>, map: (value: unknown) => T): Record<string, T> =>
-  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
+const mapValues = <T>(record: Record<string, unknown>, map: (value: unknown, key: string) => T): Record<string, T> =>
+  Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value, key)]));
+
+/** Where each sealed value of a connection lives: a value copied to another place does not open. */
+export const connectionSealContext = {
+  secrets: (rowId: string): SealContext => ({ table: 'connections', column: 'secrets_sealed', rowId }),
+  previousSecrets: (rowId: string): SealContext => ({ table: 'connections', column: 'previous_secrets_sealed', rowId }),
+  requiredHeader: (rowId: string, header: string): SealContext => ({ table: 'connections', column: `options.requiredHeaders.${header}`, rowId }),
+};
 
 /**
  * Connections with their secrets sealed with SECRETS_KEY. The values of `options.requiredHeaders`
@@ -104,15 +111,17 @@ export class ConnectionStore {
 
   async create(input: ConnectionInput): Promise<Connection> {
     const now = new Date();
+    // The id comes first: every sealed value is bound to its row.
+    const id = uuidv7();
     const row = this.connections.create({
-      id: uuidv7(),
+      id,
       provider: input.provider,
       name: input.name,
       enabled: input.enabled ?? true,
-      secretsSealed: this.box.sealJson(input.secrets),
+      secretsSealed: this.box.sealJson(input.secrets, connectionSealContext.secrets(id)),
       previousSecretsSealed: null,
       previousSecretsExpireAt: null,
-      options: this.sealOptions(input.options),
+      options: this.sealOptions(id, input.options),
       createdAt: now,
       updatedAt: now,
     });
@@ -130,10 +139,10 @@ export class ConnectionStore {
     const row = await this.connections.findOneBy({ id });
     if (!row) return null;
     if (patch.enabled !== undefined) row.enabled = patch.enabled;
-    if (patch.options !== undefined) row.options = this.sealOptions(patch.options);
+    if (patch.options !== undefined) row.options = this.sealOptions(id, patch.options);
     if (patch.secrets !== undefined) {
       // A replacement (e.g. after a leak) means the old secrets must stop working now, rotation or not.
-      row.secretsSealed = this.box.sealJson(patch.secrets);
+      row.secretsSealed = this.box.sealJson(patch.secrets, connectionSealContext.secrets(id));
       row.previousSecretsSealed = null;
       row.previousSecretsExpireAt = null;
     }
@@ -149,9 +158,12 @@ export class ConnectionStore {
   async rotate(id: string, secrets: Record<string, string>, previousUntil: Date | null): Promise<Connection | null> {
     const row = await this.connections.findOneBy({ id });
     if (!row) return null;
-    row.previousSecretsSealed = previousUntil ? row.secretsSealed : null;
+    // Sealed values are bound to their column: the current secrets are re-sealed as the previous ones.
+    row.previousSecretsSealed = previousUntil
+      ? this.box.sealJson(this.box.openJson(row.secretsSealed, connectionSealContext.secrets(id)), connectionSealContext.previousSecrets(id))
+      : null;
     row.previousSecretsExpireAt = previousUntil;
-    row.secretsSealed = this.box.sealJson(secrets);
+    row.secretsSealed = this.box.sealJson(secrets, connectionSealContext.secrets(id));
     row.updatedAt = new Date();
     await this.connections.save(row);
     return this.toConnection(row);
@@ -163,36 +175,37 @@ export class ConnectionStore {
   }
 
   /**
-   * Create or update a connection's secrets and options (used for the `default` connections the
-   * environment describes). Returns whether anything changed.
+   * Create a connection unless it exists (the `default` connections the environment describes).
+   * An existing one is never overwritten: a secret replaced through the admin API after a leak
+   * must not come back at the next restart. `differs` says the stored secrets or options are not
+   * the given ones (the caller warns; the stored ones stay in effect).
    */
-  async upsert(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
+  async createIfMissing(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'unchanged' | 'differs'> {
     try {
-      return await this.upsertOnce(provider, name, secrets, options);
+      return await this.createIfMissingOnce(provider, name, secrets, options);
     } catch (error) {
       // Several gateways booting at once on a new database all find no row and all insert it; the
-      // losers of that race compare with (and if need be update) the row the winner created,
-      // instead of failing the boot (found by the fault-injection suite).
+      // losers of that race compare with the row the winner created instead of failing the boot
+      // (found by the fault-injection suite).
       if (!(error instanceof ConnectionNameTakenError)) throw error;
-      return this.upsertOnce(provider, name, secrets, options);
+      return this.createIfMissingOnce(provider, name, secrets, options);
     }
   }
 
-  private async upsertOnce(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'updated' | 'unchanged'> {
+  private async createIfMissingOnce(provider: string, name: string, secrets: Record<string, string>, options: Record<string, unknown>): Promise<'created' | 'unchanged' | 'differs'> {
     const existing = await this.connections.findOne({ where: { provider, name } });
     if (!existing) {
       await this.create({ provider, name, secrets, options });
       return 'created';
     }
-    const sameSecrets = JSON.stringify(this.box.openJson(existing.secretsSealed)) === JSON.stringify(secrets);
-    const sameOptions = JSON.stringify(this.openOptions(existing.options)) === JSON.stringify(options);
-    // Header values stored in plain text (before they were sealed) are rewritten sealed.
-    if (sameSecrets && sameOptions && !this.hasPlainHeaders(existing.options)) return 'unchanged';
-    await this.connections.update(
-      { id: existing.id },
-      { secretsSealed: this.box.sealJson(secrets), options: this.sealOptions(options) as never, updatedAt: new Date() },
-    );
-    return 'updated';
+    // Header values stored in plain text (before they were sealed) are rewritten sealed, unchanged.
+    if (this.hasPlainHeaders(existing.options)) {
+      await this.connections.update({ id: existing.id }, { options: this.sealOptions(existing.id, this.openOptions(existing.id, existing.options)) as never });
+    }
+    // Both compared whole and in constant time: they hold secrets (options: the required header values).
+    const sameSecrets = constantTimeEqual(canonicalJson(this.box.openJson(existing.secretsSealed, connectionSealContext.secrets(existing.id))), canonicalJson(secrets));
+    const sameOptions = constantTimeEqual(canonicalJson(this.openOptions(existing.id, existing.options)), canonicalJson(options));
+    return sameSecrets && sameOptions ? 'unchanged' : 'differs';
   }
 
   private open(row: ConnectionEntity): OpenedConnection {
@@ -201,10 +214,10 @@ export class ConnectionStore {
       provider: row.provider,
       name: row.name,
       enabled: row.enabled,
-      secrets: this.box.openJson<Record<string, string>>(row.secretsSealed),
-      previousSecrets: row.previousSecretsSealed ? this.box.openJson<Record<string, string>>(row.previousSecretsSealed) : null,
+      secrets: this.box.openJson<Record<string, string>>(row.secretsSealed, connectionSealContext.secrets(row.id)),
+      previousSecrets: row.previousSecretsSealed ? this.box.openJson<Record<string, string>>(row.previousSecretsSealed, connectionSealContext.previousSecrets(row.id)) : null,
       previousSecretsExpireAt: row.previousSecretsExpireAt,
-      options: this.openOptions(row.options),
+      options: this.openOptions(row.id, row.options),
     };
   }
 
@@ -230,33 +243,35 @@ export class ConnectionStore {
     return mapValues(secrets, (value) => ({ fingerprint: this.box.fingerprint(String(value)) }));
   }
 
-  private sealOptions(options: Record<string, unknown>): Record<string, unknown> {
+  private sealOptions(id: string, options: Record<string, unknown>): Record<string, unknown> {
     const headers = options.requiredHeaders;
     if (!isRecord(headers)) return options;
-    return { ...options, requiredHeaders: mapValues(headers, (value) => (typeof value === 'string' ? this.box.seal(value) : value)) };
+    return {
+      ...options,
+      requiredHeaders: mapValues(headers, (value, header) => (typeof value === 'string' ? this.box.seal(value, connectionSealContext.requiredHeader(id, header)) : value)),
+    };
   }
 
-  private openOptions(stored: Record<string, unknown>): Record<string, unknown> {
+  private openOptions(id: string, stored: Record<string, unknown>): Record<string, unknown> {
     const headers = stored.requiredHeaders;
     if (!isRecord(headers)) return stored;
-    return { ...stored, requiredHeaders: mapValues(headers, (value) => (typeof value === 'string' ? (this.openSealed(value) ?? value) : value)) };
+    return {
+      ...stored,
+      requiredHeaders: mapValues(headers, (value, header) => (typeof value === 'string' ? this.openHeader(value, connectionSealContext.requiredHeader(id, header)) : value)),
+    };
   }
 
   private hasPlainHeaders(stored: Record<string, unknown>): boolean {
     const headers = stored.requiredHeaders;
-    return isRecord(headers) && Object.values(headers).some((value) => typeof value === 'string' && this.openSealed(value) === undefined);
+    return isRecord(headers) && Object.values(headers).some((value) => typeof value === 'string' && !this.box.isSealed(value));
   }
 
   /**
-   * The value sealed in `text`, or undefined when `text` is not sealed (a header value stored in
-   * plain text before values were sealed). GCM authentication makes a plain value that merely
-   * looks sealed fail to open, so the two cannot be confused.
+   * The value sealed in `text`, or `text` itself when it is not sealed (a header value stored in
+   * plain text before values were sealed). A value shaped as sealed must open: one that does not
+   * (tampered, or moved from another connection or header) throws rather than pass as plain text.
    */
-  private openSealed(text: string): string | undefined {
-    try {
-      return this.box.open(text).toString('utf8');
-    } catch {
-      return undefined;
-    }
+  private openHeader(text: string, context: SealContext): string {
+    return this.box.isSealed(text) ? this.box.open(text, context).toString('utf8') : text;
   }
 }

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { ensurePrivateDirectory, ensurePrivateFile } from '@kyc/core';
 import { Client, type ClientConfig } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -22,7 +22,12 @@ export function databaseOptions({ url, migrate, statementTimeoutMs = 0 }: Databa
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     const database = path === ':memory:' ? path : resolve(path);
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    if (database !== ':memory:') {
+      // Created private (folder 0700, file 0600) before SQLite opens it: SQLite gives its -wal and
+      // -shm files the database file's mode. An existing file or folder keeps the operator's mode.
+      ensurePrivateDirectory(dirname(database));
+      ensurePrivateFile(database);
+    }
     return {
       ...common,
       type: 'better-sqlite3',

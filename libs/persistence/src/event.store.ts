@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository, In } from 'typeorm';
 import { AppConfig } from '@kyc/config';
-import { MicroBatcher, SecretBox, type VerificationEvent } from '@kyc/core';
+import { MicroBatcher, SecretBox, type SealContext, type VerificationEvent } from '@kyc/core';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './entities';
 import { bulkInsert, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
 import { isUniqueViolation, StorageUnavailableError } from './storage-errors';
@@ -27,6 +27,12 @@ export interface EventSearch {
   /** receivedAt < to */
   to?: Date;
 }
+
+/** Where an event's sealed values live: a value copied to another event or column does not open. */
+export const eventSealContext = {
+  event: (rowId: string): SealContext => ({ table: 'events', column: 'event_sealed', rowId }),
+  payload: (rowId: string): SealContext => ({ table: 'events', column: 'payload_sealed', rowId }),
+};
 
 /** What became of one row of a batched INSERT (not an Error union: driver errors may come from another realm). */
 type RowOutcome = 'inserted' | 'duplicate' | { failed: unknown };
@@ -79,26 +85,26 @@ export class EventStore {
 
   async findById(id: string): Promise<VerificationEvent | null> {
     const row = await this.events.findOne({ select: { id: true, eventSealed: true }, where: { id } });
-    return row ? this.box.openJson<VerificationEvent>(row.eventSealed) : null;
+    return row ? this.openEvent(row) : null;
   }
 
   async findByIds(ids: string[]): Promise<VerificationEvent[]> {
     if (ids.length === 0) return [];
     const rows = await this.events.find({ select: { id: true, eventSealed: true }, where: { id: In(ids) } });
-    return rows.map((row) => this.box.openJson<VerificationEvent>(row.eventSealed));
+    return rows.map((row) => this.openEvent(row));
   }
 
   /** Of `ids`, the events not yet dispatched (the others are done: a relay or retry added them twice). */
   async findUndispatchedByIds(ids: string[]): Promise<VerificationEvent[]> {
     if (ids.length === 0) return [];
     const rows = await this.events.find({ select: { id: true, eventSealed: true }, where: { id: In(ids), dispatchedAt: IsNull() } });
-    return rows.map((row) => this.box.openJson<VerificationEvent>(row.eventSealed));
+    return rows.map((row) => this.openEvent(row));
   }
 
   /** The decoded vendor payload, while retention keeps it. */
   async findPayload(id: string): Promise<Record<string, unknown> | null> {
     const row = await this.events.findOne({ select: { id: true, payloadSealed: true }, where: { id } });
-    return row?.payloadSealed ? this.box.openJson<Record<string, unknown>>(row.payloadSealed) : null;
+    return row?.payloadSealed ? this.box.openJson<Record<string, unknown>>(row.payloadSealed, eventSealContext.payload(row.id)) : null;
   }
 
   /**
@@ -113,13 +119,14 @@ export class EventStore {
     if (search.connection !== undefined) query.andWhere('event.connection = :connection', { connection: search.connection });
     if (search.type !== undefined) query.andWhere('event.type = :type', { type: search.type });
     if (search.status !== undefined) query.andWhere('event.status = :status', { status: search.status });
-    if (search.applicantId !== undefined) query.andWhere('event.applicantRef = :applicantRef', { applicantRef: this.subjectRef(search.applicantId) });
-    if (search.externalUserId !== undefined) query.andWhere('event.externalUserRef = :externalUserRef', { externalUserRef: this.subjectRef(search.externalUserId) });
+    // Any index the id may be stored under (older keys, rows not re-sealed yet): see blindIndexCandidates.
+    if (search.applicantId !== undefined) query.andWhere('event.applicantRef IN (:...applicantRefs)', { applicantRefs: this.box.blindIndexCandidates(search.applicantId) });
+    if (search.externalUserId !== undefined) query.andWhere('event.externalUserRef IN (:...externalUserRefs)', { externalUserRefs: this.box.blindIndexCandidates(search.externalUserId) });
     // Times are epoch milliseconds (column-types.ts); query-builder parameters skip the transformer.
     if (search.from !== undefined) query.andWhere('event.receivedAt >= :from', { from: search.from.getTime() });
     if (search.to !== undefined) query.andWhere('event.receivedAt < :to', { to: search.to.getTime() });
     const rows = await query.getMany();
-    return rows.map((row) => this.box.openJson<VerificationEvent>(row.eventSealed));
+    return rows.map((row) => this.openEvent(row));
   }
 
   /** Outbox: ids of events not yet dispatched, received before `before`, oldest first. */
@@ -153,6 +160,10 @@ export class EventStore {
     }
   }
 
+  private openEvent(row: Pick<EventEntity, 'id' | 'eventSealed'>): VerificationEvent {
+    return this.box.openJson<VerificationEvent>(row.eventSealed, eventSealContext.event(row.id));
+  }
+
   /** Blind index of a subject id, for searching without storing it in clear. */
   subjectRef(value: string | undefined): string | null {
     return value ? this.box.blindIndex(value) : null;
@@ -171,8 +182,8 @@ export class EventStore {
       externalUserRef: this.subjectRef(event.subject.externalUserId),
       occurredAt: new Date(event.occurredAt),
       receivedAt: new Date(event.receivedAt),
-      eventSealed: this.box.sealJson(event),
-      payloadSealed: this.box.sealJson(payload),
+      eventSealed: this.box.sealJson(event, eventSealContext.event(event.id)),
+      payloadSealed: this.box.sealJson(payload, eventSealContext.payload(event.id)),
       dispatchedAt: null,
     });
   }

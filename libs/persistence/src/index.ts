@@ -10,3 +10,4 @@ export * from './subscriber.store';
 export * from './delivery.store';
 export * from './outbox.queries';
 export * from './retention.queries';
+export * from './secrets-reseal';

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { SecretBox, SubscriptionFilter } from '@kyc/core';
+import { SecretBox, SubscriptionFilter, type SealContext } from '@kyc/core';
 import { BackoffType, SubscriberEntity, SubscriberKind } from './entities';
 import { isUniqueViolation } from './storage-errors';
 
@@ -50,6 +50,9 @@ export const SUBSCRIBER_DEFAULTS = {
   backoff: { type: 'exponential' as BackoffType, delayMs: 1_000, maxDelayMs: 3_600_000 },
 };
 
+/** Where a subscriber's sealed secret lives: a secret copied to another subscriber does not open. */
+export const subscriberSecretContext = (rowId: string): SealContext => ({ table: 'subscribers', column: 'secret_sealed', rowId });
+
 export class SubscriberNameTakenError extends Error {
   constructor(name: string) {
     super(`a subscriber named ${name} exists already`);
@@ -67,14 +70,16 @@ export class SubscriberStore {
   async create(input: SubscriberInput): Promise<{ subscriber: Subscriber; secret?: string }> {
     const now = new Date();
     const secret = input.kind === 'http' ? `whsec_${randomBytes(24).toString('base64')}` : undefined;
+    // The id comes first: the sealed secret is bound to its row.
+    const id = uuidv7();
     const row = this.subscribers.create({
-      id: uuidv7(),
+      id,
       name: input.name,
       kind: input.kind,
       queue: input.kind === 'queue' ? (input.queue ?? null) : null,
       url: input.kind === 'http' ? (input.url ?? null) : null,
       timeoutMs: input.timeoutMs ?? SUBSCRIBER_DEFAULTS.timeoutMs,
-      secretSealed: secret ? this.box.seal(secret) : null,
+      secretSealed: secret ? this.box.seal(secret, subscriberSecretContext(id)) : null,
       filterProviders: input.filter?.providers ?? SUBSCRIBER_DEFAULTS.filter.providers,
       filterTypes: input.filter?.types ?? SUBSCRIBER_DEFAULTS.filter.types,
       maxAttempts: input.retry?.maxAttempts ?? SUBSCRIBER_DEFAULTS.maxAttempts,
@@ -188,7 +193,21 @@ export class SubscriberStore {
   /** The http subscriber's signing secret, for the worker only. */
   async signingSecret(id: string): Promise<string | null> {
     const row = await this.subscribers.findOne({ select: { id: true, secretSealed: true }, where: { id } });
-    return row?.secretSealed ? this.box.open(row.secretSealed).toString('utf8') : null;
+    return row?.secretSealed ? this.box.open(row.secretSealed, subscriberSecretContext(row.id)).toString('utf8') : null;
+  }
+
+  /**
+   * No fingerprint for a secret that does not open (tampered, moved from another row, or sealed
+   * with a key no longer configured): listing subscribers and matching events to them still work,
+   * while signingSecret refuses, so that subscriber's deliveries fail instead of being signed.
+   */
+  private secretFingerprint(row: SubscriberEntity): { secretFingerprint?: string } {
+    if (!row.secretSealed) return {};
+    try {
+      return { secretFingerprint: this.box.fingerprint(this.box.open(row.secretSealed, subscriberSecretContext(row.id)).toString('utf8')) };
+    } catch {
+      return {};
+    }
   }
 
   private toSubscriber(row: SubscriberEntity): Subscriber {
@@ -204,7 +223,7 @@ export class SubscriberStore {
       disabledReason: row.disabledReason,
       disabledAt: row.disabledAt?.toISOString() ?? null,
       failingSince: row.failingSince?.toISOString() ?? null,
-      ...(row.secretSealed ? { secretFingerprint: this.box.fingerprint(this.box.open(row.secretSealed).toString('utf8')) } : {}),
+      ...this.secretFingerprint(row),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };

@@ -1,4 +1,4 @@
-import type { NormalizedEvent } from '@kyc/core';
+import type { EventIdDigest, NormalizedEvent } from '@kyc/core';
 
 /** One inbound HTTP request, as the ingress hands it to an adapter. */
 export interface InboundWebhook {
@@ -12,6 +12,8 @@ export interface InboundWebhook {
    */
   readonly json: unknown;
   readonly receivedAt: Date;
+  /** Keyed digest (from SECRETS_KEY) for the dedup key of a vendor that sends no event id: adapters hold no keys of their own. */
+  readonly eventIdDigest: EventIdDigest;
 }
 
 /** One set of a connection's secrets with its options (a connection has two during a rotation). */
@@ -23,7 +25,7 @@ export interface ConnectionCredentials {
 
 /** What authentication and decoding produce: the vendor's event, decrypted and parsed. */
 export interface DecodedWebhook {
-  /** Dedup key: the vendor's event id, or a digest of the canonical payload where it has none. */
+  /** Dedup key: the vendor's event id, or a keyed digest of the canonical payload where it has none. */
   readonly providerEventId: string;
   /** The vendor's own type string, verbatim. */
   readonly providerEventType: string;
@@ -73,7 +75,7 @@ export interface ProviderAdapter {
   readonly name: string;
   /** Secret names a connection must / may have, e.g. `{ required: ['webhookSecret'] }`. */
   readonly secretFields: { readonly required: readonly string[]; readonly optional: readonly string[] };
-  /** Environment variables that create or update the connection `default` at boot. */
+  /** Environment variables that create the connection `default` at boot when it does not exist (never overwrite it). */
   readonly environment: {
     readonly secrets: Readonly<Record<string, string>>;
     readonly options: Readonly<Record<string, string>>;

@@ -1,4 +1,8 @@
+import { eventIdDigest } from '@kyc/core';
 import type { InboundWebhook } from '@kyc/providers';
+
+/** The ingress keys it from SECRETS_KEY; adapter tests use this fixed key. */
+export const TEST_EVENT_ID_DIGEST = eventIdDigest(Buffer.alloc(32, 7));
 
 /** An InboundWebhook as the ingress would hand it to an adapter (json undefined when the body is not JSON). */
 export function inboundWebhook(body: string, headers: Record<string, string | undefined>, receivedAt = new Date()): InboundWebhook {
@@ -8,5 +12,5 @@ export function inboundWebhook(body: string, headers: Record<string, string | un
   } catch {
     json = undefined;
   }
-  return { rawBody: Buffer.from(body, 'utf8'), headers, json, receivedAt };
+  return { rawBody: Buffer.from(body, 'utf8'), headers, json, receivedAt, eventIdDigest: TEST_EVENT_ID_DIGEST };
 }

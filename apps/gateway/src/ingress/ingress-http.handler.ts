@@ -19,6 +19,23 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 /**
+ * The only messages a sender ever reads, one per status (contract: "Public messages are uniform").
+ * A message that varied with the failure (bad CBC padding vs. bad JSON) was a padding oracle; one
+ * that told an unknown from a disabled connection, or named an encoding, would tell an attacker
+ * what to try next. The precise reason goes to the log line and the refusal record only.
+ */
+export const PUBLIC_INGRESS_MESSAGES: Readonly<Record<number, string>> = {
+  400: 'the request is not a webhook this gateway can read',
+  401: 'the webhook could not be authenticated',
+  404: 'no such webhook endpoint',
+  413: 'the request body is too large',
+  415: 'content-type must be application/json',
+  429: 'too many refused requests from this address, retry later',
+  500: 'internal server error',
+  503: 'storage unavailable, retry later',
+};
+
+/**
  * The vendors' front door: `POST /webhooks`, `/webhooks/:provider`, `/webhooks/:provider/:connection`.
  * A plain Express middleware mounted ahead of Nest's router (configureHttpApp): the gateway's
  * hottest path skips Nest's routing, pipes and interceptors and pino-http's per-request child
@@ -49,14 +66,15 @@ export class IngressHttpHandler {
     try {
       send(response, 200, await this.ingress.receive(route, request, requestId));
     } catch (error) {
+      // `error.detail` was logged and recorded by the ingress; the sender gets only the status's message.
       if (error instanceof WebhookRejection) {
         // Until the minute ends: that is when the source's refusals count from zero again.
         if (error.status === 429) response.setHeader('retry-after', String(Math.ceil((60_000 - (Date.now() % 60_000)) / 1000)));
-        return send(response, error.status, errorBody(error.status, error.detail));
+        return send(response, error.status, errorBody(error.status));
       }
-      if (error instanceof StorageUnavailableError || error instanceof IngressBusyError) return send(response, 503, errorBody(503, 'storage unavailable, retry later'));
+      if (error instanceof StorageUnavailableError || error instanceof IngressBusyError) return send(response, 503, errorBody(503));
       this.logger.error({ reqId: requestId, msg: `unexpected ingress failure: ${(error as Error).stack ?? String(error)}` });
-      send(response, 500, errorBody(500, 'Internal server error'));
+      send(response, 500, errorBody(500));
     }
   }
 }
@@ -75,8 +93,8 @@ function parseRoute(path: string): IngressRoute | undefined {
   }
 }
 
-function errorBody(statusCode: number, message: string) {
-  return { statusCode, error: STATUS_TEXT[statusCode], message };
+function errorBody(statusCode: number) {
+  return { statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message: PUBLIC_INGRESS_MESSAGES[statusCode] ?? 'request refused' };
 }
 
 function send(response: Response, status: number, body: unknown): void {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
-import { MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
+import { eventIdDigest, EventIdDigest, MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { EventStore, StorageUnavailableError } from '@kyc/persistence';
 import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
@@ -34,6 +34,7 @@ const REFUSAL_RANK: Record<string, number> = { stale_timestamp: 4, malformed: 3,
 @Injectable()
 export class IngressService {
   private readonly logger = new Logger('Ingress');
+  private readonly eventIdDigest: EventIdDigest;
   /** Bytes of request bodies reserved by the webhooks in progress (INGRESS_MAX_BUFFERED_BYTES). */
   private bufferedBytes = 0;
 
@@ -44,7 +45,9 @@ export class IngressService {
     private readonly refusals: RefusalRecorder,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    this.eventIdDigest = eventIdDigest(config.secretsKey);
+  }
 
   /** Throws WebhookRejection (4xx), StorageUnavailableError or IngressBusyError (503). */
   async receive(route: IngressRoute, request: Request, requestId?: string): Promise<IngestAnswer> {
@@ -68,7 +71,7 @@ export class IngressService {
       context.size = rawBody.length;
       // Parsed only when something reads `json`: HMAC vendors verify the raw bytes first, so an
       // unauthenticated body is never parsed or walked.
-      const webhook = lazilyParsedWebhook(rawBody, flattenHeaders(request.headers), receivedAt);
+      const webhook = lazilyParsedWebhook(rawBody, flattenHeaders(request.headers), receivedAt, this.eventIdDigest);
 
       const adapter = routed ?? detectProvider(webhook);
       if (!adapter) throw new WebhookRejection('malformed', 'not the webhook format of any supported provider');
@@ -199,12 +202,13 @@ function storableKey(value: string): boolean {
  * The webhook with `json` parsed on first access, once: a body that is not JSON (or too deep)
  * throws the same 400 WebhookRejection at every access.
  */
-export function lazilyParsedWebhook(rawBody: Buffer, headers: Record<string, string | undefined>, receivedAt: Date): InboundWebhook {
+export function lazilyParsedWebhook(rawBody: Buffer, headers: Record<string, string | undefined>, receivedAt: Date, digest: EventIdDigest): InboundWebhook {
   let parsed: { json: unknown } | { rejection: WebhookRejection } | undefined;
   return {
     rawBody,
     headers,
     receivedAt,
+    eventIdDigest: digest,
     get json(): unknown {
       if (!parsed) {
         try {

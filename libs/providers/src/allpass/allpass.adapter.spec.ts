@@ -1,7 +1,9 @@
-import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { WebhookRejection } from '@kyc/core';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { canonicalJson, eventIdDigest, sha256Hex, WebhookRejection } from '@kyc/core';
+import { TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { allpassProvider } from './allpass.adapter';
+import { pkcs7PadLength } from './allpass.crypto';
 import { ALLPASS_EVENT_TYPES } from './allpass.mapping';
 
 // Fixed vectors, built here with node:crypto only (independent of the adapter's crypto module).
@@ -37,14 +39,14 @@ function envelope(data: string, time: string = NOW.toISOString()): Record<string
 
 function webhook(body: unknown, headers: Record<string, string> = {}, receivedAt = NOW): InboundWebhook {
   const raw = JSON.stringify(body);
-  return { rawBody: Buffer.from(raw), headers, json: JSON.parse(raw), receivedAt };
+  return { rawBody: Buffer.from(raw), headers, json: JSON.parse(raw), receivedAt, eventIdDigest: TEST_EVENT_ID_DIGEST };
 }
 
 function creds(secrets: Record<string, string>, options: Record<string, unknown> = {}): ConnectionCredentials {
   return { secrets, options: allpassProvider.parseOptions(options) };
 }
 
-const CBC = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc' });
+const CBC = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true });
 const GCM = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-gcm' });
 
 function rejection(fn: () => unknown): WebhookRejection {
@@ -76,7 +78,7 @@ describe('allpass authenticate', () => {
     const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
     expect(decoded.providerEventType).toBe('applicantApproved');
     expect(decoded.payload).toEqual(PAYLOAD);
-    expect(decoded.providerEventId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(decoded.providerEventId).toMatch(/^hmac:[A-Za-z0-9_-]{43}$/);
   });
 
   it('accepts CBC with a base64 key and base64 data', () => {
@@ -248,6 +250,64 @@ describe('allpass authenticate', () => {
     expect(a.providerEventId).toBe(b.providerEventId);
     expect(c.providerEventId).not.toBe(a.providerEventId);
   });
+
+  it('keys the dedup key: not a plain hash of the personal data, different under another SECRETS_KEY', () => {
+    const body = envelope(cbc(PAYLOAD).toString('hex'));
+    const id = allpassProvider.authenticate(webhook(body), CBC).providerEventId;
+    const plain = sha256Hex(canonicalJson(PAYLOAD));
+    expect(id).not.toContain(plain);
+    expect(id).not.toContain(Buffer.from(plain, 'hex').toString('base64url'));
+    const otherKey = { ...webhook(body), eventIdDigest: eventIdDigest(randomBytes(32)) };
+    expect(allpassProvider.authenticate(otherKey, CBC).providerEventId).not.toBe(id);
+  });
+
+  it('refuses bad CBC padding exactly as bad UTF-8, bad JSON, a non-object or a missing type (no padding oracle)', () => {
+    const block = cbc(PAYLOAD).subarray(16, 32);
+    const refusals = new Map<string, { reason: string; status: number; detail: string }>();
+    // Vary the last IV byte over all values: one or two give a valid padding, the others do not.
+    for (let guess = 0; guess < 256; guess++) {
+      const iv = Buffer.from(CBC_IV);
+      iv[15] ^= guess;
+      const data = Buffer.concat([iv, block]);
+      const padded = createDecipheriv('aes-256-cbc', KEY, iv).setAutoPadding(false).update(block);
+      const kind = pkcs7PadLength(padded) === 0 ? 'bad padding' : 'good padding';
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), CBC));
+      refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
+    }
+    for (const [kind, plaintext] of [['not an object', '[1,2]'], ['no type', { id: 'x' }]] as const) {
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(cbc(plaintext).toString('hex'))), CBC));
+      refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
+    }
+    expect([...refusals.keys()].sort()).toEqual(['bad padding', 'good padding', 'no type', 'not an object']);
+    expect(new Set([...refusals.values()].map((r) => `${r.status} ${r.reason}`))).toEqual(new Set(['400 malformed']));
+    // The exact reason still reaches the refusal record.
+    expect(refusals.get('bad padding')!.detail).toContain('padding');
+    expect(refusals.get('good padding')!.detail).not.toContain('padding');
+  });
+});
+
+describe('pkcs7PadLength', () => {
+  it('agrees with OpenSSL on random and on crafted blocks', () => {
+    const key = randomBytes(32);
+    const iv = randomBytes(16);
+    const blocks: Buffer[] = [];
+    for (let i = 0; i < 2000; i++) blocks.push(randomBytes(32));
+    for (let pad = 0; pad <= 17; pad++) {
+      for (const filler of [pad, pad ^ 1]) blocks.push(Buffer.concat([randomBytes(32 - Math.min(pad, 16)), Buffer.alloc(Math.min(pad, 16), filler)]));
+    }
+    for (const plaintext of blocks) {
+      // Encrypt the block raw, then let OpenSSL judge its padding on the way back.
+      const raw = createCipheriv('aes-256-cbc', key, iv).setAutoPadding(false).update(plaintext);
+      let expected: number;
+      try {
+        const decipher = createDecipheriv('aes-256-cbc', key, iv);
+        expected = plaintext.length - Buffer.concat([decipher.update(raw), decipher.final()]).length;
+      } catch {
+        expected = 0;
+      }
+      expect({ plaintext: plaintext.toString('hex'), pad: pkcs7PadLength(plaintext) }).toEqual({ plaintext: plaintext.toString('hex'), pad: expected });
+    }
+  });
 });
 
 describe('allpass normalize', () => {
@@ -292,7 +352,7 @@ describe('allpass normalize', () => {
 
 describe('allpass simulator', () => {
   const variants: Array<[string, ConnectionCredentials]> = [
-    ['cbc', creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc' })],
+    ['cbc', CBC],
     ['cbc + hmac + base64', creds({ cryptoKey: KEY_B64, hmacKey: 'h' }, { encryptionMethod: 'aes-256-cbc', dataEncoding: 'base64' })],
     ['gcm', creds({ cryptoKey: KEY_HEX }, { requiredHeaders: { authorization: 'Bearer s3cret' } })],
     ['gcm, tag in data, 16-byte iv', creds({ cryptoKey: KEY_HEX }, { gcmTagSource: 'data', gcmIvBytes: 16 })],
@@ -346,6 +406,7 @@ describe('allpass options and secrets', () => {
       gcmTagSource: 'auto',
       timestampToleranceSeconds: 300,
       requiredHeaders: {},
+      allowUnauthenticatedCbc: false,
     });
     expect(allpassProvider.parseOptions(parsed)).toEqual(parsed);
   });
@@ -362,6 +423,7 @@ describe('allpass options and secrets', () => {
     ['requiredHeaders', 'authorization: x'],
     ['requiredHeaders', { 'bad header': 'x' }],
     ['encryptionMthod', 'aes-256-cbc'],
+    ['allowUnauthenticatedCbc', 'true'],
   ])('rejects %s = %p naming the field', (field, value) => {
     expect(configError(() => allpassProvider.parseOptions({ [field]: value })).field).toBe(field);
   });
@@ -390,5 +452,25 @@ describe('allpass options and secrets', () => {
       if (key) expect(error.message).not.toContain(key);
     }
     expect(configError(() => allpassProvider.checkSecrets({ cryptoKey: KEY_HEX, hmacKey: '' }, {})).field).toBe('hmacKey');
+  });
+
+  it('refuses CBC with nothing authenticating it unless allowUnauthenticatedCbc says so, and warns then', () => {
+    const cbcOnly = allpassProvider.parseOptions({ encryptionMethod: 'aes-256-cbc' });
+    const error = configError(() => allpassProvider.checkSecrets({ cryptoKey: KEY_HEX }, cbcOnly));
+    expect(error.field).toBe('hmacKey');
+    expect(error.message).toContain('allowUnauthenticatedCbc');
+
+    const allowed = allpassProvider.parseOptions({ encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true });
+    const headers = allpassProvider.parseOptions({ encryptionMethod: 'aes-256-cbc', requiredHeaders: { authorization: 'Bearer t' } });
+    const accepted: Array<[Record<string, string>, Record<string, unknown>, number]> = [
+      [{ cryptoKey: KEY_HEX, hmacKey: 'h' }, cbcOnly, 0],
+      [{ cryptoKey: KEY_HEX }, headers, 0],
+      [{ cryptoKey: KEY_HEX }, allowed, 1],
+      [{ cryptoKey: KEY_HEX }, allpassProvider.parseOptions({}), 0],
+    ];
+    for (const [secrets, options, warnings] of accepted) {
+      expect(() => allpassProvider.checkSecrets(secrets, options)).not.toThrow();
+      expect(allpassProvider.securityWarnings!({ secrets, options })).toHaveLength(warnings);
+    }
   });
 });

@@ -1,8 +1,8 @@
-import { payloadDigest, WebhookRejection } from '@kyc/core';
+import { WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
 import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
 import { allpassEventType, mapAllpassEvent } from './allpass.mapping';
-import { parseAllpassOptions } from './allpass.options';
+import { type AllpassOptions, parseAllpassOptions } from './allpass.options';
 import { allpassSimulator } from './allpass.simulator';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -11,6 +11,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 // Strict UTF-8: garbage from a wrong CBC key or altered data fails here rather than parsing by luck.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Only to keep the JSON step's work comparable when the strict decoding failed.
+const lossyUtf8 = new TextDecoder('utf-8');
+
+/** CBC with nothing that authenticates the request before decryption: malleable, and a padding oracle without uniform answers. */
+function isUnauthenticatedCbc(secrets: Readonly<Record<string, string>>, options: AllpassOptions): boolean {
+  return options.encryptionMethod === 'aes-256-cbc' && !secrets.hmacKey && Object.keys(options.requiredHeaders).length === 0;
+}
 
 export const allpassProvider: ProviderAdapter = {
   name: 'allpass',
@@ -49,6 +56,13 @@ export const allpassProvider: ProviderAdapter = {
     if (hmacKey !== undefined && (typeof hmacKey !== 'string' || hmacKey.length === 0)) {
       throw new ConnectionConfigError('hmacKey', 'must be a non-empty string when given');
     }
+    if (isUnauthenticatedCbc(secrets, opts) && !opts.allowUnauthenticatedCbc) {
+      throw new ConnectionConfigError(
+        'hmacKey',
+        'is required with aes-256-cbc: without it (or a requiredHeaders entry) anyone can alter or forge webhooks ' +
+          '(the option allowUnauthenticatedCbc: true, set through the admin API, accepts that risk)',
+      );
+    }
   },
 
   authenticate(webhook, credentials) {
@@ -66,34 +80,23 @@ export const allpassProvider: ProviderAdapter = {
       throw new WebhookRejection('invalid_signature', 'connection crypto key is not usable');
     }
 
-    const plaintext = openData({
+    // Not covered by the tag or HMAC, and known to the sender: checked before anything is decrypted.
+    checkTimestamp(envelope.time, webhook.receivedAt, options.timestampToleranceSeconds);
+
+    const opened = openData({
       data: envelope.data,
       signature: webhook.headers[ALLPASS_SIGNATURE_HEADER],
       key,
       hmacKey: credentials.secrets.hmacKey,
       options,
     });
-
-    let payload: unknown;
-    try {
-      payload = JSON.parse(utf8.decode(plaintext));
-    } catch {
-      throw new WebhookRejection('malformed', 'decrypted data is not UTF-8 JSON');
-    }
-    if (!isRecord(payload)) throw new WebhookRejection('malformed', 'decrypted data is not a JSON object');
-    const providerEventType = allpassEventType(payload);
-    if (!providerEventType) throw new WebhookRejection('malformed', 'decrypted payload has no type, event or eventType');
-
-    checkTimestamp(envelope.time, webhook.receivedAt, options.timestampToleranceSeconds);
-
-    // No vendor event id exists: the digest of the canonical payload is the dedup key.
-    return { providerEventId: payloadDigest(payload), providerEventType, payload };
+    const { payload, providerEventType } = decodePayload(opened.plaintext, opened.problem);
+    // No vendor event id exists: a keyed digest of the canonical payload is the dedup key.
+    return { providerEventId: webhook.eventIdDigest(payload), providerEventType, payload };
   },
 
   securityWarnings({ secrets, options }) {
-    const opts = parseAllpassOptions(options);
-    const headers = Object.keys(opts.requiredHeaders ?? {});
-    if (opts.encryptionMethod !== 'aes-256-cbc' || secrets.hmacKey || headers.length > 0) return [];
+    if (!isUnauthenticatedCbc(secrets, parseAllpassOptions(options))) return [];
     // Without an HMAC, CBC is malleable: bits of the first block can be flipped through the IV.
     return ['AES-256-CBC without an HMAC key is unauthenticated; set the HMAC key or a required custom header (requiredHeaders)'];
   },
@@ -102,6 +105,33 @@ export const allpassProvider: ProviderAdapter = {
     return mapAllpassEvent(decoded.providerEventType, decoded.payload);
   },
 };
+
+/**
+ * UTF-8, JSON, object, event type: every step runs whatever failed before it (a bad CBC padding
+ * included), and one rejection comes at the end. Neither the answer nor its timing tells which
+ * step failed; the refusal record does.
+ */
+function decodePayload(plaintext: Buffer, problem: string | undefined): { payload: Record<string, unknown>; providerEventType: string } {
+  let text: string;
+  try {
+    text = utf8.decode(plaintext);
+  } catch {
+    problem ??= 'decrypted data is not UTF-8';
+    text = lossyUtf8.decode(plaintext);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    problem ??= 'decrypted data is not JSON';
+  }
+  const payload = isRecord(parsed) ? parsed : {};
+  if (!isRecord(parsed)) problem ??= 'decrypted data is not a JSON object';
+  const providerEventType = allpassEventType(payload);
+  if (!providerEventType) problem ??= 'decrypted payload has no type, event or eventType';
+  if (problem !== undefined || providerEventType === undefined) throw new WebhookRejection('malformed', problem ?? 'decrypted payload has no type');
+  return { payload, providerEventType };
+}
 
 /** Replay window on the envelope `time` (not covered by the tag or HMAC, so it only stops naive replays). */
 function checkTimestamp(time: unknown, receivedAt: Date, toleranceSeconds: number): void {

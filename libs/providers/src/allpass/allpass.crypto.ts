@@ -5,6 +5,7 @@ import type { AllpassOptions, DataEncoding, GcmIvBytes, KeyEncoding } from './al
 export const ALLPASS_SIGNATURE_HEADER = 'x-allpass-signature';
 const KEY_BYTES = 32;
 const CBC_IV_BYTES = 16;
+const CBC_BLOCK_BYTES = 16;
 const GCM_TAG_BYTES = 16;
 
 /**
@@ -78,12 +79,37 @@ export function encryptGcm(
   return { data, tag: cipher.getAuthTag() };
 }
 
-/** Throws when the padding (or the length) is wrong: the key is wrong or the data was altered. */
-export function decryptCbc(key: Buffer, data: Buffer): Buffer {
+/**
+ * AES-256-CBC without the padding check: IV || ciphertext in, the raw last-block-padded plaintext
+ * out (whole blocks). Undefined when the length is not a positive number of blocks (public knowledge).
+ */
+export function decryptCbcRaw(key: Buffer, data: Buffer): Buffer | undefined {
   const body = data.subarray(CBC_IV_BYTES);
-  if (body.length === 0 || body.length % 16 !== 0) throw new Error('bad length');
+  if (data.length < CBC_IV_BYTES || body.length === 0 || body.length % CBC_BLOCK_BYTES !== 0) return undefined;
   const decipher = createDecipheriv('aes-256-cbc', key, data.subarray(0, CBC_IV_BYTES));
+  decipher.setAutoPadding(false);
   return Buffer.concat([decipher.update(body), decipher.final()]);
+}
+
+/**
+ * The PKCS#7 pad length of a decrypted buffer (1..16), or 0 when the padding is invalid. Reads all
+ * 16 last bytes without branching on them, so its time does not depend on where or whether the
+ * padding is wrong.
+ */
+export function pkcs7PadLength(padded: Buffer): number {
+  const last = padded[padded.length - 1];
+  // 1 when 1 <= last <= 16, else 0, from sign bits rather than branches.
+  let good = ((last - 1) >>> 31) ^ 1;
+  good &= ((CBC_BLOCK_BYTES - last) >>> 31) ^ 1;
+  let mismatch = 0;
+  for (let i = 1; i <= CBC_BLOCK_BYTES; i++) {
+    const byte = padded[padded.length - i];
+    // inPad = 1 when i <= last: the byte must equal `last`.
+    const inPad = ((last - i) >>> 31) ^ 1;
+    mismatch |= inPad * (byte ^ last);
+  }
+  good &= ((mismatch - 1) >>> 31) & 1;
+  return last * good;
 }
 
 /** Throws when the tag does not verify. `data` is IV || ciphertext (tag already removed). */
@@ -102,14 +128,24 @@ export interface OpenDataInput {
   readonly options: AllpassOptions;
 }
 
+/** Decrypted `data`, and what went wrong if it did: see `openData`. */
+export interface OpenedData {
+  readonly plaintext: Buffer;
+  /** For the refusal record only; the caller still runs its decoding steps before refusing. */
+  readonly problem: string | undefined;
+}
+
 /**
  * Authenticate and decrypt the envelope's `data`. Order matters: decode (400), then the tag or
- * HMAC (401) before any plaintext is looked at, then CBC padding (400).
+ * HMAC (401) before any plaintext is looked at, then CBC padding. A bad padding does not throw:
+ * without an HMAC it would be a padding oracle, so it is reported as `problem` and the caller
+ * refuses only after the same UTF-8 and JSON steps a good padding goes through.
  */
-export function openData({ data, signature, key, hmacKey, options }: OpenDataInput): Buffer {
+export function openData({ data, signature, key, hmacKey, options }: OpenDataInput): OpenedData {
   const bytes = decodeData(data, options.dataEncoding);
   if (!bytes) throw new WebhookRejection('malformed', `data is not valid ${options.dataEncoding === 'auto' ? 'hex or base64' : options.dataEncoding}`);
-  return options.encryptionMethod === 'aes-256-gcm' ? openGcm(bytes, signature, key, options) : openCbc(bytes, data, signature, key, hmacKey);
+  if (options.encryptionMethod === 'aes-256-gcm') return { plaintext: openGcm(bytes, signature, key, options), problem: undefined };
+  return openCbc(bytes, data, signature, key, hmacKey);
 }
 
 function openGcm(bytes: Buffer, signature: string | undefined, key: Buffer, options: AllpassOptions): Buffer {
@@ -135,16 +171,20 @@ function openGcm(bytes: Buffer, signature: string | undefined, key: Buffer, opti
   }
 }
 
-function openCbc(bytes: Buffer, data: string, signature: string | undefined, key: Buffer, hmacKey: string | undefined): Buffer {
+function openCbc(bytes: Buffer, data: string, signature: string | undefined, key: Buffer, hmacKey: string | undefined): OpenedData {
   if (hmacKey) {
     if (signature === undefined) throw new WebhookRejection('missing_signature', `${ALLPASS_SIGNATURE_HEADER} header (HMAC) is missing`);
     if (!constantTimeEqual(signature.trim().toLowerCase(), cbcHmacHex(hmacKey, data))) {
       throw new WebhookRejection('invalid_signature', `${ALLPASS_SIGNATURE_HEADER} HMAC does not verify`);
     }
   }
-  try {
-    return decryptCbc(key, bytes);
-  } catch {
-    throw new WebhookRejection('malformed', 'data cannot be decrypted with AES-256-CBC (wrong key or altered data)');
-  }
+  // The length is visible to anyone who sees `data`: refusing it at once tells nothing.
+  const padded = decryptCbcRaw(key, bytes);
+  if (!padded) throw new WebhookRejection('malformed', 'data is not a whole number of AES blocks after the IV');
+  const padLength = pkcs7PadLength(padded);
+  return {
+    // With a bad padding the whole buffer goes on to the decoding steps, so they take comparable time.
+    plaintext: padded.subarray(0, padded.length - padLength),
+    problem: padLength === 0 ? 'data cannot be decrypted with AES-256-CBC: bad padding (wrong key or altered data)' : undefined,
+  };
 }

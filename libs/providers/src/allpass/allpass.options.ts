@@ -25,6 +25,11 @@ export type AllpassOptions = {
   timestampToleranceSeconds: number;
   /** Custom headers set in the vendor's settings; checked by the ingress, not by the adapter. */
   requiredHeaders: Record<string, string>;
+  /**
+   * CBC without an HMAC key or a required header is malleable and was a padding oracle: refused
+   * unless the operator says so here (and then it carries a warning).
+   */
+  allowUnauthenticatedCbc: boolean;
 };
 
 export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
@@ -35,6 +40,7 @@ export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
   gcmTagSource: 'auto',
   timestampToleranceSeconds: 300,
   requiredHeaders: {},
+  allowUnauthenticatedCbc: false,
 });
 
 const KNOWN = new Set(Object.keys(ALLPASS_DEFAULT_OPTIONS));
@@ -53,6 +59,7 @@ export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): All
     gcmTagSource: oneOf(raw, 'gcmTagSource', GCM_TAG_SOURCES, d.gcmTagSource),
     timestampToleranceSeconds: tolerance(raw.timestampToleranceSeconds, d.timestampToleranceSeconds),
     requiredHeaders: parseRequiredHeaders(raw.requiredHeaders),
+    allowUnauthenticatedCbc: flag(raw, 'allowUnauthenticatedCbc', d.allowUnauthenticatedCbc),
   };
 }
 
@@ -74,5 +81,12 @@ function tolerance(value: unknown, fallback: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new ConnectionConfigError('timestampToleranceSeconds', 'must be a whole number of seconds, 0 or more (0 = off)');
   }
+  return value;
+}
+
+function flag(raw: Readonly<Record<string, unknown>>, field: string, fallback: boolean): boolean {
+  const value = raw[field];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') throw new ConnectionConfigError(field, 'must be true or false');
   return value;
 }

@@ -1,5 +1,5 @@
-import { inboundWebhook } from '@kyc/testing';
-import { hmacSha256, payloadDigest, WebhookRejection } from '@kyc/core';
+import { inboundWebhook, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { canonicalJson, hmacSha256, sha256Hex, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { verifikProvider } from './index';
 import { VERIFIK_EVENT_TYPES } from './verifik.simulator';
@@ -89,11 +89,12 @@ describe('verifik dedup key', () => {
     expect(verifikProvider.authenticate(signed(JSON.stringify(shapeA('verification.started'))), credentials()).providerEventId).toBe('evt_1');
   });
 
-  it('is a digest of the payload for shape B, stable across key order and redeliveries', () => {
+  it('is a keyed digest of the payload for shape B (never a plain hash), stable across key order and redeliveries', () => {
     const one = '{"type":"onboarding_completed","object":{"_id":"reg_1","status":"COMPLETED"}}';
     const two = '{"object":{"status":"COMPLETED","_id":"reg_1"},"type":"onboarding_completed"}';
     const first = verifikProvider.authenticate(signed(one), credentials()).providerEventId;
-    expect(first).toBe(payloadDigest(JSON.parse(one)));
+    expect(first).toBe(TEST_EVENT_ID_DIGEST(JSON.parse(one)));
+    expect(first).not.toContain(sha256Hex(canonicalJson(JSON.parse(one))));
     expect(verifikProvider.authenticate(signed(two), credentials()).providerEventId).toBe(first);
     expect(verifikProvider.authenticate(signed(one.replace('reg_1', 'reg_2')), credentials()).providerEventId).not.toBe(first);
   });

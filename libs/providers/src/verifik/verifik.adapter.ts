@@ -1,4 +1,4 @@
-import { payloadDigest, WebhookRejection } from '@kyc/core';
+import { WebhookRejection } from '@kyc/core';
 import { verifyHexHmacSha256 } from '../hmac-signature';
 import type { ProviderAdapter } from '../provider.interface';
 import { checkWebhookSecret, parseHeaderOnlyOptions } from '../required-headers';
@@ -30,8 +30,8 @@ export const verifikProvider: ProviderAdapter = {
     if (!isRecord(event) || typeof event.type !== 'string' || event.type === '' || !(isRecord(event.data) || isRecord(event.object))) {
       throw new WebhookRejection('malformed', 'body is not a Verifik event (needs string type and object data or object)');
     }
-    // Shape B has no event id: a digest of the canonical payload is stable across redeliveries and key order.
-    const providerEventId = typeof event.id === 'string' && event.id !== '' ? event.id : payloadDigest(event);
+    // Shape B has no event id: a keyed digest of the canonical payload is stable across redeliveries and key order.
+    const providerEventId = typeof event.id === 'string' && event.id !== '' ? event.id : webhook.eventIdDigest(event);
     return { providerEventId, providerEventType: event.type, payload: event };
   },
 

@@ -48,7 +48,8 @@ const OPTIONS_DOC = {
   additionalProperties: true,
   description:
     'Per-vendor choices (vendors.md): Allpass `encryptionMethod`, `keyEncoding`, `dataEncoding`, `gcmIvBytes`, `gcmTagSource`, ' +
-    '`timestampToleranceSeconds`; every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
+    '`timestampToleranceSeconds`, `allowUnauthenticatedCbc` (an `aes-256-cbc` connection needs `secrets.hmacKey` or a `requiredHeaders` ' +
+    'entry unless this is `true`); every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
   example: { encryptionMethod: 'aes-256-gcm', requiredHeaders: { authorization: 'Bearer s3cret' } },
 } as const;
 
@@ -146,6 +147,15 @@ export class ConnectionDto {
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'As set; `requiredHeaders` values as `{fingerprint}`.' })
   options: Record<string, unknown>;
+
+  @ApiProperty({
+    type: [String],
+    example: ['AES-256-CBC without an HMAC key is unauthenticated; set the HMAC key or a required custom header (requiredHeaders)'],
+    description:
+      'Weaknesses of this configuration, for the operator to fix (e.g. Allpass CBC allowed without an HMAC key or a required header ' +
+      'through `allowUnauthenticatedCbc`). Empty when there are none; never contains a secret.',
+  })
+  warnings: string[];
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;

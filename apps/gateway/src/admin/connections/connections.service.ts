@@ -1,5 +1,6 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { Connection, ConnectionNameTakenError, ConnectionStore } from '@kyc/persistence';
+import { constantTimeEqual } from '@kyc/core';
+import { Connection, ConnectionNameTakenError, ConnectionStore, OpenedConnection } from '@kyc/persistence';
 import { ConnectionConfigError, findProvider, ProviderAdapter } from '@kyc/providers';
 import { ConnectionChange, ConnectionChangePublisher } from '@kyc/queue';
 import { ConnectionCache } from '../../ingress/connection-cache.service';
@@ -31,6 +32,7 @@ export class ConnectionsService {
   async create(body: CreateConnectionDto): Promise<ConnectionDto> {
     const options = body.options ?? {};
     checkConfiguration(findProvider(body.provider)!, body.secrets, options);
+    await this.refuseSharedSecrets(body.provider, body.secrets);
     const connection = await this.store.create({ provider: body.provider, name: body.name, enabled: body.enabled, secrets: body.secrets, options }).catch(nameConflict);
     return this.changed(connection, 'created');
   }
@@ -42,6 +44,7 @@ export class ConnectionsService {
     if (options !== undefined || body.secrets !== undefined) {
       checkConfiguration(adapterOf(current.provider), body.secrets ?? current.secrets, options ?? current.options);
     }
+    if (body.secrets !== undefined) await this.refuseSharedSecrets(current.provider, body.secrets, id);
     const connection = (await this.store.update(id, { enabled: body.enabled, secrets: body.secrets, options })) ?? notFound();
     return this.changed(connection, 'updated');
   }
@@ -49,6 +52,7 @@ export class ConnectionsService {
   async rotate(id: string, body: RotateConnectionDto): Promise<ConnectionDto> {
     const current = (await this.store.getOpened(id)) ?? notFound();
     checkConfiguration(adapterOf(current.provider), body.secrets, current.options);
+    await this.refuseSharedSecrets(current.provider, body.secrets, id);
     const graceSeconds = body.graceSeconds ?? DEFAULT_GRACE_SECONDS;
     const previousUntil = graceSeconds > 0 ? new Date(Date.now() + graceSeconds * 1_000) : null;
     const connection = (await this.store.rotate(id, body.secrets, previousUntil)) ?? notFound();
@@ -58,6 +62,28 @@ export class ConnectionsService {
   async remove(id: string): Promise<void> {
     if (!(await this.store.delete(id))) notFound();
     await this.propagate(id, 'deleted');
+  }
+
+  /**
+   * Two connections of one provider must not share a secret: each has its own dedup scope, so a
+   * webhook captured on one would be accepted again, as new, on the other. Compared with every
+   * other connection's current secrets and, during a rotation grace, its previous ones (in
+   * constant time: they are secrets). 400 naming the field.
+   */
+  private async refuseSharedSecrets(provider: string, secrets: Record<string, string>, exceptId?: string): Promise<void> {
+    const now = Date.now();
+    const others = (await this.store.listOpened()).filter((connection) => connection.provider === provider && connection.id !== exceptId);
+    const fields: Record<string, string[]> = {};
+    for (const [field, value] of Object.entries(secrets)) {
+      const holder = others.find((other) => verifyingSecrets(other, now).some((secret) => constantTimeEqual(secret, value)));
+      if (holder) {
+        fields[`secrets.${field}`] = [
+          `secrets.${field} is a secret of the connection ${provider}/${holder.name} already: connections must not share secrets ` +
+            '(a webhook captured on one would be accepted again on the other)',
+        ];
+      }
+    }
+    if (Object.keys(fields).length > 0) throw validationFailed(fields);
   }
 
   private async changed(connection: Connection, change: ConnectionChange): Promise<ConnectionDto> {
@@ -76,9 +102,38 @@ export class ConnectionsService {
   }
 }
 
-function toDto(connection: Connection): ConnectionDto {
-  return { ...connection, ingressUrl: `/webhooks/${connection.provider}/${connection.name}` };
+/** Every secret value that currently verifies webhooks for the connection. */
+function verifyingSecrets(connection: OpenedConnection, now: number): string[] {
+  const inGrace = connection.previousSecrets !== null && (connection.previousSecretsExpireAt?.getTime() ?? 0) > now;
+  return [...Object.values(connection.secrets), ...(inGrace ? Object.values(connection.previousSecrets!) : [])];
 }
+
+function toDto(connection: Connection): ConnectionDto {
+  return { ...connection, ingressUrl: `/webhooks/${connection.provider}/${connection.name}`, warnings: warningsOf(connection) };
+}
+
+/**
+ * The adapter's `securityWarnings` for a stored connection. Warnings depend on which secrets and
+ * options are set, never on their values, so the fingerprints stand in for the values here.
+ */
+function warningsOf(connection: Connection): string[] {
+  const adapter = findProvider(connection.provider);
+  if (!adapter?.securityWarnings) return [];
+  const secrets = Object.fromEntries(Object.entries(connection.secrets).map(([name, { fingerprint }]) => [name, fingerprint]));
+  const { requiredHeaders, ...rest } = connection.options;
+  const headers = isRecord(requiredHeaders)
+    ? Object.fromEntries(Object.entries(requiredHeaders).map(([name, value]) => [name, isRecord(value) ? String(value.fingerprint) : String(value)]))
+    : requiredHeaders;
+  try {
+    return adapter.securityWarnings({ secrets, options: adapter.parseOptions(headers === undefined ? rest : { ...rest, requiredHeaders: headers }) });
+  } catch (error) {
+    if (!(error instanceof ConnectionConfigError)) throw error;
+    // Stored before a rule was added: the connection still serves, but cannot be changed as it is.
+    return [`options no longer valid (${error.message}); fix them through PATCH`];
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Secrets against the adapter's `secretFields` and `checkSecrets`, options through its

@@ -1,0 +1,163 @@
+import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { SecretBox, type SealContext, type VerificationEvent } from '@kyc/core';
+import { connectionSealContext } from './connection.store';
+import { ConnectionEntity, EventEntity, SubscriberEntity } from './entities';
+import { eventSealContext } from './event.store';
+import { subscriberSecretContext } from './subscriber.store';
+
+export interface ResealTally {
+  /** Rows rewritten with the current key. */
+  resealed: number;
+  /** Rows changed by the gateway between the read and the write (they were sealed anew): run again to be sure. */
+  changedMeanwhile: number;
+  /** Ids of rows holding a value no known key opens (missing key in SECRETS_KEY_PREVIOUS, or tampered). */
+  unopenable: string[];
+}
+
+export interface ResealReport {
+  connections: ResealTally;
+  subscribers: ResealTally;
+  events: ResealTally;
+}
+
+const tally = (): ResealTally => ({ resealed: 0, changedMeanwhile: 0, unopenable: [] });
+
+/**
+ * Rewrites every sealed value that the current SECRETS_KEY did not seal (v1 values, values of a
+ * previous key) with the current key, and recomputes the events' blind indexes with it, so that
+ * SECRETS_KEY_PREVIOUS can be dropped afterwards. Safe beside running gateways and workers: each
+ * write applies only if the row still holds what was read (else it was rewritten meanwhile, with
+ * the current key if those processes run with it). Meant for its own process (secrets:rotate): on
+ * SQLite its transactions would otherwise take in the gateway's statements on the shared connection.
+ */
+export class SecretsResealer {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly box: SecretBox,
+    private readonly batchSize = 200,
+  ) {}
+
+  async run(): Promise<ResealReport> {
+    return { connections: await this.connections(), subscribers: await this.subscribers(), events: await this.events() };
+  }
+
+  private async connections(): Promise<ResealTally> {
+    const result = tally();
+    const repository = this.dataSource.getRepository(ConnectionEntity);
+    for (const row of await repository.find({ order: { id: 'ASC' } })) {
+      let changes: Partial<ConnectionEntity>;
+      try {
+        changes = this.resealConnection(row);
+      } catch {
+        result.unopenable.push(row.id);
+        continue;
+      }
+      if (Object.keys(changes).length === 0) continue;
+      const { affected } = await repository.update(
+        { id: row.id, secretsSealed: row.secretsSealed, previousSecretsSealed: row.previousSecretsSealed ?? IsNull(), updatedAt: row.updatedAt },
+        // `as never`: TypeORM's deep-partial update type does not take a Record<string, unknown> column.
+        changes as never,
+      );
+      if (affected === 1) result.resealed += 1;
+      else result.changedMeanwhile += 1;
+    }
+    return result;
+  }
+
+  private resealConnection(row: ConnectionEntity): Partial<ConnectionEntity> {
+    const changes: Partial<ConnectionEntity> = {};
+    const reseal = (sealed: string, context: SealContext) =>
+      this.box.seal(this.box.open(sealed, context), context);
+    if (this.box.needsReseal(row.secretsSealed)) changes.secretsSealed = reseal(row.secretsSealed, connectionSealContext.secrets(row.id));
+    if (row.previousSecretsSealed && this.box.needsReseal(row.previousSecretsSealed)) {
+      changes.previousSecretsSealed = reseal(row.previousSecretsSealed, connectionSealContext.previousSecrets(row.id));
+    }
+    const headers = row.options.requiredHeaders;
+    if (headers !== null && typeof headers === 'object' && !Array.isArray(headers)) {
+      let headersChanged = false;
+      const resealed = Object.fromEntries(
+        Object.entries(headers as Record<string, unknown>).map(([header, value]) => {
+          if (typeof value !== 'string') return [header, value];
+          const context = connectionSealContext.requiredHeader(row.id, header);
+          // A plain value (stored before header values were sealed) is sealed now as well.
+          if (!this.box.isSealed(value)) {
+            headersChanged = true;
+            return [header, this.box.seal(value, context)];
+          }
+          if (!this.box.needsReseal(value)) return [header, value];
+          headersChanged = true;
+          return [header, reseal(value, context)];
+        }),
+      );
+      if (headersChanged) changes.options = { ...row.options, requiredHeaders: resealed };
+    }
+    return changes;
+  }
+
+  private async subscribers(): Promise<ResealTally> {
+    const result = tally();
+    const repository = this.dataSource.getRepository(SubscriberEntity);
+    const rows = await repository.find({ select: { id: true, secretSealed: true }, order: { id: 'ASC' } });
+    for (const row of rows) {
+      if (!row.secretSealed || !this.box.needsReseal(row.secretSealed)) continue;
+      const context = subscriberSecretContext(row.id);
+      let secretSealed: string;
+      try {
+        secretSealed = this.box.seal(this.box.open(row.secretSealed, context), context);
+      } catch {
+        result.unopenable.push(row.id);
+        continue;
+      }
+      const { affected } = await repository.update({ id: row.id, secretSealed: row.secretSealed }, { secretSealed });
+      if (affected === 1) result.resealed += 1;
+      else result.changedMeanwhile += 1;
+    }
+    return result;
+  }
+
+  /** In id order, a batch per transaction (one commit per batch, not per row). */
+  private async events(): Promise<ResealTally> {
+    const result = tally();
+    const repository = this.dataSource.getRepository(EventEntity);
+    let after = '';
+    for (;;) {
+      const rows = await repository.find({
+        select: { id: true, eventSealed: true, payloadSealed: true },
+        where: { id: MoreThan(after) },
+        order: { id: 'ASC' },
+        take: this.batchSize,
+      });
+      if (rows.length === 0) return result;
+      after = rows[rows.length - 1].id;
+      const stale = rows.filter((row) => this.box.needsReseal(row.eventSealed) || (row.payloadSealed !== null && this.box.needsReseal(row.payloadSealed)));
+      if (stale.length > 0) await this.dataSource.transaction((manager) => this.resealEvents(manager, stale, result));
+    }
+  }
+
+  private async resealEvents(manager: EntityManager, rows: EventEntity[], result: ResealTally): Promise<void> {
+    for (const row of rows) {
+      let changes: Partial<EventEntity>;
+      try {
+        const eventContext = eventSealContext.event(row.id);
+        const payloadContext = eventSealContext.payload(row.id);
+        const opened = this.box.open(row.eventSealed, eventContext);
+        const event = JSON.parse(opened.toString('utf8')) as VerificationEvent;
+        changes = {
+          eventSealed: this.box.seal(opened, eventContext),
+          payloadSealed: row.payloadSealed === null ? null : this.box.seal(this.box.open(row.payloadSealed, payloadContext), payloadContext),
+          // Blind indexes under the current key, so searches still find the event once the old key is gone.
+          applicantRef: event.subject.applicantId ? this.box.blindIndex(event.subject.applicantId) : null,
+          externalUserRef: event.subject.externalUserId ? this.box.blindIndex(event.subject.externalUserId) : null,
+        };
+      } catch {
+        result.unopenable.push(row.id);
+        continue;
+      }
+      const { affected } = await manager
+        .getRepository(EventEntity)
+        .update({ id: row.id, eventSealed: row.eventSealed, payloadSealed: row.payloadSealed ?? IsNull() }, changes);
+      if (affected === 1) result.resealed += 1;
+      else result.changedMeanwhile += 1;
+    }
+  }
+}
