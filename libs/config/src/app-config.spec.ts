@@ -59,6 +59,19 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ SUBSCRIBER_AUTO_PAUSE_AFTER_MS: '-1' })).toThrow(/SUBSCRIBER_AUTO_PAUSE_AFTER_MS/);
   });
 
+  it('validates the ingress and database bounds, naming the variable', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      INGRESS_MAX_BUFFERED_BYTES: 67_108_864,
+      HTTP_MAX_CONNECTIONS: 1_000,
+      DATABASE_MAX_PENDING_WRITES: 1_000,
+      DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
+    });
+    for (const name of ['INGRESS_REFUSALS_PER_MINUTE', 'REFUSAL_RETENTION_DAYS', 'HTTP_MAX_CONNECTIONS', 'DATABASE_MAX_PENDING_WRITES', 'DATABASE_STATEMENT_TIMEOUT_MS', 'INGRESS_MAX_BUFFERED_BYTES']) {
+      expect(() => validateEnvironment({ [name]: '-5' })).toThrow(new RegExp(name));
+    }
+    expect(() => validateEnvironment({ MAX_BODY_BYTES: '1048576', INGRESS_MAX_BUFFERED_BYTES: '524288' })).toThrow(/INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES/);
+  });
+
   it('requires the admin and secrets keys in production', () => {
     expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/ADMIN_API_KEY is required[\s\S]*SECRETS_KEY is required/);
   });
