@@ -466,6 +466,7 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
         sourceIp: expect.stringContaining('127.0.0.1'),
         sizeBytes: Buffer.byteLength(body),
         receivedAt: expect.any(String),
+        count: 1,
       });
       expect(JSON.stringify(page)).not.toContain(body);
 

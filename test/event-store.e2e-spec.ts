@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { SecretBox, type VerificationEvent } from '@kyc/core';
 import { databaseOptions, EventEntity, EventStore, initializeDataSource, StorageUnavailableError } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 
 function event(providerEventId: string, overrides: Partial<VerificationEvent> = {}): VerificationEvent {
   const now = new Date().toISOString();
@@ -33,7 +33,7 @@ describe.each(DATABASE_KINDS)('EventStore.record batching on %s', (kind) => {
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     dataSource = await initializeDataSource(databaseOptions({ url: database.url, migrate: true }));
-    store = new EventStore(dataSource.getRepository(EventEntity), new SecretBox(randomBytes(32)));
+    store = new EventStore(dataSource.getRepository(EventEntity), new SecretBox(randomBytes(32)), testConfig());
   });
 
   afterAll(async () => {

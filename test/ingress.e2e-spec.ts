@@ -133,14 +133,22 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     expect((await events.findById(answer.body.eventId as string))?.connection).toBe('second');
   });
 
-  it('uses a connection added while running at once, on its route and on the single URL', async () => {
+  it('uses a connection added through the admin API at once, on its route and on the single URL', async () => {
+    const addConnection = async (name: string, secrets: Record<string, string>) => {
+      const response = await fetch(`${gateway.url}/admin/connections`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${config.adminApiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'verifik', name, secrets }),
+      });
+      expect(response.status).toBe(201);
+    };
     const late = { webhookSecret: `late-${randomBytes(4).toString('hex')}` };
-    await gateway.app.get(ConnectionStore).createIfMissing('verifik', 'late', late, {});
+    await addConnection('late', late);
     const creds = { secrets: late, options: verifik.parseOptions({}) };
     const onRoute = await post(`${webhooks()}/verifik/late`, verifik.simulator.build('verification.started', creds));
     expect(onRoute.status).toBe(200);
     const later = { webhookSecret: `later-${randomBytes(4).toString('hex')}` };
-    await gateway.app.get(ConnectionStore).createIfMissing('verifik', 'later', later, {});
+    await addConnection('later', later);
     const single = await post(webhooks(), verifik.simulator.build('verification.started', { ...creds, secrets: later }));
     expect(single.status).toBe(200);
     expect((await events.findById(single.body.eventId as string))?.connection).toBe('later');
@@ -179,7 +187,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     const ccEvent = () => JSON.stringify({ id: `evt_${randomBytes(6).toString('hex')}`, type: 'check.pending', resourceType: 'check', payload: { id: 'chk' }, createdAt: new Date().toISOString() });
 
     it.each([
-      ['invalid JSON', 'complycube', () => ({ headers: { 'content-type': 'application/json', 'complycube-signature': 'ab' }, body: '{"id":' })],
+      ['invalid JSON, correctly signed', 'complycube', () => cc('{"id":')],
       ['a body no vendor sends, on the single URL', '', () => ({ headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' })],
       ['an Allpass envelope whose data cannot be decoded', 'allpass', () => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: true, statusCode: 200, data: 'zz!!', time: new Date().toISOString() }) })],
       ['a signed ComplyCube body that is not an event', 'complycube', () => cc('{"hello":"world"}')],

@@ -16,7 +16,7 @@ import {
   SubscriberEntity,
   SubscriberStore,
 } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { rotateSecrets } from '../apps/worker/src/rotate-secrets';
 
 function event(providerEventId: string, applicantId: string, externalUserId?: string): VerificationEvent {
@@ -53,7 +53,7 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
   const stores = (box: SecretBox) => ({
     connections: new ConnectionStore(dataSource.getRepository(ConnectionEntity), box),
     subscribers: new SubscriberStore(dataSource.getRepository(SubscriberEntity), box),
-    events: new EventStore(dataSource.getRepository(EventEntity), box),
+    events: new EventStore(dataSource.getRepository(EventEntity), box, testConfig()),
   });
 
   // A database per test: each seals with its own keys, and the re-seal reads every row.

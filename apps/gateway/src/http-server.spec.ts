@@ -1,8 +1,8 @@
 import { Agent, createServer, IncomingMessage, request, RequestListener, Server, ServerResponse } from 'node:http';
-import { AddressInfo, connect } from 'node:net';
+import { AddressInfo, connect, Socket } from 'node:net';
 import { configureHttpServer, drainHttpServer } from './http-server';
 
-const TIMEOUTS = { HTTP_HEADERS_TIMEOUT_MS: 2_000, HTTP_REQUEST_TIMEOUT_MS: 5_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000 };
+const TIMEOUTS = { HTTP_HEADERS_TIMEOUT_MS: 2_000, HTTP_REQUEST_TIMEOUT_MS: 5_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000, HTTP_MAX_CONNECTIONS: 3 };
 
 /** A plain Node server with the gateway's settings. */
 async function serve(handler: RequestListener<typeof IncomingMessage, typeof ServerResponse>): Promise<{ server: Server; port: number }> {
@@ -113,5 +113,19 @@ describe('the gateway HTTP server', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await stuck).toBe('');
+  });
+
+  it('holds at most HTTP_MAX_CONNECTIONS sockets: one more is closed at once, unanswered', async () => {
+    const { server, port } = await serve((_req, res) => res.end('ok'));
+    servers.push(server);
+    const idle = await Promise.all([0, 1, 2].map(() => new Promise<Socket>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => resolve(socket));
+    })));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('');
+    idle[0].destroy();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+    idle.forEach((socket) => socket.destroy());
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { EnvironmentVariables } from '@kyc/config';
 
-type ServerTimeouts = Pick<EnvironmentVariables, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS'>;
+type ServerTimeouts = Pick<EnvironmentVariables, 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS' | 'HTTP_MAX_CONNECTIONS'>;
 
 /** Servers being drained (see drainHttpServer). */
 const draining = new WeakSet<Server>();
@@ -11,7 +11,8 @@ const draining = new WeakSet<Server>();
  * and the whole request within HTTP_REQUEST_TIMEOUT_MS (else 408 and the socket is closed); an
  * idle keep-alive connection lives HTTP_KEEP_ALIVE_TIMEOUT_MS, longer than the load balancer's
  * own idle timeout so that the balancer, not the gateway, closes it (no race on reuse). Bodies
- * are bounded where they are read (ingress: MAX_BODY_BYTES, admin: 1 MB).
+ * are bounded where they are read (ingress: MAX_BODY_BYTES each and INGRESS_MAX_BUFFERED_BYTES in
+ * all, admin: 1 MB), and open sockets by HTTP_MAX_CONNECTIONS (Node closes any beyond at once).
  *
  * A response sent before its request's body was read to the end (413, 401...) closes the
  * connection: otherwise the rest of the body would sit unread on a kept-alive socket, the client
@@ -21,6 +22,7 @@ export function configureHttpServer(server: Server, env: ServerTimeouts): void {
   server.headersTimeout = env.HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = env.HTTP_REQUEST_TIMEOUT_MS;
   server.keepAliveTimeout = env.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.maxConnections = env.HTTP_MAX_CONNECTIONS;
   // Node enforces those two timeouts on a sweep every `connectionsCheckingInterval` (30 s by
   // default, so a 10 s headers timeout could take 40 s). It is a createServer option, which Nest
   // does not pass through, but Node reads the property when the server starts listening.

@@ -14,6 +14,7 @@ import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 import { DispatcherService } from './dispatch/dispatcher.service';
 import { OutboxRelay } from './relay/outbox-relay.service';
 import { PayloadRetention } from './retention/payload-retention.service';
+import { RefusalRetention } from './retention/refusal-retention.service';
 import { SubscriberCache } from './subscribers/subscriber-cache.service';
 import { ActiveJobs, WorkerDrain } from './worker-drain.service';
 
@@ -33,10 +34,11 @@ import { ActiveJobs, WorkerDrain } from './worker-drain.service';
     OutboxRelay,
     RetentionQueries,
     PayloadRetention,
+    RefusalRetention,
     ActiveJobs,
     WorkerDrain,
   ],
-  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention],
+  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention, RefusalRetention],
 })
 export class WorkerFeaturesModule {}
 

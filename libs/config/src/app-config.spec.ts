@@ -14,7 +14,9 @@ describe('validateEnvironment', () => {
       DATABASE_MIGRATE: true,
       REDIS_URL: 'redis://127.0.0.1:6379',
       QUEUE_PREFIX: 'kyc',
-      MAX_BODY_BYTES: 1_048_576,
+      MAX_BODY_BYTES: 262_144,
+      REFUSAL_RETENTION_DAYS: 30,
+      INGRESS_REFUSALS_PER_MINUTE: 600,
       ALLOW_PRIVATE_SUBSCRIBER_URLS: false,
     });
   });
@@ -55,6 +57,19 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ HTTP_REQUEST_TIMEOUT_MS: '86400000' })).toThrow(/HTTP_REQUEST_TIMEOUT_MS/);
     expect(() => validateEnvironment({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS/);
     expect(() => validateEnvironment({ SUBSCRIBER_AUTO_PAUSE_AFTER_MS: '-1' })).toThrow(/SUBSCRIBER_AUTO_PAUSE_AFTER_MS/);
+  });
+
+  it('validates the ingress and database bounds, naming the variable', () => {
+    expect(validateEnvironment({})).toMatchObject({
+      INGRESS_MAX_BUFFERED_BYTES: 67_108_864,
+      HTTP_MAX_CONNECTIONS: 1_000,
+      DATABASE_MAX_PENDING_WRITES: 1_000,
+      DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
+    });
+    for (const name of ['INGRESS_REFUSALS_PER_MINUTE', 'REFUSAL_RETENTION_DAYS', 'HTTP_MAX_CONNECTIONS', 'DATABASE_MAX_PENDING_WRITES', 'DATABASE_STATEMENT_TIMEOUT_MS', 'INGRESS_MAX_BUFFERED_BYTES']) {
+      expect(() => validateEnvironment({ [name]: '-5' })).toThrow(new RegExp(name));
+    }
+    expect(() => validateEnvironment({ MAX_BODY_BYTES: '1048576', INGRESS_MAX_BUFFERED_BYTES: '524288' })).toThrow(/INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES/);
   });
 
   it('requires the admin and secrets keys in production', () => {

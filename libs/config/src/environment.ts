@@ -55,7 +55,31 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() VERIFIK_WEBHOOK_SECRET?: string;
 
   @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
-  MAX_BODY_BYTES = 1_048_576;
+  MAX_BODY_BYTES = 262_144;
+
+  /** Ingress: total bytes of webhook bodies held at once (declared length, else MAX_BODY_BYTES each); past it, 503. */
+  @Type(() => Number) @IsInt() @Min(1024) @Max(4 * 1024 * 1024 * 1024)
+  INGRESS_MAX_BUFFERED_BYTES = 67_108_864;
+
+  /** Refusals per minute and source IP (per gateway) past which the source gets 429 until the minute ends. */
+  @Type(() => Number) @IsInt() @Min(1)
+  INGRESS_REFUSALS_PER_MINUTE = 600;
+
+  /** Refused-request records are purged this long after the refusal. */
+  @Type(() => Number) @IsInt() @Min(1)
+  REFUSAL_RETENTION_DAYS = 30;
+
+  /** Gateway HTTP server: open sockets at most (server.maxConnections); further ones are closed at once. */
+  @Type(() => Number) @IsInt() @Min(16) @Max(1_000_000)
+  HTTP_MAX_CONNECTIONS = 1_000;
+
+  /** Stored events waiting for a write slot at most; past it the ingress answers 503 at once. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  DATABASE_MAX_PENDING_WRITES = 1_000;
+
+  /** PostgreSQL: a statement running longer is cancelled (a hung database becomes a 503, not a hang); 0: none. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 5_000;
 
   /** Checked when a subscriber is saved (literal and resolved addresses) and again at every connection. */
   @Transform(toBoolean) @IsBoolean()
@@ -158,6 +182,7 @@ export function validateEnvironment(raw: Readonly<Record<string, string | undefi
     problems.push('TRUST_PROXY must be comma-separated IP addresses, CIDRs or the names loopback, linklocal, uniquelocal');
   }
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
+  if (env.INGRESS_MAX_BUFFERED_BYTES < env.MAX_BODY_BYTES) problems.push('INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES');
   if (problems.length > 0) throw new ConfigurationError(problems);
   return env;
 }

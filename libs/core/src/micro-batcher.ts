@@ -6,6 +6,16 @@ export interface MicroBatcherOptions {
   maxBatchSize: number;
   /** Writes in flight at once; items submitted while every slot is busy wait for the next write. */
   maxInFlight: number;
+  /** Most items waiting for a write slot (default: no bound); past it `submit` rejects at once with MicroBatcherFullError. */
+  maxWaiting?: number;
+}
+
+/** The batcher already holds `maxWaiting` items: the store is not keeping up (or hangs). */
+export class MicroBatcherFullError extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} writes already waiting`);
+    this.name = 'MicroBatcherFullError';
+  }
 }
 
 interface Pending<Item, Result> {
@@ -18,7 +28,8 @@ interface Pending<Item, Result> {
  * Group commit: items submitted in the same turn of the event loop, or while every write slot is
  * busy, go out together in one write. No timer: an idle batcher writes at once, so batching costs
  * no latency, and under load the batch grows with it (one commit, one round trip for many).
- * Each submitter gets its own item's result or the write's error.
+ * Each submitter gets its own item's result or the write's error, or MicroBatcherFullError at
+ * once while `maxWaiting` items already wait.
  */
 export class MicroBatcher<Item, Result> {
   private queue: Pending<Item, Result>[] = [];
@@ -31,6 +42,8 @@ export class MicroBatcher<Item, Result> {
   ) {}
 
   submit(item: Item): Promise<Result> {
+    // Bounded: a hung database must not grow memory without limit, one waiting request at a time.
+    if (this.queue.length >= (this.options.maxWaiting ?? Infinity)) return Promise.reject(new MicroBatcherFullError(this.queue.length));
     return new Promise<Result>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.schedule();

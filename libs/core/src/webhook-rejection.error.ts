@@ -17,6 +17,8 @@ export const REJECTION_STATUS = {
   disabled_connection: 404,
   too_large: 413,
   unsupported_media_type: 415,
+  /** The source was refused more than INGRESS_REFUSALS_PER_MINUTE times this minute: its body is not even read. */
+  rate_limited: 429,
 } as const;
 export type RejectionReason = keyof typeof REJECTION_STATUS;
 

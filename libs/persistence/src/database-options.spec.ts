@@ -11,6 +11,13 @@ describe('databaseOptions (PostgreSQL)', () => {
     // What pg does when the server terminates a connection that no pool or query listens to.
     expect(() => client.emit('error', new Error('terminating connection due to administrator command'))).not.toThrow();
   });
+
+  it('bounds every statement and keeps the TCP connection probed', () => {
+    const options = databaseOptions({ url: 'postgres://127.0.0.1:5432/x', migrate: false, statementTimeoutMs: 4_000 }) as { extra: Record<string, unknown> };
+    expect(options.extra).toMatchObject({ statement_timeout: 4_000, query_timeout: 6_000, keepAlive: true });
+    const unbounded = databaseOptions({ url: 'postgres://127.0.0.1:5432/x', migrate: false }) as { extra: Record<string, unknown> };
+    expect(unbounded.extra.statement_timeout).toBeUndefined();
+  });
 });
 
 describe('databaseOptions (SQLite)', () => {

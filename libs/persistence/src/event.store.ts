@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository, In } from 'typeorm';
+import { AppConfig } from '@kyc/config';
 import { MicroBatcher, SecretBox, type SealContext, type VerificationEvent } from '@kyc/core';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './entities';
 import { bulkInsert, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
@@ -46,17 +47,20 @@ export class EventStore {
   constructor(
     @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
     private readonly box: SecretBox,
+    config: AppConfig,
   ) {
     // SQLite has one writer: a second write in flight would only wait for the first.
     const maxInFlight = events.manager.connection.options.type === 'postgres' ? 2 : 1;
-    this.inserts = new MicroBatcher((rows) => this.insertBatch(rows), { maxBatchSize: MAX_ROWS_PER_STATEMENT, maxInFlight });
+    // Bounded: while the database hangs, webhooks past the bound get 503 at once instead of piling up in memory.
+    const maxWaiting = config.env.DATABASE_MAX_PENDING_WRITES;
+    this.inserts = new MicroBatcher((rows) => this.insertBatch(rows), { maxBatchSize: MAX_ROWS_PER_STATEMENT, maxInFlight, maxWaiting });
   }
 
   /**
    * Store an event once per (provider, connection, providerEventId). A single row: the event and
    * its outbox marker land atomically, and the unique index catches concurrent redeliveries.
    * Resolves once the row is committed. Throws StorageUnavailableError for anything but a dedup
-   * conflict.
+   * conflict, at once when DATABASE_MAX_PENDING_WRITES rows already wait.
    */
   async record(event: VerificationEvent, payload: Record<string, unknown>): Promise<RecordResult> {
     let outcome: RowOutcome;

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
+import { In, LessThan, Repository } from 'typeorm';
 import { InboundRefusalEntity } from './entities';
+import { bulkInsert } from './bulk-insert';
 
-export type InboundRefusal = Omit<InboundRefusalEntity, 'id'>;
+export type InboundRefusal = InboundRefusalEntity;
 
 /** Filters of the admin refusal log; every one given must match. */
 export interface InboundRefusalSearch {
@@ -21,8 +21,18 @@ export interface InboundRefusalSearch {
 export class InboundRefusalStore {
   constructor(@InjectRepository(InboundRefusalEntity) private readonly refusals: Repository<InboundRefusalEntity>) {}
 
-  async record(refusal: InboundRefusal): Promise<void> {
-    await this.refusals.insert({ id: uuidv7(), ...refusal, detail: refusal.detail.slice(0, 300) });
+  /** One multi-row INSERT for many (aggregated) refusals; ids are UUIDv7 of their first refusal's time. */
+  async recordMany(refusals: InboundRefusal[]): Promise<void> {
+    if (refusals.length === 0) return;
+    await bulkInsert(this.refusals, refusals.map((refusal) => this.refusals.create({ ...refusal, detail: refusal.detail.slice(0, 300) })));
+  }
+
+  /** Delete one batch of refusals received before `before`; returns how many were deleted. */
+  async purgeBefore(before: Date, batchSize: number): Promise<number> {
+    const rows = await this.refusals.find({ select: { id: true }, where: { receivedAt: LessThan(before) }, order: { receivedAt: 'ASC' }, take: batchSize });
+    if (rows.length === 0) return 0;
+    const result = await this.refusals.delete({ id: In(rows.map((row) => row.id)) });
+    return result.affected ?? rows.length;
   }
 
   /** Refusals matching `search`, newest first (UUIDv7 ids), older than the refusal `before`. */

@@ -17,7 +17,7 @@ const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStor
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        ...databaseOptions({ url: config.env.DATABASE_URL, migrate: config.env.DATABASE_MIGRATE }),
+        ...databaseOptions({ url: config.env.DATABASE_URL, migrate: config.env.DATABASE_MIGRATE, statementTimeoutMs: config.env.DATABASE_STATEMENT_TIMEOUT_MS }),
         // Boot fails clearly instead of retrying silently: a bad DATABASE_URL is an operator error.
         retryAttempts: 2,
         retryDelay: 1_000,

@@ -6,7 +6,10 @@ export interface InboundWebhook {
   readonly rawBody: Buffer;
   /** Header names lower-cased; repeated headers joined by ", ". */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  /** The body parsed once by the ingress (it is known to be JSON). */
+  /**
+   * The body, parsed by the ingress on first access (once); throws WebhookRejection (400) when it
+   * is not JSON. Vendors that sign the raw bytes read it only after verifying them.
+   */
   readonly json: unknown;
   readonly receivedAt: Date;
   /** Keyed digest (from SECRETS_KEY) for the dedup key of a vendor that sends no event id: adapters hold no keys of their own. */

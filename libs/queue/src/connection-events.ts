@@ -51,6 +51,8 @@ export class ConnectionChangePublisher implements OnModuleInit, OnApplicationShu
 }
 
 export interface ConnectionChangeSubscription {
+  /** Subscribed right now: every change published from here on will arrive. */
+  readonly live: boolean;
   close(): void;
 }
 
@@ -63,10 +65,25 @@ export function subscribeToConnectionChanges(env: Pick<EnvironmentVariables, 'RE
   const channel = connectionsChangedChannel(env.QUEUE_PREFIX);
   // Subscribed again by hand on each 'ready' (not autoResubscribe), to know when it is in effect.
   const client = new Redis({ ...redisOptions(env.REDIS_URL, 'producer'), autoResubscribe: false });
+  let live = false;
   client.on('error', () => undefined);
-  client.on('ready', () => void client.subscribe(channel).then(onChange, () => undefined));
+  client.on('ready', () =>
+    void client.subscribe(channel).then(() => {
+      live = true;
+      onChange();
+    }, () => undefined),
+  );
+  client.on('close', () => (live = false));
   client.on('message', (received: string) => {
     if (received === channel) onChange();
   });
-  return { close: () => client.disconnect() };
+  return {
+    get live() {
+      return live;
+    },
+    close: () => {
+      live = false;
+      client.disconnect();
+    },
+  };
 }

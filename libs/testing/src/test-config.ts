@@ -25,6 +25,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
       ALLOW_PRIVATE_SUBSCRIBER_URLS: 'true',
       // Suites call the admin API far faster than an operator; the rate limit has its own test.
       ADMIN_RATE_LIMIT_PER_MINUTE: '100000',
+      // Likewise for refusals from one source (the tests' own loopback); test/ingress-abuse sets a low one.
+      INGRESS_REFUSALS_PER_MINUTE: '100000',
       ...overrides,
     },
     () => undefined,

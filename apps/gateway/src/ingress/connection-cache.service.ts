@@ -15,16 +15,19 @@ export interface CachedConnection {
 
 /**
  * Connections with their secrets opened, kept in memory so the hot path never reads or decrypts
- * secrets per request. Reloaded when any gateway's admin API changes a connection (Redis pub/sub),
- * every CONNECTION_CACHE_TTL_MS (the fallback while Redis is down), and on demand when a request
- * finds no connection that verifies it: then the cache is brought up to the moment the request
- * arrived (at most one load per MIN_RELOAD_GAP_MS, so a flood of unknown names stays cheap).
+ * secrets per request. Reloaded when any gateway's admin API changes a connection (Redis pub/sub;
+ * the admin API also reloads its own gateway's cache before answering), every
+ * CONNECTION_CACHE_TTL_MS, and, only while the change feed is down (no change message would
+ * arrive), on demand when a request finds no connection that verifies it: then the cache is
+ * brought up to the moment the request arrived, at most one load per MIN_RELOAD_GAP_MS. So a
+ * flood of unknown names or unverifiable bodies costs no database load while the feed is up, and
+ * at most one load a second while it is down.
  */
 @Injectable()
 export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionCache.name);
   private byProvider = new Map<string, CachedConnection[]>();
-  private static readonly MIN_RELOAD_GAP_MS = 100;
+  static readonly MIN_RELOAD_GAP_MS = 1_000;
   private lastLoadStartedAt = 0;
   private loading: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -47,6 +50,11 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     this.changes?.close();
   }
 
+  /** Whether the change feed is subscribed (then a miss never reloads on demand). */
+  get changeFeedLive(): boolean {
+    return this.changes?.live ?? false;
+  }
+
   /** All connections of a provider, enabled or not. */
   ofProvider(provider: string): readonly CachedConnection[] {
     return this.byProvider.get(provider) ?? [];
@@ -64,8 +72,12 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     return this.find(provider, name);
   }
 
-  /** Reload unless a load that started at or after `since` already happened. Never throws. */
+  /**
+   * Reload unless the change feed is up (it brings every change) or a load that started at or
+   * after `since` already happened. Never throws.
+   */
   async refreshSince(since: number): Promise<void> {
+    if (this.changes?.live) return;
     await this.loading?.catch(() => undefined);
     if (this.lastLoadStartedAt >= since) return;
     const wait = this.lastLoadStartedAt + ConnectionCache.MIN_RELOAD_GAP_MS - Date.now();

@@ -4,6 +4,7 @@ import type { Logger as Pino } from 'pino';
 import { WebhookRejection } from '@kyc/core';
 import { logRequestCompleted, requestIdFor, ROOT_LOGGER } from '@kyc/observability';
 import { StorageUnavailableError } from '@kyc/persistence';
+import { IngressBusyError } from './ingress-busy.error';
 import { IngressRoute, IngressService } from './ingress.service';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -66,8 +67,12 @@ export class IngressHttpHandler {
       send(response, 200, await this.ingress.receive(route, request, requestId));
     } catch (error) {
       // `error.detail` was logged and recorded by the ingress; the sender gets only the status's message.
-      if (error instanceof WebhookRejection) return send(response, error.status, errorBody(error.status));
-      if (error instanceof StorageUnavailableError) return send(response, 503, errorBody(503));
+      if (error instanceof WebhookRejection) {
+        // Until the minute ends: that is when the source's refusals count from zero again.
+        if (error.status === 429) response.setHeader('retry-after', String(Math.ceil((60_000 - (Date.now() % 60_000)) / 1000)));
+        return send(response, error.status, errorBody(error.status));
+      }
+      if (error instanceof StorageUnavailableError || error instanceof IngressBusyError) return send(response, 503, errorBody(503));
       this.logger.error({ reqId: requestId, msg: `unexpected ingress failure: ${(error as Error).stack ?? String(error)}` });
       send(response, 500, errorBody(500));
     }

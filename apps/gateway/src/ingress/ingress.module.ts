@@ -3,10 +3,11 @@ import { ConnectionCache } from './connection-cache.service';
 import { DefaultConnectionsService } from './default-connections.service';
 import { IngressHttpHandler } from './ingress-http.handler';
 import { IngressService } from './ingress.service';
+import { RefusalRecorder } from './refusal-recorder.service';
 
 /** Ingress is served by IngressHttpHandler, mounted by configureHttpApp: no controller. */
 @Module({
-  providers: [IngressService, IngressHttpHandler, ConnectionCache, DefaultConnectionsService],
-  exports: [ConnectionCache, IngressHttpHandler],
+  providers: [IngressService, IngressHttpHandler, ConnectionCache, DefaultConnectionsService, RefusalRecorder],
+  exports: [ConnectionCache, IngressHttpHandler, RefusalRecorder],
 })
 export class IngressModule {}

@@ -4,10 +4,12 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
 import { eventIdDigest, EventIdDigest, MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
-import { EventStore, InboundRefusalStore, StorageUnavailableError } from '@kyc/persistence';
+import { EventStore, StorageUnavailableError } from '@kyc/persistence';
 import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
 import { EventPublisher } from '@kyc/queue';
 import { CachedConnection, ConnectionCache } from './connection-cache.service';
+import { IngressBusyError } from './ingress-busy.error';
+import { RefusalRecorder } from './refusal-recorder.service';
 import { isJsonContentType, readRequestBody } from './request-body';
 
 /** Where a request was sent: `/webhooks`, `/webhooks/:provider` or `/webhooks/:provider/:connection`. */
@@ -33,33 +35,43 @@ const REFUSAL_RANK: Record<string, number> = { stale_timestamp: 4, malformed: 3,
 export class IngressService {
   private readonly logger = new Logger('Ingress');
   private readonly eventIdDigest: EventIdDigest;
+  /** Bytes of request bodies reserved by the webhooks in progress (INGRESS_MAX_BUFFERED_BYTES). */
+  private bufferedBytes = 0;
 
   constructor(
     private readonly config: AppConfig,
     private readonly connections: ConnectionCache,
     private readonly events: EventStore,
-    private readonly refusals: InboundRefusalStore,
+    private readonly refusals: RefusalRecorder,
     private readonly publisher: EventPublisher,
     private readonly metrics: MetricsService,
   ) {
     this.eventIdDigest = eventIdDigest(config.secretsKey);
   }
 
-  /** Throws WebhookRejection (4xx) or StorageUnavailableError (503). */
+  /** Throws WebhookRejection (4xx), StorageUnavailableError or IngressBusyError (503). */
   async receive(route: IngressRoute, request: Request, requestId?: string): Promise<IngestAnswer> {
     const receivedAt = new Date();
     const started = performance.now();
     const context: { provider?: string; connection?: string; size: number } = { ...route, size: Number(request.headers['content-length']) || 0 };
     let outcome = 'error';
+    let reserved = 0;
     try {
+      // Before anything else, the body least of all: a source refused too often this minute costs nothing more.
+      if (this.refusals.throttled(request.ip, receivedAt.getTime())) {
+        throw new WebhookRejection('rate_limited', `source refused more than ${this.config.env.INGRESS_REFUSALS_PER_MINUTE} times this minute`);
+      }
       const routed = route.provider === undefined ? undefined : findProvider(route.provider);
       if (route.provider !== undefined && !routed) throw new WebhookRejection('unknown_provider', `unknown provider ${route.provider.slice(0, 40)}`);
       if (!isJsonContentType(request.headers['content-type'])) {
         throw new WebhookRejection('unsupported_media_type', `content-type must be application/json`);
       }
+      reserved = this.reserveBodyBytes(request);
       const rawBody = await readRequestBody(request, this.config.env.MAX_BODY_BYTES);
       context.size = rawBody.length;
-      const webhook: InboundWebhook = { rawBody, headers: flattenHeaders(request.headers), json: parseJson(rawBody), receivedAt, eventIdDigest: this.eventIdDigest };
+      // Parsed only when something reads `json`: HMAC vendors verify the raw bytes first, so an
+      // unauthenticated body is never parsed or walked.
+      const webhook = lazilyParsedWebhook(rawBody, flattenHeaders(request.headers), receivedAt, this.eventIdDigest);
 
       const adapter = routed ?? detectProvider(webhook);
       if (!adapter) throw new WebhookRejection('malformed', 'not the webhook format of any supported provider');
@@ -74,11 +86,12 @@ export class IngressService {
       outcome = duplicate ? 'duplicate' : 'accepted';
       return { received: true, eventId, duplicate };
     } catch (error) {
-      outcome = error instanceof WebhookRejection ? error.reason : error instanceof StorageUnavailableError ? 'storage_unavailable' : 'error';
-      if (error instanceof WebhookRejection) this.refused(error, context, request, receivedAt, requestId);
+      outcome = error instanceof WebhookRejection ? error.reason : error instanceof StorageUnavailableError ? 'storage_unavailable' : error instanceof IngressBusyError ? 'busy' : 'error';
+      if (error instanceof WebhookRejection) this.refusals.refused(error, { ...context, sourceIp: request.ip, receivedAt, requestId });
       else if (error instanceof StorageUnavailableError) this.logger.error({ reqId: requestId, msg: `storage unavailable, answering 503: ${error.message}` });
       throw error;
     } finally {
+      this.bufferedBytes -= reserved;
       // The provider label only ever holds a known provider name: a route's is attacker-chosen.
       const provider = context.provider !== undefined && findProvider(context.provider) ? context.provider : 'unknown';
       this.metrics.webhookReceived(provider, outcome, (performance.now() - started) / 1000);
@@ -163,35 +176,51 @@ export class IngressService {
     };
   }
 
-  /** Log and record a refusal. Recording is best effort: it must not turn a 4xx into a 503. */
-  private refused(rejection: WebhookRejection, context: { provider?: string; connection?: string; size: number }, request: Request, receivedAt: Date, requestId?: string): void {
-    const where = [context.provider, context.connection].filter(Boolean).join('/') || 'unknown';
-    this.logger.warn({ reqId: requestId, msg: `refused ${where} ${rejection.status} ${rejection.reason}: ${rejection.detail} (from ${request.ip}, ${context.size} bytes)` });
-    void this.refusals
-      .record({
-        // Route segments are the sender's choice: a NUL (`/webhooks/%00`) would make PostgreSQL refuse the row.
-        provider: storableText(context.provider, 40),
-        connection: storableText(context.connection, 100),
-        statusCode: rejection.status,
-        reason: rejection.reason,
-        detail: storableText(rejection.detail, 300)!,
-        sourceIp: request.ip?.slice(0, 64) ?? null,
-        sizeBytes: context.size,
-        receivedAt,
-      })
-      .catch((error: Error) => this.logger.warn(`could not record the refusal: ${error.message}`));
+  /**
+   * Reserve the bytes this request's body may take (its declared length, else MAX_BODY_BYTES) out
+   * of INGRESS_MAX_BUFFERED_BYTES: past it, 503 before reading, so a crowd of large or slow bodies
+   * cannot take the process's memory. Released when the request ends.
+   */
+  private reserveBodyBytes(request: Request): number {
+    const limit = this.config.env.MAX_BODY_BYTES;
+    const declared = Number(request.headers['content-length']);
+    const bytes = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, limit) : limit;
+    if (this.bufferedBytes + bytes > this.config.env.INGRESS_MAX_BUFFERED_BYTES) throw new IngressBusyError(this.bufferedBytes);
+    this.bufferedBytes += bytes;
+    return bytes;
   }
 }
 
 /** Longest vendor id / type kept verbatim (the columns are varchar(200)). */
 const MAX_KEY_LENGTH = 200;
 
-function storableText(value: string | undefined, maxLength: number): string | null {
-  return value === undefined ? null : value.replace(/\u0000/g, '\ufffd').slice(0, maxLength);
-}
-
 function storableKey(value: string): boolean {
   return value.length > 0 && value.length <= MAX_KEY_LENGTH && !value.includes('\u0000');
+}
+
+/**
+ * The webhook with `json` parsed on first access, once: a body that is not JSON (or too deep)
+ * throws the same 400 WebhookRejection at every access.
+ */
+export function lazilyParsedWebhook(rawBody: Buffer, headers: Record<string, string | undefined>, receivedAt: Date, digest: EventIdDigest): InboundWebhook {
+  let parsed: { json: unknown } | { rejection: WebhookRejection } | undefined;
+  return {
+    rawBody,
+    headers,
+    receivedAt,
+    eventIdDigest: digest,
+    get json(): unknown {
+      if (!parsed) {
+        try {
+          parsed = { json: parseJson(rawBody) };
+        } catch (error) {
+          parsed = { rejection: error as WebhookRejection };
+        }
+      }
+      if ('rejection' in parsed) throw parsed.rejection;
+      return parsed.json;
+    },
+  };
 }
 
 function parseJson(rawBody: Buffer): unknown {

@@ -1,7 +1,11 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { epochMs } from './column-types';
 
-/** A refused ingress request: why, from where, how big. Never its body. */
+/**
+ * Refused ingress requests: why, from where, how big, never their bodies. Recorded aggregated:
+ * one row stands for `count` refusals alike (same source, route and reason) received within about
+ * a second from `receivedAt`; `sizeBytes` is the largest of them.
+ */
 @Entity('inbound_refusals')
 @Index('ix_inbound_refusals_received_at', ['receivedAt'])
 export class InboundRefusalEntity {
@@ -31,4 +35,7 @@ export class InboundRefusalEntity {
 
   @Column({ name: 'received_at', type: 'bigint', transformer: epochMs })
   receivedAt: Date;
+
+  @Column({ type: 'integer', default: 1 })
+  count: number;
 }

@@ -23,7 +23,7 @@ export function inboundSearch(query: InboundListQuery): InboundRefusalSearch {
   return { provider: query.provider, reason: query.reason, ...timeRange(query) };
 }
 
-/** A refused ingress request: why, from where, how big. Never its body. */
+/** Refused ingress requests alike, from one source within about a second: why, from where, how big. Never their bodies. */
 @ApiSchema({ name: 'InboundRefusal' })
 export class InboundRefusalDto {
   @ApiProperty({ format: 'uuid' })
@@ -47,14 +47,17 @@ export class InboundRefusalDto {
   @ApiProperty({ type: String, nullable: true })
   sourceIp: string | null;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'the largest of them' })
   sizeBytes: number;
 
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', description: 'the first of them' })
   receivedAt: string;
+
+  @ApiProperty({ example: 1, description: 'how many refusals this record stands for (recorded aggregated)' })
+  count: number;
 }
 
 export function toInboundRefusalDto(refusal: InboundRefusalEntity): InboundRefusalDto {
-  const { id, provider, connection, statusCode, reason, detail, sourceIp, sizeBytes } = refusal;
-  return { id, provider, connection, statusCode, reason, detail, sourceIp, sizeBytes, receivedAt: refusal.receivedAt.toISOString() };
+  const { id, provider, connection, statusCode, reason, detail, sourceIp, sizeBytes, count } = refusal;
+  return { id, provider, connection, statusCode, reason, detail, sourceIp, sizeBytes, receivedAt: refusal.receivedAt.toISOString(), count };
 }
