@@ -67,6 +67,8 @@ describe('ingress under abuse (SQLite)', () => {
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       INGRESS_MAX_BUFFERED_BYTES: String(2 * MAX_BODY_BYTES),
       CONNECTION_CACHE_TTL_MS: '600000',
+      // Each test speaks for its own source through X-Forwarded-For, believed from the loopback proxy only.
+      TRUST_PROXY: 'loopback',
     });
     gateway = await startTestApp(config, {
       logDestination: {

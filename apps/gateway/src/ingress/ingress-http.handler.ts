@@ -32,7 +32,7 @@ export const PUBLIC_INGRESS_MESSAGES: Readonly<Record<number, string>> = {
   415: 'content-type must be application/json',
   429: 'too many refused requests from this address, retry later',
   500: 'internal server error',
-  503: 'storage unavailable, retry later',
+  503: 'temporarily unavailable, retry later',
 };
 
 /**
