@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { sourceRevision } from '@kyc/testing';
 import type { LoadFigures } from './load';
 import type { AddBulkFigures, BacklogFigures, EndToEndFigures, FanOutFigures, Volumes } from './measure';
 import type { DatabaseKind } from './stack';
@@ -29,7 +30,7 @@ export interface DatabaseResult {
 }
 
 export interface RunReport {
-  machine: { cpus: number; cpuModel: string; totalMemoryMb: number; node: string; date: string };
+  machine: { cpus: number; cpuModel: string; totalMemoryMb: number; node: string; date: string; commit: string };
   settings: { databases: DatabaseKind[]; build: boolean; appEnvironment: Record<string, string>; volumes: Partial<Record<DatabaseKind, Volumes>> };
   totalSeconds: number;
   results: DatabaseResult[];
@@ -52,7 +53,7 @@ const when = <T>(value: T | undefined, format: (value: T) => string): string | u
 const check = <T>(value: T | undefined, test: (value: T) => boolean): boolean | undefined => (value === undefined ? undefined : test(value));
 
 export function machine(startedAt: Date): RunReport['machine'] {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemoryMb: Math.round(totalmem() / 2 ** 20), node: process.version, date: startedAt.toISOString() };
+  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemoryMb: Math.round(totalmem() / 2 ** 20), node: process.version, date: startedAt.toISOString(), commit: sourceRevision() };
 }
 
 function ingestRows(provider: string): Row[] {
@@ -175,7 +176,7 @@ function markdown(report: RunReport, providers: string[]): string {
   const { machine: m } = report;
   const failures = report.results.flatMap((r) => r.failures.map((f) => `- ${DATABASE_NAMES[r.database]}, ${f.phase}: ${f.message.split('\n')[0]}`));
   return [
-    `\`npm run bench\`, ${m.date.slice(0, 10)}: ${m.cpus} × ${m.cpuModel}, ${Math.round(m.totalMemoryMb / 1024)} GB, Node ${m.node}; compiled gateway and worker as separate`,
+    `\`npm run bench\` on commit ${m.commit.slice(0, 12)}${m.commit.endsWith('+uncommitted') ? ' (with uncommitted changes)' : ''}, ${m.date.slice(0, 10)}: ${m.cpus} × ${m.cpuModel}, ${Math.round(m.totalMemoryMb / 1024)} GB, Node ${m.node}; compiled gateway and worker as separate`,
     `processes (NODE_ENV=production, LOG_LEVEL=info), load generator, PostgreSQL and Redis on the same machine; ${Math.round(report.totalSeconds)} s in all.`,
     '',
     line(header),

@@ -7,7 +7,7 @@ import { Client } from 'pg';
 import { filterMatches, type SubscriptionFilter } from '@kyc/core';
 import { findProvider } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
-import { answers200, createTestDatabase, freePort, TestDatabase, withAdmin } from '@kyc/testing';
+import { answers200, createTestDatabase, sourceRevision, freePort, TestDatabase, withAdmin } from '@kyc/testing';
 import { FlakyReceiver } from './flaky-receiver';
 import { LoadGenerator, Target, Vendor } from './load-generator';
 import { AppProcess, GATEWAY_MAIN, PersistentRedis, sleep, waitFor, WORKER_MAIN } from './processes';
@@ -334,6 +334,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
     const report: FaultReport = {
       passed: false,
+      commit: sourceRevision(),
       startedAt: new Date(SUITE_STARTED).toISOString(),
       durationSeconds: Math.round((Date.now() - SUITE_STARTED) / 1000),
       trafficSeconds: Math.round(trafficSeconds),

@@ -15,6 +15,8 @@ export interface FaultRecord {
 
 export interface FaultReport {
   passed: boolean;
+  /** The commit measured (sourceRevision). */
+  commit: string;
   startedAt: string;
   durationSeconds: number;
   trafficSeconds: number;
@@ -72,6 +74,7 @@ export function percentile(sorted: number[], p: number): number {
 export function formatReport(report: FaultReport): string {
   const rows: [string, string | number][] = [
     ['result', report.passed ? 'PASSED' : `FAILED (${report.failures.length})`],
+    ['commit', report.commit],
     ['duration (s), of which traffic', `${report.durationSeconds}, ${report.trafficSeconds}`],
     ['webhooks sent (distinct vendor events)', report.webhooks.sent],
     ['HTTP requests (incl. retries, redeliveries)', `${report.webhooks.requests} (${report.webhooks.retries} retries, ${report.webhooks.redeliveries} redeliveries)`],

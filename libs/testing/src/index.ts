@@ -3,3 +3,4 @@ export * from './test-databases';
 export * from './redis-server';
 export * from './inbound-webhook';
 export * from './process-helpers';
+export * from './source-revision';
