@@ -3,11 +3,13 @@ import { SecretBox } from '@kyc/core';
 import { loadAppConfig } from '@kyc/config';
 import { ConnectionEntity, ConnectionStore, databaseOptions, initializeDataSource } from '@kyc/persistence';
 import type { ConnectionCredentials, ProviderAdapter } from '@kyc/providers';
+import { announceConnectionChange } from '@kyc/queue';
 
 /**
  * The credentials of a connection as the local gateway stores them (opened with the local
  * SECRETS_KEY). Outside production a missing connection is created with generated secrets, so a
- * fresh `npm start` can be tried at once; the gateway picks it up on the first request naming it.
+ * fresh `npm start` can be tried at once; the running gateway hears of it through Redis, as it
+ * does of the admin API's changes (else at its next periodic reload).
  */
 export async function localCredentials(adapter: ProviderAdapter, name: string): Promise<ConnectionCredentials> {
   const config = loadAppConfig(process.env, () => undefined);
@@ -20,6 +22,7 @@ export async function localCredentials(adapter: ProviderAdapter, name: string): 
       if (config.isProduction) throw new Error(`no connection ${adapter.name}/${name} in the database`);
       await store.createIfMissing(adapter.name, name, adapter.simulator.generateSecrets(), {});
       connection = (await find())!;
+      await announceConnectionChange(config.env, { connectionId: connection.id, change: 'created' });
       console.log(`created connection ${adapter.name}/${name} with generated secrets (local demo)`);
     }
     return { secrets: connection.secrets, options: adapter.parseOptions(connection.options) };

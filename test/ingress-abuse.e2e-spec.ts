@@ -7,6 +7,7 @@ import { AppConfig } from '@kyc/config';
 import { hmacSha256 } from '@kyc/core';
 import { ConnectionStore, GuardedClient, InboundRefusalEntity, InboundRefusalStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
+import { announceConnectionChange } from '@kyc/queue';
 import { createTestDatabase, inboundWebhook, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
 import { RefusalRecorder } from '../apps/gateway/src/ingress/refusal-recorder.service';
@@ -254,6 +255,16 @@ describe('ingress under abuse (SQLite)', () => {
       } finally {
         loads.mockRestore();
       }
+    });
+
+    it('takes a connection written outside the admin API (the simulator\'s demo connection) once it is announced on the feed', async () => {
+      const secrets = { webhookSecret: `demo-${randomBytes(4).toString('hex')}` };
+      const created = await gateway.app.get(ConnectionStore).createIfMissing('complycube', 'demo', secrets, {});
+      expect(created).toBe('created');
+      const stored = (await gateway.app.get(ConnectionStore).listOpened()).find((c) => c.provider === 'complycube' && c.name === 'demo')!;
+      expect(await announceConnectionChange(config.env, { connectionId: stored.id, change: 'created' })).toBe(true);
+      const request = complycube.simulator.build('check.pending', { secrets, options: complycube.parseOptions({}) });
+      await waitFor(async () => (await post(`${webhooks()}/complycube/demo`, from('198.51.100.9', request))).status === 200, 5_000);
     });
 
     // Last: it stops the cache's change feed.

@@ -50,6 +50,24 @@ export class ConnectionChangePublisher implements OnModuleInit, OnApplicationShu
   }
 }
 
+/**
+ * Publish one change from outside a Nest app (scripts that write connections directly, such as the
+ * simulator's local demo connection). Best effort, like the publisher: false when Redis did not take it.
+ */
+export async function announceConnectionChange(env: Pick<EnvironmentVariables, 'REDIS_URL' | 'QUEUE_PREFIX'>, message: ConnectionChangedMessage): Promise<boolean> {
+  const client = new Redis({ ...redisOptions(env.REDIS_URL, 'producer'), lazyConnect: true });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.publish(connectionsChangedChannel(env.QUEUE_PREFIX), JSON.stringify(message));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 export interface ConnectionChangeSubscription {
   /** Subscribed right now: every change published from here on will arrive. */
   readonly live: boolean;

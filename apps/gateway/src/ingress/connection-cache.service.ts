@@ -74,11 +74,12 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Reload unless the change feed is up (it brings every change) or a load that started at or
-   * after `since` already happened. Never throws.
+   * after `since` already happened. A load in progress (a change just announced) is waited for
+   * either way: it costs nothing more. Never throws.
    */
   async refreshSince(since: number): Promise<void> {
-    if (this.changes?.live) return;
     await this.loading?.catch(() => undefined);
+    if (this.changes?.live) return;
     if (this.lastLoadStartedAt >= since) return;
     const wait = this.lastLoadStartedAt + ConnectionCache.MIN_RELOAD_GAP_MS - Date.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
