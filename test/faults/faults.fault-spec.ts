@@ -328,6 +328,13 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
       ),
     };
     const latencies = attempts.filter((attempt) => attempt.status === 200).map((attempt) => attempt.ms).sort((a, b) => a - b);
+    // Where the tail is: the seconds of traffic holding the most answers slower than p99 (fault windows, or not).
+    const p99 = percentile(latencies, 99);
+    const slowSeconds = countBy(attempts.filter((attempt) => attempt.status === 200 && attempt.ms > p99).map((attempt) => String(Math.floor((attempt.at - t0) / 1000))));
+    const slowestSeconds = Object.entries(slowSeconds)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([second, count]) => ({ t: Number(second), count }));
     const lost = lostDeliveries(state.events.filter((event) => ackedIds.has(event.id)), subscribers, receiver, queueJobs.byEvent);
     const ackedMissing = [...ackedIds].filter((id) => !storedIds.has(id));
     const storedExactlyOnce = [...ackedIds].filter((id) => storedIds.has(id) && state.rowsPerVendorEvent.get(id) === 1).length;
@@ -349,7 +356,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
         inconsistentEventIds: webhooks.filter((webhook) => !webhook.consistent).length,
         connectionErrors: attempts.filter((attempt) => attempt.error !== undefined).length,
         connectionErrorsByCode: countBy(attempts.filter((attempt) => attempt.error !== undefined).map((attempt) => `${attempt.target} ${attempt.error}`)),
-        latencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.round(latencies[latencies.length - 1] ?? 0) },
+        latencyMs: { p50: percentile(latencies, 50), p99, max: Math.round(latencies[latencies.length - 1] ?? 0), slowestSeconds },
       },
       storage: {
         storedEvents: state.events.length,

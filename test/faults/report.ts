@@ -31,7 +31,8 @@ export interface FaultReport {
     inconsistentEventIds: number;
     connectionErrors: number;
     connectionErrorsByCode: Record<string, number>;
-    latencyMs: { p50: number; p99: number; max: number };
+    /** `slowestSeconds`: the seconds of traffic (t) with the most answers slower than p99, and how many. */
+    latencyMs: { p50: number; p99: number; max: number; slowestSeconds: { t: number; count: number }[] };
   };
   storage: {
     storedEvents: number;
@@ -83,6 +84,7 @@ export function formatReport(report: FaultReport): string {
     ['redeliveries answered duplicate, same eventId', `${report.webhooks.redeliveriesAnsweredDuplicate} / ${report.webhooks.redeliveries}`],
     ['webhooks whose 200s named different eventIds', report.webhooks.inconsistentEventIds],
     ['ingress latency p50 / p99 / max (ms)', `${report.webhooks.latencyMs.p50} / ${report.webhooks.latencyMs.p99} / ${report.webhooks.latencyMs.max}`],
+    ['answers slower than p99, by second (t: count)', report.webhooks.latencyMs.slowestSeconds.map(({ t, count }) => `${t}: ${count}`).join(', ')],
     ['stored events', report.storage.storedEvents],
     ['acknowledged webhooks stored exactly once', report.storage.storedExactlyOnce],
     ['acknowledged eventIds missing from the database', report.storage.ackedMissingFromDatabase],
