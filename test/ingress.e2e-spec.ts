@@ -170,6 +170,19 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     expect(rows).toBe(1);
   });
 
+  it('keys an over-long vendor event id by its keyed digest, so its redelivery is still a duplicate', async () => {
+    const id = `evt_${randomBytes(4).toString('hex')}_${'x'.repeat(300)}`;
+    const body = JSON.stringify({ id, type: 'check.pending', resourceType: 'check', payload: { id: 'chk' }, createdAt: new Date().toISOString() });
+    const signature = hmacSha256(SECRETS.complycube.webhookSecret, body).toString('hex');
+    const request = { headers: { 'content-type': 'application/json', 'complycube-signature': signature }, body };
+    const first = await post(`${webhooks()}/complycube`, request);
+    const again = await post(`${webhooks()}/complycube`, request);
+    expect(again.body).toMatchObject({ eventId: first.body.eventId, duplicate: true });
+    const stored = await events.findById(first.body.eventId as string);
+    // Not a plain hash of what the vendor sent: a digest keyed with SECRETS_KEY.
+    expect(stored?.providerEventId).toMatch(/^hmac:[A-Za-z0-9_-]{43}$/);
+  });
+
   it('stores subject ids and payloads only sealed', async () => {
     const applicantId = `applicant-${randomBytes(6).toString('hex')}`;
     const request = allpass.simulator.build('applicantRejected', credentials('allpass'), { payload: { id: applicantId } });

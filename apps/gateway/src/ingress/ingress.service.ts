@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
-import { eventIdDigest, EventIdDigest, MAX_JSON_DEPTH, nestedDeeperThan, sha256Hex, VerificationEvent, WebhookRejection } from '@kyc/core';
+import { eventIdDigest, EventIdDigest, MAX_JSON_DEPTH, nestedDeeperThan, VerificationEvent, WebhookRejection } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { EventStore, StorageUnavailableError } from '@kyc/persistence';
 import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
@@ -166,8 +166,8 @@ export class IngressService {
       connection: connection.name,
       type: normalized.type,
       status: normalized.status,
-      // Bounded for the dedup index; an over-long vendor id (or one PostgreSQL cannot store) is replaced by its digest.
-      providerEventId: storableKey(decoded.providerEventId) ? decoded.providerEventId : `sha256:${sha256Hex(decoded.providerEventId)}`,
+      // Bounded for the dedup index; an over-long vendor id (or one PostgreSQL cannot store) is replaced by its keyed digest.
+      providerEventId: storableKey(decoded.providerEventId) ? decoded.providerEventId : this.eventIdDigest(decoded.providerEventId),
       providerEventType: decoded.providerEventType,
       subject: normalized.subject,
       occurredAt: occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt.toISOString() : receivedAt.toISOString(),
