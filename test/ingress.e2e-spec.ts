@@ -32,6 +32,9 @@ const SECRETS = {
 };
 const CBC_CONNECTION = { cryptoKey: randomBytes(32).toString('base64') };
 const SECOND_ALLPASS = { cryptoKey: randomBytes(32).toString('hex') };
+/** An Allpass connection whose operator set a timestamp window (off by default). */
+const WINDOWED_ALLPASS = { cryptoKey: randomBytes(32).toString('hex') };
+const windowed = { secrets: WINDOWED_ALLPASS, options: findProvider('allpass')!.parseOptions({ timestampToleranceSeconds: 300 }) };
 const credentials = (provider: keyof typeof SECRETS) => ({
   secrets: SECRETS[provider],
   options: findProvider(provider)!.parseOptions(provider === 'allpass' ? { encryptionMethod: 'aes-256-gcm' } : {}),
@@ -77,6 +80,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
       requiredHeaders: { authorization: 'Bearer s3cret-token' },
     });
     await connections.createIfMissing('allpass', 'second', SECOND_ALLPASS, { encryptionMethod: 'aes-256-gcm' });
+    await connections.createIfMissing('allpass', 'windowed', WINDOWED_ALLPASS, { encryptionMethod: 'aes-256-gcm', timestampToleranceSeconds: 300 });
     await connections.createIfMissing('complycube', 'retired', { webhookSecret: 'retired' }, {});
     await dataSource.getRepository(ConnectionEntity).update({ provider: 'complycube', name: 'retired' }, { enabled: false });
     // As the admin API does after a change (instead of waiting for the cache TTL).
@@ -154,6 +158,15 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     expect((await events.findById(single.body.eventId as string))?.connection).toBe('later');
   });
 
+  it('accepts an Allpass retry made long after the event, with its first envelope time (no window by default), as the same event', async () => {
+    const sent = allpass.simulator.build('applicantInReview', credentials('allpass'), { now: new Date(Date.now() - 3 * 3_600_000) });
+    const first = await post(`${webhooks()}/allpass`, sent);
+    expect(first.status).toBe(200);
+    const event = await events.findById(first.body.eventId as string);
+    expect(event?.occurredAt).toBe(JSON.parse(sent.body).time);
+    expect((await post(`${webhooks()}/allpass`, sent)).body).toMatchObject({ eventId: first.body.eventId, duplicate: true });
+  });
+
   it('accepts an unknown vendor type as <provider>.<type>', async () => {
     const answer = await post(`${webhooks()}/complycube`, complycube.simulator.build('brand.new.event', credentials('complycube')));
     expect(answer.status).toBe(200);
@@ -216,8 +229,8 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
         const request = verifik.simulator.build('verification.completed', credentials('verifik'));
         return { ...request, body: request.body.replace('verification.completed', 'verification.expired') };
       }],
-      ['a stale Allpass timestamp', 'allpass', () => allpass.simulator.build('applicantApproved', credentials('allpass'), { now: new Date(Date.now() - 10 * 60_000) })],
-      ['an Allpass timestamp from the future', 'allpass', () => allpass.simulator.build('applicantApproved', credentials('allpass'), { now: new Date(Date.now() + 10 * 60_000) })],
+      ['a stale Allpass timestamp (connection with a window)', 'allpass/windowed', () => allpass.simulator.build('applicantApproved', windowed, { now: new Date(Date.now() - 10 * 60_000) })],
+      ['an Allpass timestamp from the future (connection with a window)', 'allpass/windowed', () => allpass.simulator.build('applicantApproved', windowed, { now: new Date(Date.now() + 10 * 60_000) })],
       ['a wrong GCM key', 'allpass', () => allpass.simulator.build('applicantApproved', { secrets: { cryptoKey: randomBytes(32).toString('hex') }, options: allpass.parseOptions({}) })],
       ['a missing custom auth header', 'allpass/eu-cbc', () => allpass.simulator.build('applicantApproved', { secrets: CBC_CONNECTION, options: allpass.parseOptions({ encryptionMethod: 'aes-256-cbc' }) })],
       ['a wrong custom auth header', 'allpass/eu-cbc', () => allpass.simulator.build('applicantApproved', { secrets: CBC_CONNECTION, options: allpass.parseOptions({ encryptionMethod: 'aes-256-cbc', requiredHeaders: { authorization: 'Bearer guess' } }) })],
@@ -241,10 +254,10 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
       expect(answer).toEqual({ status: 404, body: PUBLIC_ANSWERS[404] });
     });
 
-    it('answers every refusal after authentication alike: CBC padding, UTF-8, JSON, a missing type', async () => {
+    it('answers every refusal after authentication alike: CBC padding, UTF-8, JSON, not an object', async () => {
       const key = Buffer.from(CBC_CONNECTION.cryptoKey, 'base64');
       const headers = { 'content-type': 'application/json', authorization: 'Bearer s3cret-token' };
-      const plaintexts = { padding: undefined, utf8: Buffer.from([0xc3, 0x28, 0x7b]), json: Buffer.from('{"type":'), type: Buffer.from('{"id":"x"}') };
+      const plaintexts = { padding: undefined, utf8: Buffer.from([0xc3, 0x28, 0x7b]), json: Buffer.from('{"type":'), object: Buffer.from('["applicantApproved"]') };
       for (const [label, plaintext] of Object.entries(plaintexts)) {
         const data = plaintext ? encryptCbc(key, plaintext) : badlyPadded(key);
         const body = JSON.stringify({ status: true, statusCode: 200, data: data.toString('hex'), time: new Date().toISOString() });

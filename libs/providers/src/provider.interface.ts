@@ -31,6 +31,8 @@ export interface DecodedWebhook {
   readonly providerEventType: string;
   /** The decoded vendor payload. Personal data: stored sealed, never logged. */
   readonly payload: Record<string, unknown>;
+  /** The vendor's event time where it travels outside the payload (the Allpass envelope's `time`), ISO-8601. */
+  readonly occurredAt?: string;
 }
 
 /** A realistic vendor request, for the simulator, tests and benchmarks. */

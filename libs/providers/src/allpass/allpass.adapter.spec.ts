@@ -23,8 +23,13 @@ const PAYLOAD = {
 };
 
 function cbc(payload: unknown, key = KEY, iv = CBC_IV): Buffer {
+  return cbcText(JSON.stringify(payload), key, iv);
+}
+
+/** Encrypts the text as it is (not JSON-encoded): for plaintexts that are not JSON. */
+function cbcText(text: string, key = KEY, iv = CBC_IV): Buffer {
   const c = createCipheriv('aes-256-cbc', key, iv);
-  return Buffer.concat([iv, c.update(JSON.stringify(payload)), c.final()]);
+  return Buffer.concat([iv, c.update(text), c.final()]);
 }
 
 function gcm(payload: unknown, key = KEY, iv = GCM_IV): { data: Buffer; tag: Buffer } {
@@ -190,22 +195,46 @@ describe('allpass authenticate', () => {
     }
   });
 
-  it('refuses envelope times outside the window both ways, and the check can be turned off', () => {
+  it('with a window set, refuses envelope times outside it both ways', () => {
     const data = cbc(PAYLOAD).toString('hex');
+    const windowed = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, timestampToleranceSeconds: 300 });
     for (const offset of [-301, 301]) {
       const time = new Date(NOW.getTime() + offset * 1000).toISOString();
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data, time)), CBC));
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data, time)), windowed));
       expect([r.reason, r.status]).toEqual(['stale_timestamp', 401]);
-      const off = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', timestampToleranceSeconds: 0 });
-      expect(allpassProvider.authenticate(webhook(envelope(data, time)), off).payload).toEqual(PAYLOAD);
     }
     for (const offset of [-300, 299]) {
       const time = new Date(NOW.getTime() + offset * 1000).toISOString();
-      expect(allpassProvider.authenticate(webhook(envelope(data, time)), CBC).payload).toEqual(PAYLOAD);
+      expect(allpassProvider.authenticate(webhook(envelope(data, time)), windowed).payload).toEqual(PAYLOAD);
     }
     const noTime = { status: true, statusCode: 200, data };
-    expect(rejection(() => allpassProvider.authenticate(webhook(noTime), CBC)).reason).toBe('malformed');
-    expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data, 'yesterday')), CBC)).reason).toBe('malformed');
+    expect(rejection(() => allpassProvider.authenticate(webhook(noTime), windowed)).reason).toBe('malformed');
+    expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data, 'yesterday')), windowed)).reason).toBe('malformed');
+  });
+
+  it('has no window by default: the vendor\'s retry hours later, with its first `time`, is accepted as the same event', () => {
+    const sent = envelope(cbc(PAYLOAD).toString('hex'));
+    const first = allpassProvider.authenticate(webhook(sent), CBC);
+    const retry = allpassProvider.authenticate(webhook(sent, {}, new Date(NOW.getTime() + 5 * 3_600_000)), CBC);
+    expect(retry.providerEventId).toBe(first.providerEventId);
+  });
+
+  it('takes occurredAt from the envelope time, and receivedAt is left to the gateway when it is not a date', () => {
+    const time = '2024-05-01T11:59:30.123Z';
+    const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'), time)), CBC);
+    expect(allpassProvider.normalize(decoded).occurredAt).toBe(time);
+    const undated = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'), 'yesterday')), CBC);
+    expect(allpassProvider.normalize(undated).occurredAt).toBeUndefined();
+  });
+
+  it('keys dedup on the payload, not on the unauthenticated envelope time: a replay with a shifted time is a duplicate', () => {
+    const data = cbc(PAYLOAD).toString('hex');
+    const at = (time: string) => allpassProvider.authenticate(webhook(envelope(data, time)), CBC).providerEventId;
+    expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T10:00:00.000Z'));
+    expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T11:00:00.000Z'));
+    // Where the payload carries its own event id, that is the key.
+    const withId = cbc({ ...PAYLOAD, eventId: 'evt-77' }).toString('hex');
+    expect(allpassProvider.authenticate(webhook(envelope(withId)), CBC).providerEventId).toBe('evt-77');
   });
 
   it('refuses bodies that are not an envelope or whose data cannot be decoded with 400', () => {
@@ -224,9 +253,35 @@ describe('allpass authenticate', () => {
     }
   });
 
-  it('refuses plaintext that is not a JSON object or has no type with 400', () => {
-    for (const plaintext of ['[1,2]', '"text"', { id: 'x' }, { type: 7 }]) {
-      const data = cbc(plaintext).toString('hex');
+  it('accepts a payload naming no event type as allpass.unknown, status null (never refused into loss)', () => {
+    for (const plaintext of [{ id: 'x' }, { type: 7, id: 'x' }, { type: '', id: 'x' }]) {
+      const decoded = allpassProvider.authenticate(webhook(envelope(cbc(plaintext).toString('hex'))), CBC);
+      expect(decoded.providerEventType).toBe('unknown');
+      expect(allpassProvider.normalize(decoded)).toMatchObject({ type: 'allpass.unknown', status: null, subject: { applicantId: 'x' } });
+    }
+  });
+
+  it('recognises the vendor\'s upper snake case spellings (APPLICANT_APPROVED) and keeps the type verbatim', () => {
+    for (const vendorType of ['APPLICANT_APPROVED', 'applicant_approved', 'ApplicantApproved']) {
+      const decoded = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: vendorType }).toString('hex'))), CBC);
+      expect(decoded.providerEventType).toBe(vendorType);
+      expect(allpassProvider.normalize(decoded)).toMatchObject({ type: 'verification.approved', status: 'approved' });
+    }
+    const flagged = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: 'APPLICANT_DUPLICATE_DOCUMENT' }).toString('hex'))), CBC);
+    expect(allpassProvider.normalize(flagged)).toMatchObject({ type: 'verification.flagged', status: null, details: { reason: 'duplicate_document' } });
+  });
+
+  it('reads the type from the connection\'s typeField, and only from it', () => {
+    const named = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, typeField: 'webhookType' });
+    const data = cbc({ ...PAYLOAD, type: 'applicantCreated', webhookType: 'applicantRejected' }).toString('hex');
+    expect(allpassProvider.normalize(allpassProvider.authenticate(webhook(envelope(data)), named)).type).toBe('verification.rejected');
+    expect(allpassProvider.normalize(allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), named)).type).toBe('allpass.unknown');
+    expect(() => allpassProvider.parseOptions({ typeField: 'a b' })).toThrow(ConnectionConfigError);
+  });
+
+  it('refuses plaintext that is not a JSON object with 400', () => {
+    for (const plaintext of ['[1,2]', '"text"', '{"type":', 'null']) {
+      const data = cbcText(plaintext).toString('hex');
       const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data)), CBC));
       expect([r.reason, r.status]).toEqual(['malformed', 400]);
     }
@@ -261,7 +316,7 @@ describe('allpass authenticate', () => {
     expect(allpassProvider.authenticate(otherKey, CBC).providerEventId).not.toBe(id);
   });
 
-  it('refuses bad CBC padding exactly as bad UTF-8, bad JSON, a non-object or a missing type (no padding oracle)', () => {
+  it('refuses bad CBC padding exactly as bad UTF-8, bad JSON or a non-object (no padding oracle)', () => {
     const block = cbc(PAYLOAD).subarray(16, 32);
     const refusals = new Map<string, { reason: string; status: number; detail: string }>();
     // Vary the last IV byte over all values: one or two give a valid padding, the others do not.
@@ -274,11 +329,11 @@ describe('allpass authenticate', () => {
       const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), CBC));
       refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
     }
-    for (const [kind, plaintext] of [['not an object', '[1,2]'], ['no type', { id: 'x' }]] as const) {
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(cbc(plaintext).toString('hex'))), CBC));
+    for (const [kind, plaintext] of [['not an object', '[1,2]'], ['not JSON', '{"type":']] as const) {
+      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(cbcText(plaintext).toString('hex'))), CBC));
       refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
     }
-    expect([...refusals.keys()].sort()).toEqual(['bad padding', 'good padding', 'no type', 'not an object']);
+    expect([...refusals.keys()].sort()).toEqual(['bad padding', 'good padding', 'not JSON', 'not an object']);
     expect(new Set([...refusals.values()].map((r) => `${r.status} ${r.reason}`))).toEqual(new Set(['400 malformed']));
     // The exact reason still reaches the refusal record.
     expect(refusals.get('bad padding')!.detail).toContain('padding');
@@ -404,7 +459,8 @@ describe('allpass options and secrets', () => {
       dataEncoding: 'auto',
       gcmIvBytes: 12,
       gcmTagSource: 'auto',
-      timestampToleranceSeconds: 300,
+      timestampToleranceSeconds: 0,
+      typeField: null,
       requiredHeaders: {},
       allowUnauthenticatedCbc: false,
     });

@@ -1,7 +1,7 @@
 import { WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
 import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
-import { allpassEventType, mapAllpassEvent } from './allpass.mapping';
+import { allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
 import { type AllpassOptions, parseAllpassOptions } from './allpass.options';
 import { allpassSimulator } from './allpass.simulator';
 
@@ -90,9 +90,15 @@ export const allpassProvider: ProviderAdapter = {
       hmacKey: credentials.secrets.hmacKey,
       options,
     });
-    const { payload, providerEventType } = decodePayload(opened.plaintext, opened.problem);
-    // No vendor event id exists: a keyed digest of the canonical payload is the dedup key.
-    return { providerEventId: webhook.eventIdDigest(payload), providerEventType, payload };
+    const payload = decodePayload(opened.plaintext, opened.problem);
+    // The field naming the event is undocumented: a payload without one is still the vendor's
+    // authenticated message, stored and delivered as `allpass.unknown` rather than refused into loss.
+    const providerEventType = allpassEventType(payload, options.typeField) ?? 'unknown';
+    // No event id on the wire: a keyed digest of the payload. Not of the envelope `time`: nothing
+    // authenticates it, so a captured webhook replayed with a later `time` would be a new event
+    // (and, ordering by that time, could undo a newer status). See MAPPING.md, "Dedup key".
+    const providerEventId = allpassPayloadEventId(payload) ?? webhook.eventIdDigest(payload);
+    return { providerEventId, providerEventType, payload, occurredAt: allpassEventTime(envelope.time) };
   },
 
   securityWarnings({ secrets, options }) {
@@ -102,16 +108,16 @@ export const allpassProvider: ProviderAdapter = {
   },
 
   normalize(decoded) {
-    return mapAllpassEvent(decoded.providerEventType, decoded.payload);
+    return { ...mapAllpassEvent(decoded.providerEventType, decoded.payload), occurredAt: decoded.occurredAt };
   },
 };
 
 /**
- * UTF-8, JSON, object, event type: every step runs whatever failed before it (a bad CBC padding
- * included), and one rejection comes at the end. Neither the answer nor its timing tells which
- * step failed; the refusal record does.
+ * UTF-8, JSON, object: every step runs whatever failed before it (a bad CBC padding included),
+ * and one rejection comes at the end. Neither the answer nor its timing tells which step failed;
+ * the refusal record does.
  */
-function decodePayload(plaintext: Buffer, problem: string | undefined): { payload: Record<string, unknown>; providerEventType: string } {
+function decodePayload(plaintext: Buffer, problem: string | undefined): Record<string, unknown> {
   let text: string;
   try {
     text = utf8.decode(plaintext);
@@ -125,12 +131,9 @@ function decodePayload(plaintext: Buffer, problem: string | undefined): { payloa
   } catch {
     problem ??= 'decrypted data is not JSON';
   }
-  const payload = isRecord(parsed) ? parsed : {};
   if (!isRecord(parsed)) problem ??= 'decrypted data is not a JSON object';
-  const providerEventType = allpassEventType(payload);
-  if (!providerEventType) problem ??= 'decrypted payload has no type, event or eventType';
-  if (problem !== undefined || providerEventType === undefined) throw new WebhookRejection('malformed', problem ?? 'decrypted payload has no type');
-  return { payload, providerEventType };
+  if (problem !== undefined || !isRecord(parsed)) throw new WebhookRejection('malformed', problem ?? 'decrypted data is not a JSON object');
+  return parsed;
 }
 
 /** Replay window on the envelope `time` (not covered by the tag or HMAC, so it only stops naive replays). */

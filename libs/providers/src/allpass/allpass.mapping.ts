@@ -27,19 +27,38 @@ export const ALLPASS_EVENT_MAP: ReadonlyMap<string, AllpassMapping> = new Map<st
 
 export const ALLPASS_EVENT_TYPES: readonly string[] = [...ALLPASS_EVENT_MAP.keys()];
 
-/** The field naming the event is undocumented: older payloads use `type`; accept `event` / `eventType` too. */
-export function allpassEventType(payload: Readonly<Record<string, unknown>>): string | undefined {
-  for (const field of ['type', 'event', 'eventType']) {
-    const value = payload[field];
+/** Names compared ignoring case and underscores: the vendor's logs spell `APPLICANT_APPROVED` what its docs call `applicantApproved`. */
+const comparable = (name: string) => name.replace(/_/g, '').toLowerCase();
+const BY_COMPARABLE_NAME: ReadonlyMap<string, AllpassMapping> = new Map([...ALLPASS_EVENT_MAP].map(([name, mapping]) => [comparable(name), mapping]));
+
+/** Fields that may name the event, in order, when the connection names none (the field is undocumented; older payloads use `type`). */
+export const ALLPASS_TYPE_FIELDS: readonly string[] = ['type', 'event', 'eventType', 'eventName'];
+
+/** The vendor's type string from the connection's `typeField`, else the first of ALLPASS_TYPE_FIELDS present; undefined when none. */
+export function allpassEventType(payload: Readonly<Record<string, unknown>>, typeField: string | null = null): string | undefined {
+  for (const field of typeField === null ? ALLPASS_TYPE_FIELDS : [typeField]) {
+    const value = Object.hasOwn(payload, field) ? payload[field] : undefined;
     if (typeof value === 'string' && value.length > 0) return value;
   }
   return undefined;
 }
 
-/** Allpass payloads carry no event time: `occurredAt` is left to the gateway (receivedAt). */
+/** The payload's own event id, where it carries one (vendors.md: then it is the dedup key). */
+export function allpassPayloadEventId(payload: Readonly<Record<string, unknown>>): string | undefined {
+  const value = Object.hasOwn(payload, 'eventId') ? payload.eventId : undefined;
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** The envelope `time` as ISO-8601 (the event's time: retries keep it), or undefined when it is not a date. */
+export function allpassEventTime(time: unknown): string | undefined {
+  if (typeof time !== 'string') return undefined;
+  const parsed = new Date(time);
+  return Number.isNaN(parsed.getTime()) ? undefined : parsed.toISOString();
+}
+
+/** Vendor type -> normalized event; a payload naming no type is `allpass.unknown`. `occurredAt` comes from the envelope (adapter). */
 export function mapAllpassEvent(vendorType: string, payload: Readonly<Record<string, unknown>>): NormalizedEvent {
-  // A Map, not an object literal, so types like `constructor` never hit the prototype.
-  const mapping = ALLPASS_EVENT_MAP.get(vendorType) ?? { type: `allpass.${vendorType}`, status: null };
+  const mapping = BY_COMPARABLE_NAME.get(comparable(vendorType)) ?? { type: `allpass.${vendorType}`, status: null };
 
   const subject: VerificationSubject = {};
   if (typeof payload.id === 'string') subject.applicantId = payload.id;

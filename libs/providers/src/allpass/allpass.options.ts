@@ -21,8 +21,10 @@ export type AllpassOptions = {
   dataEncoding: DataEncoding;
   gcmIvBytes: GcmIvBytes;
   gcmTagSource: GcmTagSource;
-  /** Allowed distance between the envelope `time` and receipt, both directions; 0 = no check. */
+  /** Allowed distance between the envelope `time` and receipt, both directions; 0 = no check (the default: retries keep their first `time`). */
   timestampToleranceSeconds: number;
+  /** The payload field naming the event; null = the first present of `type`, `event`, `eventType`, `eventName`. */
+  typeField: string | null;
   /** Custom headers set in the vendor's settings; checked by the ingress, not by the adapter. */
   requiredHeaders: Record<string, string>;
   /**
@@ -38,7 +40,8 @@ export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
   dataEncoding: 'auto',
   gcmIvBytes: 12,
   gcmTagSource: 'auto',
-  timestampToleranceSeconds: 300,
+  timestampToleranceSeconds: 0,
+  typeField: null,
   requiredHeaders: {},
   allowUnauthenticatedCbc: false,
 });
@@ -58,6 +61,7 @@ export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): All
     gcmIvBytes: oneOf(raw, 'gcmIvBytes', GCM_IV_BYTES, d.gcmIvBytes),
     gcmTagSource: oneOf(raw, 'gcmTagSource', GCM_TAG_SOURCES, d.gcmTagSource),
     timestampToleranceSeconds: tolerance(raw.timestampToleranceSeconds, d.timestampToleranceSeconds),
+    typeField: fieldName(raw.typeField),
     requiredHeaders: parseRequiredHeaders(raw.requiredHeaders),
     allowUnauthenticatedCbc: flag(raw, 'allowUnauthenticatedCbc', d.allowUnauthenticatedCbc),
   };
@@ -88,5 +92,13 @@ function flag(raw: Readonly<Record<string, unknown>>, field: string, fallback: b
   const value = raw[field];
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'boolean') throw new ConnectionConfigError(field, 'must be true or false');
+  return value;
+}
+
+function fieldName(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(value)) {
+    throw new ConnectionConfigError('typeField', 'must be a payload field name (letters, digits, _ . -; at most 64 characters)');
+  }
   return value;
 }
