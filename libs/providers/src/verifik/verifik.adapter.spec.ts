@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { inboundWebhook, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { canonicalJson, hmacSha256, sha256Hex, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
@@ -84,6 +85,173 @@ describe('verifik signature', () => {
   });
 });
 
+/**
+ * `signatureKey` and the digest forms. Requests are signed here with node:crypto directly, never
+ * through the adapter's or the simulator's code, so a shared mistake cannot pass unnoticed.
+ */
+describe('verifik signature key and digest forms', () => {
+  const body = JSON.stringify(shapeA('verification.completed'));
+  const expected = { providerEventId: 'evt_1', providerEventType: 'verification.completed', payload: JSON.parse(body) };
+  const UTF8_SECRET = 'vk_live_0123456789abcdef';
+  const WHSEC_KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256));
+  const WHSEC_SECRET = `whsec_${WHSEC_KEY.toString('base64')}`;
+  const mac = (key: string | Buffer): Buffer => createHmac('sha256', key).update(body).digest();
+  const forms = (digest: Buffer): Array<[string, string]> => [
+    ['hex', digest.toString('hex')],
+    ['upper-case hex', digest.toString('hex').toUpperCase()],
+    ['base64', digest.toString('base64')],
+    ['url-safe base64', `${digest.toString('base64url')}=`],
+  ];
+  const withPrefixes = (digest: Buffer): Array<[string, string]> =>
+    forms(digest).flatMap(([name, value]): Array<[string, string]> => [
+      [`${name} without a prefix`, value],
+      [`${name} with sha256=`, `sha256=${value}`],
+      [`${name} with SHA256=`, `SHA256=${value}`],
+    ]);
+  const request = (signature: string) => inbound(body, { 'x-verifik-signature': signature });
+  const creds = (secret: string, signatureKey?: string) => credentials(secret, signatureKey === undefined ? {} : { signatureKey });
+
+  it('test vectors: the base64 digests really are 44 characters and differ from hex by form', () => {
+    const digest = mac(UTF8_SECRET);
+    expect(digest.toString('base64')).toHaveLength(44);
+    expect(`${digest.toString('base64url')}=`).toHaveLength(44);
+    expect(WHSEC_SECRET).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it.each(['auto', 'utf8', undefined])('a UTF-8 key (signatureKey %s): accepts hex and base64 digests, with or without sha256=', (mode) => {
+    for (const [name, signature] of withPrefixes(mac(UTF8_SECRET))) {
+      expect([name, verifikProvider.authenticate(request(signature), creds(UTF8_SECRET, mode))]).toEqual([name, expected]);
+    }
+  });
+
+  it('a whsec_ secret: the decoded key is accepted under auto and whsec, refused under utf8', () => {
+    for (const [name, signature] of withPrefixes(mac(WHSEC_KEY))) {
+      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET))]).toEqual([name, expected]);
+      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'auto'))]).toEqual([name, expected]);
+      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'whsec'))]).toEqual([name, expected]);
+      expect([name, refusal(request(signature), creds(WHSEC_SECRET, 'utf8'))]).toEqual([name, { reason: 'invalid_signature', status: 401 }]);
+    }
+  });
+
+  it('a whsec_ secret: its UTF-8 bytes are accepted under auto and utf8, refused under whsec', () => {
+    for (const [name, signature] of withPrefixes(mac(WHSEC_SECRET))) {
+      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'auto'))]).toEqual([name, expected]);
+      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'utf8'))]).toEqual([name, expected]);
+      expect([name, refusal(request(signature), creds(WHSEC_SECRET, 'whsec'))]).toEqual([name, { reason: 'invalid_signature', status: 401 }]);
+    }
+  });
+
+  it('a whsec_ secret that is not base64 after the prefix: only its UTF-8 bytes under auto, nothing under whsec (401, no throw)', () => {
+    const secret = 'whsec_not*base64!';
+    const signature = mac(secret).toString('base64');
+    expect(verifikProvider.authenticate(request(signature), creds(secret, 'auto'))).toEqual(expected);
+    expect(refusal(request(signature), creds(secret, 'whsec'))).toEqual({ reason: 'invalid_signature', status: 401 });
+    expect(refusal(request(mac(UTF8_SECRET).toString('hex')), creds(UTF8_SECRET, 'whsec'))).toEqual({ reason: 'invalid_signature', status: 401 });
+  });
+
+  describe.each([
+    ['utf8', UTF8_SECRET, mac(UTF8_SECRET)],
+    ['auto', WHSEC_SECRET, mac(WHSEC_KEY)],
+    ['whsec', WHSEC_SECRET, mac(WHSEC_KEY)],
+  ])('under %s, beside an accepted base64 digest', (mode, secret, digest) => {
+    const good = digest.toString('base64');
+    const goodUrl = `${digest.toString('base64url')}=`;
+    const hex = digest.toString('hex');
+    const flipped = Buffer.from(digest);
+    flipped[0] ^= 1;
+    // The last base64 character carries 2 unused bits: a variant with them set decodes to the same bytes.
+    const last = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.indexOf(good[42]!);
+    const nonCanonical = `${good.slice(0, 42)}${'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[last ^ 1]}=`;
+    const cases: Array<[string, string, 'invalid_signature' | 'missing_signature']> = [
+      ['a wrong hex signature', flipped.toString('hex'), 'invalid_signature'],
+      ['a wrong base64 signature', flipped.toString('base64'), 'invalid_signature'],
+      ['the signature of another key', mac('another-secret').toString('base64'), 'invalid_signature'],
+      ['base64 without its padding', good.slice(0, 43), 'invalid_signature'],
+      ['url-safe base64 without its padding', goodUrl.slice(0, 43), 'invalid_signature'],
+      ['base64 truncated', good.slice(0, 40), 'invalid_signature'],
+      ['base64 with one character more', `${good.slice(0, 43)}A=`, 'invalid_signature'],
+      ['base64 with two paddings', `${good.slice(0, 42)}==`, 'invalid_signature'],
+      ['base64 with stray bits in the last character', nonCanonical, 'invalid_signature'],
+      ['base64 mixing both alphabets', `+_${good.slice(2)}`, 'invalid_signature'],
+      ['hex truncated to an odd length', hex.slice(0, 63), 'invalid_signature'],
+      ['hex with a digit more', `${hex}0`, 'invalid_signature'],
+      ['hex with two digits less', hex.slice(0, 62), 'invalid_signature'],
+      ['hex of the right length with a non-hex digit', `${hex.slice(0, 63)}g`, 'invalid_signature'],
+      ['64 characters of garbage', '%'.repeat(64), 'invalid_signature'],
+      ['44 characters of garbage', '%'.repeat(43) + '=', 'invalid_signature'],
+      ['an odd-length garbage', 'sha256=abc', 'invalid_signature'],
+      ['a prefix alone', 'sha256=', 'invalid_signature'],
+      ['a doubled prefix', `sha256=sha256=${hex}`, 'invalid_signature'],
+      ['another scheme', `sha1=${hex}`, 'invalid_signature'],
+      ['an empty header', '', 'missing_signature'],
+      ['a blank header', '   ', 'missing_signature'],
+    ];
+
+    it('refuses every malformed or wrong signature with 401 and never throws anything else', () => {
+      expect(nonCanonical).not.toBe(good);
+      expect(Buffer.from(nonCanonical, 'base64')).toEqual(digest);
+      expect(verifikProvider.authenticate(request(good), creds(secret, mode))).toEqual(expected);
+      expect(verifikProvider.authenticate(request(goodUrl), creds(secret, mode))).toEqual(expected);
+      for (const [name, signature, reason] of cases) {
+        expect([name, refusal(request(signature), creds(secret, mode))]).toEqual([name, { reason, status: 401 }]);
+      }
+      expect(refusal(inbound(body, {}), creds(secret, mode))).toEqual({ reason: 'missing_signature', status: 401 });
+      expect(refusal(request(good), credentials('', { signatureKey: mode }))).toEqual({ reason: 'invalid_signature', status: 401 });
+    });
+  });
+
+  it('parses signatureKey: auto by default, each allowed value kept, anything else refused naming signatureKey', () => {
+    expect(verifikProvider.parseOptions({})).toEqual({ requiredHeaders: {}, signatureKey: 'auto' });
+    for (const value of ['auto', 'utf8', 'whsec'] as const) {
+      const parsed = verifikProvider.parseOptions({ signatureKey: value });
+      expect(parsed).toEqual({ requiredHeaders: {}, signatureKey: value });
+      expect(verifikProvider.parseOptions(parsed)).toEqual(parsed);
+    }
+    expect(verifikProvider.parseOptions({ signatureKey: null })).toEqual({ requiredHeaders: {}, signatureKey: 'auto' });
+    for (const value of ['base64', 'hex', 'AUTO', 'whsec_', '', 1, true, ['utf8'], { mode: 'utf8' }]) {
+      let error: unknown;
+      try {
+        verifikProvider.parseOptions({ signatureKey: value });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConnectionConfigError);
+      expect(error).toMatchObject({ field: 'signatureKey', message: 'signatureKey: must be one of auto, utf8, whsec' });
+    }
+  });
+
+  it('checkSecrets: under whsec the secret must be whsec_ and standard base64 (naming webhookSecret); auto and utf8 take any secret', () => {
+    const check = (secret: string, signatureKey: string) => () => verifikProvider.checkSecrets({ webhookSecret: secret }, verifikProvider.parseOptions({ signatureKey }));
+    for (const mode of ['auto', 'utf8', 'whsec']) expect(check(WHSEC_SECRET, mode)).not.toThrow();
+    for (const secret of ['whsec_not*base64!', 'whsec_', 'whsec_abc', 'whsec_QUJD=', `whsec_${WHSEC_KEY.toString('base64url')}`, UTF8_SECRET, `WHSEC_${WHSEC_KEY.toString('base64')}`]) {
+      expect(check(secret, 'auto')).not.toThrow();
+      expect(check(secret, 'utf8')).not.toThrow();
+      expect(check(secret, 'whsec')).toThrow(expect.objectContaining({ name: 'ConnectionConfigError', field: 'webhookSecret' }));
+    }
+    expect(check('', 'auto')).toThrow(expect.objectContaining({ field: 'webhookSecret' }));
+  });
+
+  it('details never contain the secret or the key', () => {
+    for (const [webhook, mode] of [[request(mac(WHSEC_KEY).toString('base64')), 'utf8'], [request('%'.repeat(44)), 'whsec'], [request(mac('x').toString('hex')), 'auto']] as const) {
+      try {
+        verifikProvider.authenticate(webhook, creds(WHSEC_SECRET, mode));
+      } catch (error) {
+        expect((error as Error).message).not.toContain(WHSEC_KEY.toString('base64'));
+        expect((error as Error).message).not.toMatch(/whsec_/);
+      }
+    }
+  });
+
+  it('the simulator signs with the key its signatureKey implies', () => {
+    const secret = verifikProvider.simulator.generateSecrets().webhookSecret!;
+    const built = verifikProvider.simulator.build('verification.completed', creds(secret, 'whsec'));
+    const webhook = inbound(built.body, built.headers);
+    expect(verifikProvider.authenticate(webhook, creds(secret, 'whsec')).providerEventType).toBe('verification.completed');
+    expect(verifikProvider.authenticate(webhook, creds(secret, 'auto')).providerEventType).toBe('verification.completed');
+    expect(refusal(webhook, creds(secret, 'utf8'))).toEqual({ reason: 'invalid_signature', status: 401 });
+  });
+});
+
 describe('verifik dedup key', () => {
   it('is the event id for shape A', () => {
     expect(verifikProvider.authenticate(signed(JSON.stringify(shapeA('verification.started'))), credentials()).providerEventId).toBe('evt_1');
@@ -106,9 +274,9 @@ describe('verifik adapter surface', () => {
     expect(verifikProvider.recognizes(inbound('{}', { 'complycube-signature': 'x' }))).toBe(false);
   });
 
-  it('parses options: requiredHeaders only, default {}', () => {
-    expect(verifikProvider.parseOptions({})).toEqual({ requiredHeaders: {} });
-    expect(verifikProvider.parseOptions({ requiredHeaders: { 'x-token': 't' } })).toEqual({ requiredHeaders: { 'x-token': 't' } });
+  it('parses options: requiredHeaders (default {}) and signatureKey (default auto)', () => {
+    expect(verifikProvider.parseOptions({})).toEqual({ requiredHeaders: {}, signatureKey: 'auto' });
+    expect(verifikProvider.parseOptions({ requiredHeaders: { 'x-token': 't' } })).toEqual({ requiredHeaders: { 'x-token': 't' }, signatureKey: 'auto' });
     expect(() => verifikProvider.parseOptions({ prefix: 'sha256=' })).toThrow(ConnectionConfigError);
     expect(() => verifikProvider.parseOptions({ requiredHeaders: 'x' })).toThrow(ConnectionConfigError);
     expect(() => verifikProvider.parseOptions({ requiredHeaders: { 'x-token': '' } })).toThrow(ConnectionConfigError);

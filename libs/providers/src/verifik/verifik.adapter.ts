@@ -1,8 +1,9 @@
 import { WebhookRejection } from '@kyc/core';
-import { verifyHexHmacSha256 } from '../hmac-signature';
-import type { ProviderAdapter } from '../provider.interface';
-import { checkWebhookSecret, parseHeaderOnlyOptions } from '../required-headers';
+import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
+import { checkWebhookSecret } from '../required-headers';
 import { mapVerifikEvent } from './verifik.mapping';
+import { parseVerifikOptions, signatureKeyOf } from './verifik.options';
+import { decodeWhsecSecret, verifyVerifikSignature } from './verifik.signature';
 import { VERIFIK_SIGNATURE_HEADER, verifikSimulator } from './verifik.simulator';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -16,16 +17,23 @@ export const verifikProvider: ProviderAdapter = {
 
   recognizes: (webhook) => webhook.headers[VERIFIK_SIGNATURE_HEADER] !== undefined,
 
-  parseOptions: (raw) => parseHeaderOnlyOptions(raw, 'Verifik'),
+  parseOptions: (raw) => parseVerifikOptions(raw),
 
-  checkSecrets: checkWebhookSecret,
+  /** A non-empty secret; under `signatureKey: whsec` also `whsec_` + standard base64 (auto falls back to UTF-8). */
+  checkSecrets(secrets, options) {
+    checkWebhookSecret(secrets);
+    if (signatureKeyOf(options) === 'whsec' && decodeWhsecSecret(secrets.webhookSecret) === null) {
+      throw new ConnectionConfigError('webhookSecret', 'must be whsec_ followed by standard base64 when signatureKey is whsec');
+    }
+  },
 
   /**
-   * Hex HMAC-SHA256 of the raw body, `sha256=` prefix optional. Both documented shapes are accepted:
-   * A `{ id, type, data }` and B `{ type, object }`. No timestamp: replay protection is the dedup key.
+   * HMAC-SHA256 of the raw body, hex or base64, `sha256=` prefix optional, keyed as `signatureKey`
+   * says. Both documented shapes are accepted: A `{ id, type, data }` and B `{ type, object }`.
+   * No timestamp: replay protection is the dedup key.
    */
   authenticate(webhook, credentials) {
-    verifyHexHmacSha256(webhook, credentials.secrets.webhookSecret, VERIFIK_SIGNATURE_HEADER, 'sha256=');
+    verifyVerifikSignature(webhook, credentials.secrets.webhookSecret, VERIFIK_SIGNATURE_HEADER, signatureKeyOf(credentials.options));
     const event = webhook.json;
     if (!isRecord(event) || typeof event.type !== 'string' || event.type === '' || !(isRecord(event.data) || isRecord(event.object))) {
       throw new WebhookRejection('malformed', 'body is not a Verifik event (needs string type and object data or object)');

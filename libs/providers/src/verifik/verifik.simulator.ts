@@ -3,6 +3,8 @@ import { hmacSha256 } from '@kyc/core';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { requiredHeaderValues } from '../required-headers';
 import { classifyVerifikType, VERIFIK_SHAPE_A_TYPES } from './verifik.mapping';
+import { signatureKeyOf } from './verifik.options';
+import { decodeWhsecSecret } from './verifik.signature';
 
 export const VERIFIK_SIGNATURE_HEADER = 'x-verifik-signature';
 
@@ -85,7 +87,10 @@ export const verifikSimulator: ProviderSimulator = {
           },
         };
     const body = JSON.stringify(event);
-    const signature = hmacSha256(credentials.secrets.webhookSecret ?? '', body).toString('hex');
+    const secret = credentials.secrets.webhookSecret ?? '';
+    // The key the connection's `signatureKey` implies (`auto` accepts the UTF-8 one).
+    const key = (signatureKeyOf(credentials.options) === 'whsec' ? decodeWhsecSecret(secret) : null) ?? secret;
+    const signature = hmacSha256(key, body).toString('hex');
     return {
       headers: {
         'content-type': 'application/json',
