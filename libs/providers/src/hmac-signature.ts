@@ -4,7 +4,7 @@ import type { InboundWebhook } from './provider.interface';
 const SHA256_HEX_LENGTH = 64;
 
 /**
- * Verify a header carrying the hex HMAC-SHA256 of the raw body (ComplyCube, Verifik), optionally
+ * Verify a header carrying the hex HMAC-SHA256 of the raw body (ComplyCube), optionally
  * after a prefix such as `sha256=` (prefix and hex digits case-insensitive).
  * Throws only WebhookRejection: the format and length are checked before the comparison, because
  * `Buffer.from(x, 'hex')` silently drops bad digits and `timingSafeEqual` throws a RangeError on

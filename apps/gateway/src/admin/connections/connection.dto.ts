@@ -47,9 +47,10 @@ const OPTIONS_DOC = {
   type: 'object',
   additionalProperties: true,
   description:
-    'Per-vendor choices (vendors.md): Allpass `encryptionMethod`, `keyEncoding`, `dataEncoding`, `gcmIvBytes`, `gcmTagSource`, ' +
-    '`timestampToleranceSeconds`, `allowUnauthenticatedCbc` (an `aes-256-cbc` connection needs `secrets.hmacKey` or a `requiredHeaders` ' +
-    'entry unless this is `true`); every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
+    'Per-vendor choices (each vendor\'s MAPPING.md): Allpass `encryptionMethod`, `keyEncoding`, `dataEncoding`, `gcmIvBytes`, `gcmTagSource`, ' +
+    '`timestampToleranceSeconds` (0 = off, the default), `typeField`, `allowUnauthenticatedCbc` (an `aes-256-cbc` connection needs ' +
+    '`secrets.hmacKey` or a `requiredHeaders` entry unless this is `true`); Verifik `signatureKey` (`auto`, `utf8`, `whsec`); ' +
+    'every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
   example: { encryptionMethod: 'aes-256-gcm', requiredHeaders: { authorization: 'Bearer s3cret' } },
 } as const;
 
