@@ -1,6 +1,6 @@
 /**
  * The figures of a run beside the benchmark issue's targets: a text table for the terminal,
- * `bench/results/latest.json` and `bench/results/latest.md` (the table the README quotes).
+ * `bench/results/latest.json` and `bench/results/latest.md` (the table docs/performance.md quotes).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';

@@ -30,7 +30,7 @@ const SCALE = Math.min(1, TRAFFIC_S / 110);
 const QUIESCENCE_TIMEOUT_MS = 150_000;
 /** A schedule duration as it runs (scaled), for the fault list. */
 const secs = (seconds: number) => `${Number((seconds * SCALE).toFixed(1))} s`;
-/** Where the figures go (the README quotes them); set it elsewhere for ad-hoc and control runs. */
+/** Where the figures go (docs/reliability.md quotes them); set it elsewhere for ad-hoc and control runs. */
 const RESULTS = process.env.FAULTS_RESULTS ?? join(__dirname, 'results/latest.json');
 
 const SUITE_STARTED = Date.now();

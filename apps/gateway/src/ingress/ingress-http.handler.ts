@@ -39,7 +39,7 @@ export const PUBLIC_INGRESS_MESSAGES: Readonly<Record<number, string>> = {
  * The vendors' front door: `POST /webhooks`, `/webhooks/:provider`, `/webhooks/:provider/:connection`.
  * A plain Express middleware mounted ahead of Nest's router (configureHttpApp): the gateway's
  * hottest path skips Nest's routing, pipes and interceptors and pino-http's per-request child
- * logger, which cost about a third of its CPU per webhook (README, Performance). It writes the
+ * logger, which cost about a third of its CPU per webhook (docs/performance.md). It writes the
  * same answers (Nest's error shape) and the same completion log line. Bodies are read raw (no
  * body parser), so signatures see the exact bytes.
  */
