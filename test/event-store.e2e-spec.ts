@@ -1,28 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
-import { SecretBox, type VerificationEvent } from '@kyc/core';
+import { SecretBox } from '@kyc/core';
 import { databaseOptions, EventEntity, EventStore, initializeDataSource, StorageUnavailableError } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent } from '@kyc/testing';
 
-function event(providerEventId: string, overrides: Partial<VerificationEvent> = {}): VerificationEvent {
-  const now = new Date().toISOString();
-  return {
-    specVersion: '1',
-    id: uuidv7(),
-    provider: 'complycube',
-    connection: 'default',
-    type: 'check.completed',
-    status: null,
-    providerEventId,
-    providerEventType: 'check.completed.clear',
-    subject: { applicantId: 'client-1' },
-    occurredAt: now,
-    receivedAt: now,
-    details: { outcome: 'clear' },
-    ...overrides,
-  };
-}
+const event = testVerificationEvent;
 
 /** Concurrent webhooks share one INSERT (group commit); each still gets its own outcome. */
 describe.each(DATABASE_KINDS)('EventStore.record batching on %s', (kind) => {

@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { SecretBox, type VerificationEvent } from '@kyc/core';
 import {
   ConnectionEntity,
@@ -16,25 +15,11 @@ import {
   SubscriberEntity,
   SubscriberStore,
 } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent } from '@kyc/testing';
 import { rotateSecrets } from '../apps/worker/src/rotate-secrets';
 
 function event(providerEventId: string, applicantId: string, externalUserId?: string): VerificationEvent {
-  const now = new Date().toISOString();
-  return {
-    specVersion: '1',
-    id: uuidv7(),
-    provider: 'complycube',
-    connection: 'default',
-    type: 'check.completed',
-    status: null,
-    providerEventId,
-    providerEventType: 'check.completed.clear',
-    subject: { applicantId, ...(externalUserId ? { externalUserId } : {}) },
-    occurredAt: now,
-    receivedAt: now,
-    details: { outcome: 'clear' },
-  };
+  return testVerificationEvent(providerEventId, { subject: { applicantId, ...(externalUserId ? { externalUserId } : {}) } });
 }
 
 /** A value as the gateway sealed it before this version (v1: the master key itself, no additional data). */

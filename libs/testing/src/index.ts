@@ -4,3 +4,4 @@ export * from './redis-server';
 export * from './inbound-webhook';
 export * from './process-helpers';
 export * from './source-revision';
+export * from './verification-events';
