@@ -282,6 +282,7 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
       occurredAt: receivedAt.toISOString(),
       receivedAt: receivedAt.toISOString(),
       details: {},
+      verification: null,
     });
 
     it('purges the decoded payloads older than PAYLOAD_RETENTION_DAYS and keeps the events', async () => {

@@ -25,6 +25,7 @@ function sampleEvent(overrides: Record<string, unknown> = {}): VerificationEvent
     occurredAt: '2024-05-01T10:00:00.000Z',
     receivedAt: '2024-05-01T10:00:01.000Z',
     details: { outcome: 'clear' },
+    verification: { id: randomUUID(), sequence: 2, status: 'approved', previousStatus: 'review', stale: false },
     ...overrides,
   } as VerificationEvent;
 }

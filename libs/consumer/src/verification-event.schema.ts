@@ -73,7 +73,21 @@ export function parseVerificationEvent(value: unknown): VerificationEvent {
     if (!isIsoDateTime(value[field])) fail(field, 'an ISO-8601 date-time');
   }
   if (!isRecord(value.details)) fail('details', 'an object');
+  checkVerification(value.verification, fail);
 
   if (issues.length > 0) throw new InvalidVerificationEventError(issues);
+  // Events from a gateway older than the verification state (a rolling upgrade) carry none.
+  if (value.verification === undefined) return { ...value, verification: null } as unknown as VerificationEvent;
   return value as unknown as VerificationEvent;
+}
+
+function checkVerification(verification: unknown, fail: (field: string, expected: string) => void): void {
+  if (verification === null || verification === undefined) return;
+  if (!isRecord(verification)) return fail('verification', 'null or an object');
+  if (!isNonEmptyString(verification.id)) fail('verification.id', 'a non-empty string');
+  if (!Number.isInteger(verification.sequence) || (verification.sequence as number) < 1) fail('verification.sequence', 'a positive integer');
+  for (const field of ['status', 'previousStatus'] as const) {
+    if (verification[field] !== null && !STATUSES.has(verification[field])) fail(`verification.${field}`, 'null or a VerificationStatus');
+  }
+  if (typeof verification.stale !== 'boolean') fail('verification.stale', 'a boolean');
 }

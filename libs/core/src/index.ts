@@ -7,3 +7,4 @@ export * from './json-depth';
 export * from './micro-batcher';
 export * from './private-files';
 export * from './keyed-digest';
+export * from './verification-state';

@@ -9,6 +9,8 @@ export interface SubscriptionFilter {
   connections?: string[];
   /** Type patterns: `*` (all), `verification.*` (prefix up to a dot), or an exact type. Empty = none. */
   types: string[];
+  /** Also stale status events (`verification.stale`: older than the status already held); default false. */
+  includeStale?: boolean;
 }
 
 export function typeMatches(pattern: string, type: string): boolean {
@@ -22,7 +24,11 @@ export function connectionMatches(entry: string, event: { provider: string; conn
   return slash < 0 ? entry === event.connection : entry.slice(0, slash) === event.provider && entry.slice(slash + 1) === event.connection;
 }
 
-export function filterMatches(filter: SubscriptionFilter, event: { provider: string; connection: string; type: string }): boolean {
+export function filterMatches(
+  filter: SubscriptionFilter,
+  event: { provider: string; connection: string; type: string; verification?: { stale: boolean } | null },
+): boolean {
+  if (event.verification?.stale && !filter.includeStale) return false;
   if (filter.providers.length > 0 && !filter.providers.includes(event.provider)) return false;
   const connections = filter.connections ?? [];
   if (connections.length > 0 && !connections.some((entry) => connectionMatches(entry, event))) return false;

@@ -39,7 +39,26 @@ export interface VerificationEvent {
   occurredAt: string;
   receivedAt: string;
   details: Record<string, unknown>;
+  /** The subject's verification as the gateway tracks it once this event is applied; null when the event names no subject (or is not applied yet). */
+  verification: EventVerification | null;
 }
+
+/** An event's place in its subject's verification (contract: Verification state and ordering). */
+export interface EventVerification {
+  /** `GET /admin/verifications/:id` */
+  id: string;
+  /** 1, 2, 3...: this event's place in the subject's history, in processing order. */
+  sequence: number;
+  /** The subject's status once this event is taken into account. */
+  status: VerificationStatus | null;
+  /** The subject's status before it. */
+  previousStatus: VerificationStatus | null;
+  /** A status event older (by occurredAt) than the status already applied: it changed nothing. */
+  stale: boolean;
+}
+
+/** Statuses after which the vendor's process is over (a later event may still reverse them). */
+export const FINAL_STATUSES: readonly VerificationStatus[] = ['approved', 'rejected', 'completed', 'expired', 'cancelled'];
 
 /** What an adapter's mapping decides; the gateway adds ids, connection and times. */
 export interface NormalizedEvent {

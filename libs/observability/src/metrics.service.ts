@@ -43,6 +43,13 @@ export class MetricsService implements OnApplicationShutdown {
     registers: [this.registry],
   });
 
+  private readonly staleEvents = new Counter({
+    name: 'kyc_stale_events_total',
+    help: 'Status events older than the status their verification already held (stored, changed nothing), by provider',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
   private readonly deliveries = new Counter({
     name: 'kyc_deliveries_total',
     help: 'Delivery attempts, by subscriber name and outcome (succeeded, retrying, failed = dead-lettered)',
@@ -123,6 +130,10 @@ export class MetricsService implements OnApplicationShutdown {
   webhookReceived(provider: string, outcome: string, seconds: number): void {
     this.webhooksReceived.inc({ provider, outcome });
     this.ingressDuration.observe({ provider }, seconds);
+  }
+
+  staleEvent(provider: string): void {
+    this.staleEvents.inc({ provider });
   }
 
   eventStored(provider: string): void {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Repository, In } from 'typeorm';
 import { AppConfig } from '@kyc/config';
-import { MicroBatcher, SecretBox, type SealContext, type VerificationEvent } from '@kyc/core';
+import { MicroBatcher, SecretBox, type SealContext, type VerificationEvent, type VerificationStatus } from '@kyc/core';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './entities';
 import { bulkInsert, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
 import { isUniqueViolation, StorageUnavailableError } from './storage-errors';
@@ -33,6 +33,18 @@ export const eventSealContext = {
   event: (rowId: string): SealContext => ({ table: 'events', column: 'event_sealed', rowId }),
   payload: (rowId: string): SealContext => ({ table: 'events', column: 'payload_sealed', rowId }),
 };
+
+/** The columns a VerificationEvent is read from: the sealed event and its verification block. */
+const EVENT_VIEW = {
+  id: true,
+  eventSealed: true,
+  verificationId: true,
+  verificationSequence: true,
+  verificationStatus: true,
+  verificationPreviousStatus: true,
+  verificationStale: true,
+} as const;
+type EventView = Pick<EventEntity, keyof typeof EVENT_VIEW>;
 
 /** What became of one row of a batched INSERT (not an Error union: driver errors may come from another realm). */
 type RowOutcome = 'inserted' | 'duplicate' | { failed: unknown };
@@ -84,20 +96,20 @@ export class EventStore {
   }
 
   async findById(id: string): Promise<VerificationEvent | null> {
-    const row = await this.events.findOne({ select: { id: true, eventSealed: true }, where: { id } });
+    const row = await this.events.findOne({ select: EVENT_VIEW, where: { id } });
     return row ? this.openEvent(row) : null;
   }
 
   async findByIds(ids: string[]): Promise<VerificationEvent[]> {
     if (ids.length === 0) return [];
-    const rows = await this.events.find({ select: { id: true, eventSealed: true }, where: { id: In(ids) } });
+    const rows = await this.events.find({ select: EVENT_VIEW, where: { id: In(ids) } });
     return rows.map((row) => this.openEvent(row));
   }
 
   /** Of `ids`, the events not yet dispatched (the others are done: a relay or retry added them twice). */
   async findUndispatchedByIds(ids: string[]): Promise<VerificationEvent[]> {
     if (ids.length === 0) return [];
-    const rows = await this.events.find({ select: { id: true, eventSealed: true }, where: { id: In(ids), dispatchedAt: IsNull() } });
+    const rows = await this.events.find({ select: EVENT_VIEW, where: { id: In(ids), dispatchedAt: IsNull() } });
     return rows.map((row) => this.openEvent(row));
   }
 
@@ -113,7 +125,7 @@ export class EventStore {
    * Only the sealed VerificationEvent is read, never the vendor payload.
    */
   async search(search: EventSearch, limit: number, before?: string): Promise<VerificationEvent[]> {
-    const query = this.events.createQueryBuilder('event').select(['event.id', 'event.eventSealed']).orderBy('event.id', 'DESC').limit(limit);
+    const query = this.events.createQueryBuilder('event').select(Object.keys(EVENT_VIEW).map((column) => `event.${column}`)).orderBy('event.id', 'DESC').limit(limit);
     if (before !== undefined) query.andWhere('event.id < :before', { before });
     if (search.provider !== undefined) query.andWhere('event.provider = :provider', { provider: search.provider });
     if (search.connection !== undefined) query.andWhere('event.connection = :connection', { connection: search.connection });
@@ -160,8 +172,20 @@ export class EventStore {
     }
   }
 
-  private openEvent(row: Pick<EventEntity, 'id' | 'eventSealed'>): VerificationEvent {
-    return this.box.openJson<VerificationEvent>(row.eventSealed, eventSealContext.event(row.id));
+  private openEvent(row: EventView): VerificationEvent {
+    const event = this.box.openJson<VerificationEvent>(row.eventSealed, eventSealContext.event(row.id));
+    // Sealed at the ingress, before the worker applied it: the block lives in its own columns.
+    const verification =
+      row.verificationId === null
+        ? null
+        : {
+            id: row.verificationId,
+            sequence: row.verificationSequence!,
+            status: row.verificationStatus as VerificationStatus | null,
+            previousStatus: row.verificationPreviousStatus as VerificationStatus | null,
+            stale: row.verificationStale === true,
+          };
+    return { ...event, verification };
   }
 
   /** Blind index of a subject id, for searching without storing it in clear. */

@@ -11,3 +11,6 @@ export * from './delivery.store';
 export * from './outbox.queries';
 export * from './retention.queries';
 export * from './secrets-reseal';
+export * from './sql-steps';
+export * from './verification.ledger';
+export * from './verification.store';

@@ -8,8 +8,10 @@ import { EventStore } from './event.store';
 import { InboundRefusalStore } from './inbound-refusal.store';
 import { DeliveryStore } from './delivery.store';
 import { SubscriberStore } from './subscriber.store';
+import { VerificationLedger } from './verification.ledger';
+import { VerificationStore } from './verification.store';
 
-const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore, DeliveryStore];
+const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore, DeliveryStore, VerificationLedger, VerificationStore];
 
 @Global()
 @Module({

@@ -45,7 +45,7 @@ export type SubscriberPatch = Partial<Omit<SubscriberInput, 'kind'>>;
 /** Defaults of the contract: 10 attempts, exponential from 1 s with jitter, capped at 1 h. */
 export const SUBSCRIBER_DEFAULTS = {
   timeoutMs: 10_000,
-  filter: { providers: [] as string[], connections: [] as string[], types: ['*'] },
+  filter: { providers: [] as string[], connections: [] as string[], types: ['*'], includeStale: false },
   maxAttempts: 10,
   backoff: { type: 'exponential' as BackoffType, delayMs: 1_000, maxDelayMs: 3_600_000 },
 };
@@ -83,6 +83,7 @@ export class SubscriberStore {
       filterProviders: input.filter?.providers ?? SUBSCRIBER_DEFAULTS.filter.providers,
       filterConnections: input.filter?.connections ?? SUBSCRIBER_DEFAULTS.filter.connections,
       filterTypes: input.filter?.types ?? SUBSCRIBER_DEFAULTS.filter.types,
+      filterIncludeStale: input.filter?.includeStale ?? SUBSCRIBER_DEFAULTS.filter.includeStale,
       maxAttempts: input.retry?.maxAttempts ?? SUBSCRIBER_DEFAULTS.maxAttempts,
       backoffType: input.retry?.backoff?.type ?? SUBSCRIBER_DEFAULTS.backoff.type,
       backoffDelayMs: input.retry?.backoff?.delayMs ?? SUBSCRIBER_DEFAULTS.backoff.delayMs,
@@ -130,6 +131,7 @@ export class SubscriberStore {
     if (patch.filter?.providers !== undefined) row.filterProviders = patch.filter.providers;
     if (patch.filter?.connections !== undefined) row.filterConnections = patch.filter.connections;
     if (patch.filter?.types !== undefined) row.filterTypes = patch.filter.types;
+    if (patch.filter?.includeStale !== undefined) row.filterIncludeStale = patch.filter.includeStale;
     if (patch.retry?.maxAttempts !== undefined) row.maxAttempts = patch.retry.maxAttempts;
     if (patch.retry?.backoff?.type !== undefined) row.backoffType = patch.retry.backoff.type;
     if (patch.retry?.backoff?.delayMs !== undefined) row.backoffDelayMs = patch.retry.backoff.delayMs;
@@ -219,7 +221,7 @@ export class SubscriberStore {
       kind: row.kind,
       ...(row.kind === 'queue' ? { queue: row.queue ?? undefined } : { url: row.url ?? undefined }),
       timeoutMs: row.timeoutMs,
-      filter: { providers: row.filterProviders, connections: row.filterConnections ?? [], types: row.filterTypes },
+      filter: { providers: row.filterProviders, connections: row.filterConnections ?? [], types: row.filterTypes, includeStale: row.filterIncludeStale },
       retry: { maxAttempts: row.maxAttempts, backoff: { type: row.backoffType, delayMs: row.backoffDelayMs, maxDelayMs: row.backoffMaxDelayMs } },
       enabled: row.enabled,
       disabledReason: row.disabledReason,

@@ -17,6 +17,7 @@ export function testVerificationEvent(providerEventId: string, overrides: Partia
     occurredAt: now,
     receivedAt: now,
     details: { outcome: 'clear' },
+    verification: null,
     ...overrides,
   };
 }

@@ -173,6 +173,8 @@ export class IngressService {
       occurredAt: occurredAt && !Number.isNaN(occurredAt.getTime()) ? occurredAt.toISOString() : receivedAt.toISOString(),
       receivedAt: receivedAt.toISOString(),
       details: normalized.details,
+      // Taken into its subject's verification by the worker, before any delivery.
+      verification: null,
     };
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { filterMatches, MicroBatcher, type VerificationEvent } from '@kyc/core';
-import { DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
+import { MetricsService } from '@kyc/observability';
+import { DeliveryStore, EventStore, Subscriber, VerificationLedger } from '@kyc/persistence';
 import { DeliveryScheduler } from '@kyc/queue';
 import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery.service';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
@@ -30,6 +31,8 @@ export class DispatcherService {
     private readonly subscribers: SubscriberCache,
     private readonly scheduler: DeliveryScheduler,
     private readonly bulkQueue: BulkQueueDelivery,
+    private readonly ledger: VerificationLedger,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Resolves once every one of `eventIds` is dispatched (an id not stored, or already dispatched, is skipped). */
@@ -43,8 +46,9 @@ export class DispatcherService {
    * up (`since`), so subscribers loaded after that instant include them all.
    */
   private async dispatchNow(eventIds: string[], since: number): Promise<number> {
-    const [events, subscribers] = await Promise.all([this.events.findUndispatchedByIds(eventIds), this.subscribers.allAsOf(since)]);
-    if (events.length === 0) return 0;
+    const [undispatched, subscribers] = await Promise.all([this.events.findUndispatchedByIds(eventIds), this.subscribers.allAsOf(since)]);
+    if (undispatched.length === 0) return 0;
+    const events = await this.withVerifications(undispatched);
     const now = new Date();
     const planned: DueDelivery[] = events.flatMap((event) =>
       matchingSubscribers(subscribers, event).map((subscriber) => ({ delivery: this.deliveries.newDelivery(event.id, subscriber.id, now), subscriber, event })),
@@ -69,6 +73,22 @@ export class DispatcherService {
     const isAgain = (item: DueDelivery) => item.subscriber.kind === 'queue' && earlier.has(item.delivery);
     await Promise.all([this.bulkQueue.deliver(due.filter(isAgain)), this.scheduler.schedule(due.filter((item) => !isAgain(item)).map((item) => item.delivery))]);
     return events.length;
+  }
+
+  /**
+   * Takes the events into their subjects' verifications (the ordering guard) before anything is
+   * delivered, so every delivery carries the event's `verification` block and the stale filter
+   * can apply. Events applied before (a retried pass) keep the block they got then.
+   */
+  private async withVerifications(events: VerificationEvent[]): Promise<VerificationEvent[]> {
+    const unapplied = events.filter((event) => event.verification === null);
+    if (unapplied.length === 0) return events;
+    const applied = await this.ledger.apply(unapplied);
+    for (const event of unapplied) {
+      const result = applied.get(event.id);
+      if (result?.applied && result.verification?.stale) this.metrics.staleEvent(event.provider);
+    }
+    return events.map((event) => ({ ...event, verification: applied.get(event.id)?.verification ?? event.verification }));
   }
 }
 

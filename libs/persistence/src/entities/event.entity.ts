@@ -16,6 +16,8 @@ export const EVENTS_DEDUP_INDEX = 'uq_events_dedup';
 @Index('ix_events_applicant_ref', ['applicantRef'])
 @Index('ix_events_external_user_ref', ['externalUserRef'])
 @Index('ix_events_undispatched', ['receivedAt'], { where: '"dispatched_at" IS NULL' })
+@Index('ix_events_verification', ['verificationId', 'occurredAt'])
+@Index('ix_events_unapplied', ['occurredAt'], { where: '"verification_applied_at" IS NULL' })
 export class EventEntity {
   /** UUIDv7: unique and time-ordered, so it doubles as a stable pagination cursor. */
   @PrimaryColumn({ type: 'varchar', length: 36 })
@@ -61,4 +63,28 @@ export class EventEntity {
 
   @Column({ name: 'dispatched_at', type: 'bigint', nullable: true, transformer: epochMs })
   dispatchedAt: Date | null;
+
+  /**
+   * When the event was taken into its subject's verification (VerificationLedger); null until
+   * then. The `verification_*` columns are the event's `verification` block, not personal data.
+   */
+  @Column({ name: 'verification_applied_at', type: 'bigint', nullable: true, transformer: epochMs })
+  verificationAppliedAt: Date | null;
+
+  /** Null when the event names no subject. */
+  @Column({ name: 'verification_id', type: 'varchar', length: 36, nullable: true })
+  verificationId: string | null;
+
+  @Column({ name: 'verification_sequence', type: 'integer', nullable: true })
+  verificationSequence: number | null;
+
+  /** The subject's status once this event was taken into account. */
+  @Column({ name: 'verification_status', type: 'varchar', length: 20, nullable: true })
+  verificationStatus: string | null;
+
+  @Column({ name: 'verification_previous_status', type: 'varchar', length: 20, nullable: true })
+  verificationPreviousStatus: string | null;
+
+  @Column({ name: 'verification_stale', type: 'boolean', nullable: true })
+  verificationStale: boolean | null;
 }

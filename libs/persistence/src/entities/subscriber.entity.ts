@@ -44,6 +44,10 @@ export class SubscriberEntity {
   @Column({ name: 'filter_types', type: 'simple-json' })
   filterTypes: string[];
 
+  /** Also receive stale status events (older than the status their verification already holds). */
+  @Column({ name: 'filter_include_stale', type: 'boolean', default: false })
+  filterIncludeStale: boolean;
+
   @Column({ name: 'max_attempts', type: 'integer' })
   maxAttempts: number;
 

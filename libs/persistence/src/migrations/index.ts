@@ -3,6 +3,7 @@ import { Deliveries1763856000000 } from './1763856000000-Deliveries';
 import { SubscriberHealth1764028800000 } from './1764028800000-SubscriberHealth';
 import { RefusalCount1764201600000 } from './1764201600000-RefusalCount';
 import { SubscriberFilterConnections1764288000000 } from './1764288000000-SubscriberFilterConnections';
+import { Verifications1764374400000 } from './1764374400000-Verifications';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SubscriberHealth1764028800000,
   RefusalCount1764201600000,
   SubscriberFilterConnections1764288000000,
+  Verifications1764374400000,
 ];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { VERIFICATION_STATUSES, type VerificationEvent, type VerificationStatus } from '@kyc/core';
+import { VERIFICATION_STATUSES, type EventVerification, type VerificationEvent, type VerificationStatus } from '@kyc/core';
 import type { EventSearch } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
 import { DeliveryDto, DeliveryWithAttemptsDto } from '../deliveries/delivery.dto';
@@ -56,6 +56,15 @@ export class VerificationSubjectDto {
   @ApiPropertyOptional() checkId?: string;
 }
 
+@ApiSchema({ name: 'EventVerification' })
+export class EventVerificationDto implements EventVerification {
+  @ApiProperty({ format: 'uuid', description: 'GET /admin/verifications/:id' }) id: string;
+  @ApiProperty({ description: "this event's place in the subject's history, in processing order (1, 2, 3...)" }) sequence: number;
+  @ApiProperty({ enum: VERIFICATION_STATUSES, nullable: true, description: "the subject's status once this event is taken into account" }) status: VerificationStatus | null;
+  @ApiProperty({ enum: VERIFICATION_STATUSES, nullable: true, description: 'before it' }) previousStatus: VerificationStatus | null;
+  @ApiProperty({ description: 'a status event older (by occurredAt) than the status already applied: it changed nothing' }) stale: boolean;
+}
+
 /** VerificationEvent v1, as subscribers receive it (contract). */
 @ApiSchema({ name: 'VerificationEvent' })
 export class VerificationEventDto implements VerificationEvent {
@@ -94,6 +103,9 @@ export class VerificationEventDto implements VerificationEvent {
 
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'vendor facts worth keeping (outcome, stepName...)' })
   details: Record<string, unknown>;
+
+  @ApiProperty({ type: EventVerificationDto, nullable: true, description: "the subject's verification as the gateway tracks it; null when the event names no subject (or before the worker took it in)" })
+  verification: EventVerificationDto | null;
 }
 
 @ApiSchema({ name: 'EventDetail' })

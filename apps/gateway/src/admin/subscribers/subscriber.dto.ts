@@ -144,6 +144,10 @@ export class FilterDto {
   @Optional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50)
   @Matches(TYPE_PATTERN, { each: true, message: 'each value in types must be *, a type (check.completed) or a prefix (verification.*)' })
   types?: string[];
+
+  @ApiPropertyOptional({ default: false, description: 'Also receive stale status events (`verification.stale: true`: older than the status their verification already holds; they changed nothing)' })
+  @Optional() @IsBoolean()
+  includeStale?: boolean;
 }
 
 /** Fields with defaults, the same in creation and update. */

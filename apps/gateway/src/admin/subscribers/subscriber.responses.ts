@@ -21,6 +21,7 @@ class FilterView {
   @ApiProperty({ type: [String], description: 'Empty: every provider' }) providers: string[];
   @ApiProperty({ type: [String], example: ['complycube/default'], description: 'Names or provider/name; empty: every connection' }) connections: string[];
   @ApiProperty({ type: [String], example: ['verification.*'] }) types: string[];
+  @ApiProperty({ description: 'Also stale status events' }) includeStale: boolean;
 }
 
 @ApiSchema({ name: 'Subscriber' })
