@@ -14,6 +14,9 @@ import {
   SecretsResealer,
   SubscriberEntity,
   SubscriberStore,
+  VerificationEntity,
+  VerificationLedger,
+  VerificationStore,
 } from '@kyc/persistence';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent } from '@kyc/testing';
 import { rotateSecrets } from '../apps/worker/src/rotate-secrets';
@@ -39,6 +42,8 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
     connections: new ConnectionStore(dataSource.getRepository(ConnectionEntity), box),
     subscribers: new SubscriberStore(dataSource.getRepository(SubscriberEntity), box),
     events: new EventStore(dataSource.getRepository(EventEntity), box, testConfig()),
+    ledger: new VerificationLedger(dataSource, box),
+    verifications: new VerificationStore(dataSource.getRepository(VerificationEntity), dataSource.getRepository(EventEntity), box),
   });
 
   // A database per test: each seals with its own keys, and the re-seal reads every row.
@@ -113,6 +118,8 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
     const { subscriber, secret } = await before.subscribers.create({ name: 'rotation', kind: 'http', url: 'https://rotation.example.com/hook' });
     const recent = event('rotation-recent', 'applicant-rotation', 'user-rotation');
     await before.events.record(recent, { payload: 'recent' });
+    const verificationId = (await before.ledger.apply([recent])).get(recent.id)?.verification?.id;
+    expect(verificationId).toBeDefined();
     // An event stored by the previous version of the gateway (v1 format, v1 blind indexes).
     const legacy = event('rotation-legacy', 'applicant-rotation');
     await before.events.record(legacy, { payload: 'legacy' });
@@ -128,7 +135,10 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
       expect(opened?.previousSecrets).toEqual({ webhookSecret: 'connection-secret' });
       expect(opened?.options).toEqual({ requiredHeaders: { authorization: 'Bearer header-secret' } });
       expect(await subscribers.signingSecret(subscriber.id)).toBe(secret);
-      expect(await events.findById(recent.id)).toEqual(recent);
+      expect(await events.findById(recent.id)).toEqual({ ...recent, verification: expect.objectContaining({ id: verificationId, sequence: 1 }) });
+      const { verifications } = stores(box);
+      expect((await verifications.search({ applicantId: 'applicant-rotation' }, 10)).map((each) => each.id)).toEqual([verificationId]);
+      expect((await verifications.findById(verificationId!))?.subject).toEqual({ applicantId: 'applicant-rotation', externalUserId: 'user-rotation' });
       expect(await events.findById(legacy.id)).toEqual(legacy);
       expect(await events.findPayload(legacy.id)).toEqual({ payload: 'legacy' });
       const found = await events.search({ applicantId: 'applicant-rotation' }, 10);
@@ -147,13 +157,18 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
       connections: { resealed: 1, changedMeanwhile: 0, unopenable: [] },
       subscribers: { resealed: 1, changedMeanwhile: 0, unopenable: [] },
       events: { resealed: 2, changedMeanwhile: 0, unopenable: [] },
+      verifications: { resealed: 1, changedMeanwhile: 0, unopenable: [] },
     });
 
     // SECRETS_KEY_PREVIOUS dropped: everything opens with B alone, and subject searches still match.
     const after = new SecretBox(keyB);
     await expectAllReadable(after);
     const again = await new SecretsResealer(dataSource, after).run();
-    expect([again.connections.resealed, again.subscribers.resealed, again.events.resealed]).toEqual([0, 0, 0]);
+    expect([again.connections.resealed, again.subscribers.resealed, again.events.resealed, again.verifications.resealed]).toEqual([0, 0, 0, 0]);
+    // The subject's next event, applied under B alone, joins the same verification.
+    const later = event('rotation-later', 'applicant-rotation');
+    await stores(after).events.record(later, {});
+    expect((await stores(after).ledger.apply([later])).get(later.id)?.verification).toMatchObject({ id: verificationId, sequence: 2 });
   });
 
   if (kind === 'sqlite') {

@@ -16,6 +16,7 @@ import { OutboxRelay } from './relay/outbox-relay.service';
 import { PayloadRetention } from './retention/payload-retention.service';
 import { RefusalRetention } from './retention/refusal-retention.service';
 import { SubscriberCache } from './subscribers/subscriber-cache.service';
+import { VerificationBackfill } from './verifications/verification-backfill.service';
 import { ActiveJobs, WorkerDrain } from './worker-drain.service';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
@@ -35,10 +36,11 @@ import { ActiveJobs, WorkerDrain } from './worker-drain.service';
     RetentionQueries,
     PayloadRetention,
     RefusalRetention,
+    VerificationBackfill,
     ActiveJobs,
     WorkerDrain,
   ],
-  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention, RefusalRetention],
+  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention, RefusalRetention, VerificationBackfill],
 })
 export class WorkerFeaturesModule {}
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, Repository, In } from 'typeorm';
+import { IsNull, LessThan, Not, Repository, In } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import { MicroBatcher, SecretBox, type SealContext, type VerificationEvent, type VerificationStatus } from '@kyc/core';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './entities';
@@ -22,6 +22,8 @@ export interface EventSearch {
   /** Matched through the blind index: the clear value is never stored. */
   applicantId?: string;
   externalUserId?: string;
+  /** Through the event's verification (events the worker has taken in). */
+  verificationId?: string;
   /** receivedAt >= from */
   from?: Date;
   /** receivedAt < to */
@@ -134,6 +136,11 @@ export class EventStore {
     // Any index the id may be stored under (older keys, rows not re-sealed yet): see blindIndexCandidates.
     if (search.applicantId !== undefined) query.andWhere('event.applicantRef IN (:...applicantRefs)', { applicantRefs: this.box.blindIndexCandidates(search.applicantId) });
     if (search.externalUserId !== undefined) query.andWhere('event.externalUserRef IN (:...externalUserRefs)', { externalUserRefs: this.box.blindIndexCandidates(search.externalUserId) });
+    if (search.verificationId !== undefined) {
+      query.andWhere('event.verificationId IN (SELECT id FROM verifications WHERE verification_ref IN (:...verificationRefs))', {
+        verificationRefs: this.box.blindIndexCandidates(search.verificationId),
+      });
+    }
     // Times are epoch milliseconds (column-types.ts); query-builder parameters skip the transformer.
     if (search.from !== undefined) query.andWhere('event.receivedAt >= :from', { from: search.from.getTime() });
     if (search.to !== undefined) query.andWhere('event.receivedAt < :to', { to: search.to.getTime() });
@@ -150,6 +157,20 @@ export class EventStore {
       take: limit,
     });
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Events dispatched without a verification (stored before the verification state existed),
+   * oldest vendor time first: the backfill builds their verifications in that order.
+   */
+  async findDispatchedUnapplied(limit: number): Promise<VerificationEvent[]> {
+    const rows = await this.events.find({
+      select: EVENT_VIEW,
+      where: { verificationAppliedAt: IsNull(), dispatchedAt: Not(IsNull()) },
+      order: { occurredAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+    return rows.map((row) => this.openEvent(row));
   }
 
   async markDispatched(ids: string[], at = new Date()): Promise<void> {

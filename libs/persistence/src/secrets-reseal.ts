@@ -1,9 +1,10 @@
 import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
-import { SecretBox, type SealContext, type VerificationEvent } from '@kyc/core';
+import { SecretBox, type SealContext, type SubjectKeyField, type VerificationEvent, type VerificationSubject } from '@kyc/core';
 import { connectionSealContext } from './connection.store';
-import { ConnectionEntity, EventEntity, SubscriberEntity } from './entities';
+import { ConnectionEntity, EventEntity, SubscriberEntity, VerificationEntity } from './entities';
 import { eventSealContext } from './event.store';
 import { subscriberSecretContext } from './subscriber.store';
+import { verificationSealContext } from './verification.ledger';
 
 export interface ResealTally {
   /** Rows rewritten with the current key. */
@@ -18,6 +19,7 @@ export interface ResealReport {
   connections: ResealTally;
   subscribers: ResealTally;
   events: ResealTally;
+  verifications: ResealTally;
 }
 
 const tally = (): ResealTally => ({ resealed: 0, changedMeanwhile: 0, unopenable: [] });
@@ -38,7 +40,7 @@ export class SecretsResealer {
   ) {}
 
   async run(): Promise<ResealReport> {
-    return { connections: await this.connections(), subscribers: await this.subscribers(), events: await this.events() };
+    return { connections: await this.connections(), subscribers: await this.subscribers(), events: await this.events(), verifications: await this.verifications() };
   }
 
   private async connections(): Promise<ResealTally> {
@@ -113,6 +115,45 @@ export class SecretsResealer {
       else result.changedMeanwhile += 1;
     }
     return result;
+  }
+
+  /** The sealed subject and every blind index (the subject key's too: the ledger finds rows by it) under the current key. */
+  private async verifications(): Promise<ResealTally> {
+    const result = tally();
+    const repository = this.dataSource.getRepository(VerificationEntity);
+    let after = '';
+    for (;;) {
+      const rows = await repository.find({
+        select: { id: true, subjectField: true, subjectSealed: true },
+        where: { id: MoreThan(after) },
+        order: { id: 'ASC' },
+        take: this.batchSize,
+      });
+      if (rows.length === 0) return result;
+      after = rows[rows.length - 1].id;
+      for (const row of rows.filter((each) => this.box.needsReseal(each.subjectSealed))) {
+        let changes: Partial<VerificationEntity>;
+        try {
+          const context = verificationSealContext(row.id);
+          const subject = this.box.openJson<VerificationSubject>(row.subjectSealed, context);
+          const ref = (value: string | undefined) => (value ? this.box.blindIndex(value) : null);
+          changes = {
+            subjectSealed: this.box.sealJson(subject, context),
+            subjectRef: this.box.blindIndex(`${row.subjectField}:${subject[row.subjectField as SubjectKeyField]}`),
+            applicantRef: ref(subject.applicantId),
+            externalUserRef: ref(subject.externalUserId),
+            verificationRef: ref(subject.verificationId),
+          };
+        } catch {
+          result.unopenable.push(row.id);
+          continue;
+        }
+        // Compare-and-set on the subject: the ledger may have added an id to it meanwhile.
+        const { affected } = await repository.update({ id: row.id, subjectSealed: row.subjectSealed }, changes);
+        if (affected === 1) result.resealed += 1;
+        else result.changedMeanwhile += 1;
+      }
+    }
   }
 
   /** In id order, a batch per transaction (one commit per batch, not per row). */

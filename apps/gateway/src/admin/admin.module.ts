@@ -4,6 +4,7 @@ import { AdminJsonMiddleware } from './admin-json.middleware';
 import { SubscribersController } from './subscribers/subscribers.controller';
 import { ConnectionsModule } from './connections/connections.module';
 import { EventsAdminModule } from './events/events-admin.module';
+import { VerificationsAdminModule } from './verifications/verifications-admin.module';
 import { DeliveriesAdminModule } from './deliveries/deliveries-admin.module';
 import { InboundAdminModule } from './inbound/inbound-admin.module';
 import { AdminRateLimitModule } from './admin-rate-limit';
@@ -11,7 +12,7 @@ import { QueueBoardModule } from './queues/queue-board.module';
 
 /** The admin REST API under `/admin`: bearer key, JSON bodies, validated input. */
 @Module({
-  imports: [ConnectionsModule, EventsAdminModule, DeliveriesAdminModule, InboundAdminModule, AdminRateLimitModule, QueueBoardModule],
+  imports: [ConnectionsModule, EventsAdminModule, VerificationsAdminModule, DeliveriesAdminModule, InboundAdminModule, AdminRateLimitModule, QueueBoardModule],
   controllers: [SubscribersController],
   providers: [AdminAuthGuard],
 })

@@ -34,11 +34,15 @@ export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
   @ApiPropertyOptional({ description: "the customer's own user id (subject.externalUserId), exact" })
   @IsOptional() @IsString() @Length(1, 500)
   externalUserId?: string;
+
+  @ApiPropertyOptional({ description: "the vendor's verification / session id (subject.verificationId), exact; events already taken into their verification" })
+  @IsOptional() @IsString() @Length(1, 500)
+  verificationId?: string;
 }
 
 export function eventSearch(query: EventListQuery): EventSearch {
-  const { provider, connection, type, status, applicantId, externalUserId } = query;
-  return { provider, connection, type, status, applicantId, externalUserId, ...timeRange(query) };
+  const { provider, connection, type, status, applicantId, externalUserId, verificationId } = query;
+  return { provider, connection, type, status, applicantId, externalUserId, verificationId, ...timeRange(query) };
 }
 
 @ApiSchema({ name: 'ReplayEvent' })

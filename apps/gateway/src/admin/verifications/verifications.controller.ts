@@ -1,0 +1,40 @@
+import { Controller, Get, NotFoundException, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { VerificationStore, type VerificationView } from '@kyc/persistence';
+import { AdminAuthGuard } from '../admin-auth.guard';
+import { adminValidationPipe, ResourceIdPipe } from '../admin-validation';
+import { AdminApi, ApiErrorDto, ApiPageQuery, ApiPageResponse } from '../api-docs';
+import { Page, paginate } from '../pagination';
+import { VerificationDetailDto, VerificationDto, VerificationListQuery, verificationSearch } from './verification.dto';
+
+const VerificationId = new ResourceIdPipe('verification');
+
+/** Each subject's verification as the ordering guard holds it, with its timeline. */
+@Controller('admin/verifications')
+@AdminApi('verifications')
+@UseGuards(AdminAuthGuard)
+@UsePipes(adminValidationPipe)
+export class VerificationsController {
+  constructor(private readonly verifications: VerificationStore) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List verifications', description: 'Newest first (by creation).' })
+  @ApiPageQuery()
+  @ApiPageResponse(VerificationDto)
+  @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid input; `fields` names each failing field' })
+  list(@Query() query: VerificationListQuery): Promise<Page<VerificationView>> {
+    const search = verificationSearch(query);
+    return paginate(query, (take, before) => this.verifications.search(search, take, before));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a verification with its timeline (every event in vendor-time order)' })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'Verification id (`verification.id` of its events; anything else is a 404)' })
+  @ApiOkResponse({ type: VerificationDetailDto })
+  @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such verification' })
+  async get(@Param('id', VerificationId) id: string): Promise<VerificationDetailDto> {
+    const verification = await this.verifications.findById(id);
+    if (!verification) throw new NotFoundException('verification not found');
+    return { ...verification, timeline: await this.verifications.timeline(id) };
+  }
+}
