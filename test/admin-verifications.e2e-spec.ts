@@ -1,0 +1,152 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Job, Worker } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '@kyc/config';
+import type { VerificationEvent } from '@kyc/core';
+import { SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
+import { findProvider } from '@kyc/providers';
+import { redisOptions } from '@kyc/queue';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { VerificationBackfill } from '../apps/worker/src/verifications/verification-backfill.service';
+import { post } from './support/http';
+import { startTestApp, TestApp } from './support/test-app';
+
+const T0 = Date.parse('2026-04-01T08:00:00.000Z');
+const at = (minute: number) => new Date(T0 + minute * 60_000);
+
+/** The verification state as subscribers and operators see it: through webhooks, the queues and the admin API. */
+describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
+  let database: TestDatabase;
+  let config: AppConfig;
+  let app: TestApp;
+  const consumers: Worker[] = [];
+  const cryptoKey = randomBytes(32).toString('hex');
+  const allpass = findProvider('allpass')!;
+  const credentials = { secrets: { cryptoKey }, options: allpass.parseOptions({ encryptionMethod: 'aes-256-gcm' }) };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    config = testConfig({ DATABASE_URL: database.url, ALLPASS_CRYPTO_KEY: cryptoKey, ALLPASS_ENCRYPTION_METHOD: 'aes-256-gcm' });
+    app = await startTestApp(config, { worker: true });
+  });
+
+  afterAll(async () => {
+    for (const consumer of consumers) await consumer.close().catch(() => undefined);
+    await app?.close();
+    await database?.drop();
+  });
+
+  const admin = async (path: string, key = config.adminApiKey) => {
+    const response = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { data?: Array<Record<string, unknown>> } };
+  };
+  const send = async (type: string, minute: number, applicantId: string) => {
+    const answer = await post(`${app.url}/webhooks/allpass`, allpass.simulator.build(type, credentials, { now: at(minute), payload: { id: applicantId } }));
+    expect(answer.status).toBe(200);
+    return answer.body.eventId as string;
+  };
+  async function subscribeQueue(input: Omit<SubscriberInput, 'kind' | 'queue'>): Promise<Job<VerificationEvent>[]> {
+    const queue = `verifications-${randomBytes(4).toString('hex')}`;
+    await app.app.get(SubscriberStore).create({ ...input, kind: 'queue', queue });
+    await app.app.get(SubscriberCache).reload();
+    const jobs: Job<VerificationEvent>[] = [];
+    consumers.push(new Worker<VerificationEvent>(queue, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
+    return jobs;
+  }
+
+  it('delivers a stale retry only to subscribers with includeStale, and shows the timeline in vendor-time order', async () => {
+    const applicantId = randomUUID();
+    const plain = await subscribeQueue({ name: `plain-${kind}`, filter: { types: ['verification.*'] } });
+    const everything = await subscribeQueue({ name: `stale-too-${kind}`, filter: { types: ['verification.*'], includeStale: true } });
+
+    const approved = await send('applicantApproved', 20, applicantId);
+    await waitFor(() => plain.length === 1, 15_000, 'the approval was not delivered');
+    // The vendor's retry of an older event arrives late: stored, delivered to `everything` only.
+    const review = await send('applicantInReview', 10, applicantId);
+    await waitFor(() => everything.length === 2, 15_000, 'the stale event did not reach the includeStale subscriber');
+    const rejected = await send('applicantRejected', 30, applicantId);
+    await waitFor(() => plain.length === 2 && everything.length === 3, 15_000, 'the reversal was not delivered');
+
+    expect(plain.map((job) => job.data.id)).toEqual([approved, rejected]);
+    expect(everything.map((job) => job.data.id)).toEqual([approved, review, rejected]);
+    const [first, stale, last] = everything.map((job) => job.data.verification!);
+    expect(first).toEqual({ id: first.id, sequence: 1, status: 'approved', previousStatus: null, stale: false });
+    expect(stale).toEqual({ id: first.id, sequence: 2, status: 'approved', previousStatus: 'approved', stale: true });
+    expect(last).toEqual({ id: first.id, sequence: 3, status: 'rejected', previousStatus: 'approved', stale: false });
+    expect(everything[1].data).toMatchObject({ type: 'verification.review', status: 'review', occurredAt: at(10).toISOString() });
+
+    const list = await admin(`/admin/verifications?applicantId=${applicantId}`);
+    expect(list.status).toBe(200);
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ id: first.id, provider: 'allpass', connection: 'default', status: 'rejected', statusAt: at(30).toISOString(), events: 3 }),
+    ]);
+    const detail = await admin(`/admin/verifications/${first.id}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body).toMatchObject({ id: first.id, subject: expect.objectContaining({ applicantId }), status: 'rejected' });
+    expect(detail.body.timeline).toEqual([
+      expect.objectContaining({ eventId: review, type: 'verification.review', status: 'review', occurredAt: at(10).toISOString(), sequence: 2, stale: true }),
+      expect.objectContaining({ eventId: approved, type: 'verification.approved', status: 'approved', occurredAt: at(20).toISOString(), sequence: 1, stale: false }),
+      expect.objectContaining({ eventId: rejected, type: 'verification.rejected', status: 'rejected', occurredAt: at(30).toISOString(), sequence: 3, stale: false }),
+    ]);
+    // The event API carries the same block.
+    expect((await admin(`/admin/events/${review}`)).body.event).toMatchObject({ verification: { id: first.id, sequence: 2, stale: true } });
+
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/kyc_stale_events_total\{provider="allpass"\} [1-9]/);
+  });
+
+  it('filters verifications and refuses bad queries with 400, unknown ids with 404, no key with 401', async () => {
+    const applicantId = randomUUID();
+    await send('applicantInReview', 5, applicantId);
+    await waitFor(async () => ((await admin(`/admin/verifications?applicantId=${applicantId}`)).body.data ?? []).length === 1, 15_000);
+    const ids = async (query: string) => ((await admin(`/admin/verifications?${query}`)).body.data ?? []).map((each) => each.id);
+    const [inReview] = await ids(`applicantId=${applicantId}`);
+    // In review since 2026-04-01 (vendor time): stuck for any period up to now.
+    expect(await ids('stuckForSeconds=3600&status=review')).toContain(inReview);
+    expect(await ids(`stuckForSeconds=${Math.ceil((Date.now() - T0) / 1000) + 3600}`)).not.toContain(inReview);
+    expect(await ids('status=approved')).not.toContain(inReview);
+    expect(await ids('provider=complycube')).toEqual([]);
+    expect(await ids(`updatedFrom=${new Date(Date.now() - 60_000).toISOString()}`)).toContain(inReview);
+    expect(await ids(`updatedTo=${new Date(Date.now() - 3_600_000).toISOString()}`)).not.toContain(inReview);
+
+    const page = await admin('/admin/verifications?limit=1');
+    expect(page.body.data).toHaveLength(1);
+    expect(typeof page.body.nextCursor).toBe('string');
+    const next = await admin(`/admin/verifications?limit=1&cursor=${page.body.nextCursor as string}`);
+    expect(next.body.data![0].id).not.toBe(page.body.data![0].id);
+
+    for (const query of ['stuckForSeconds=-1', 'stuckForSeconds=abc', 'status=done', 'provider=nobody', 'updatedFrom=yesterday', `updatedFrom=${new Date().toISOString()}&updatedTo=2020-01-01T00:00:00Z`]) {
+      expect({ query, status: (await admin(`/admin/verifications?${query}`)).status }).toEqual({ query, status: 400 });
+    }
+    expect((await admin(`/admin/verifications/${randomUUID()}`)).status).toBe(404);
+    expect((await admin('/admin/verifications/not-an-id')).status).toBe(404);
+    expect((await admin('/admin/verifications', 'wrong-key')).status).toBe(401);
+  });
+
+  it('builds the verifications of events stored before the verification state, once, in vendor-time order', async () => {
+    const applicantId = randomUUID();
+    // Arriving out of order: approved, then the older review.
+    await send('applicantApproved', 40, applicantId);
+    await send('applicantInReview', 35, applicantId);
+    const dataSource = app.app.get(DataSource);
+    await waitFor(async () => (await dataSource.getRepository(VerificationEntity).findOneBy({ eventCount: 2, status: 'approved' })) !== null, 15_000);
+
+    // Back to the schema before the migration (its columns and table dropped), and up again: every event is as an older gateway left it.
+    await dataSource.undoLastMigration({ transaction: 'all' });
+    await dataSource.runMigrations({ transaction: 'all' });
+    expect(await dataSource.getRepository(VerificationEntity).count()).toBe(0);
+
+    const backfill = app.app.get(VerificationBackfill);
+    expect(await backfill.backfillOnce()).toBeGreaterThanOrEqual(2);
+    expect(await backfill.backfillOnce()).toBe(0);
+    const [rebuilt] = (await admin(`/admin/verifications?applicantId=${applicantId}`)).body.data!;
+    expect(rebuilt).toMatchObject({ status: 'approved', statusAt: at(40).toISOString(), events: 2 });
+    // In vendor-time order, the older review came first: nothing is stale.
+    const timeline = (await admin(`/admin/verifications/${rebuilt.id as string}`)).body.timeline as Array<Record<string, unknown>>;
+    expect(timeline.map((entry) => [entry.status, entry.sequence, entry.stale])).toEqual([
+      ['review', 1, false],
+      ['approved', 2, false],
+    ]);
+  });
+});
