@@ -182,7 +182,7 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
       expect(page.nextCursor).toBeNull();
       const event = page.data.find((item) => item.id === approved)!;
       expect(Object.keys(event).sort()).toEqual(
-        ['connection', 'details', 'id', 'occurredAt', 'provider', 'providerEventId', 'providerEventType', 'receivedAt', 'specVersion', 'status', 'subject', 'type'],
+        ['connection', 'details', 'id', 'occurredAt', 'provider', 'providerEventId', 'providerEventType', 'receivedAt', 'specVersion', 'status', 'subject', 'type', 'verification'],
       );
       expect(event).toMatchObject({
         specVersion: '1',

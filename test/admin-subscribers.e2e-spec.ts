@@ -96,7 +96,7 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
         kind: 'queue',
         queue: 'kyc-billing',
         timeoutMs: 10_000,
-        filter: { providers: ['allpass', 'complycube'], connections: [], types: ['verification.*'] },
+        filter: { providers: ['allpass', 'complycube'], connections: [], types: ['verification.*'], includeStale: false },
         retry: { maxAttempts: 10, backoff: { type: 'exponential', delayMs: 1_000, maxDelayMs: 3_600_000 } },
         enabled: true,
         disabledReason: null,
@@ -263,7 +263,7 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       expect(answer.body).toEqual({
         ...unchanged,
         enabled: false,
-        filter: { providers: [], connections: [], types: ['check.completed'] },
+        filter: { providers: [], connections: [], types: ['check.completed'], includeStale: false },
         retry: { maxAttempts: 3, backoff: { type: 'exponential', delayMs: 2_000, maxDelayMs: 3_600_000 } },
         updatedAt: expect.any(String),
       });
@@ -272,10 +272,20 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
 
     it('keeps filter.connections (names and provider/name), and PATCH replaces it', async () => {
       const created = await create(queueSubscriber('production-only', { filter: { providers: ['complycube'], connections: ['complycube/default', 'eu-app'] } }));
-      expect(created.filter).toEqual({ providers: ['complycube'], connections: ['complycube/default', 'eu-app'], types: ['*'] });
+      expect(created.filter).toEqual({ providers: ['complycube'], connections: ['complycube/default', 'eu-app'], types: ['*'], includeStale: false });
       expect((await call<Subscriber>('GET', `/subscribers/${created.id}`)).body.filter.connections).toEqual(['complycube/default', 'eu-app']);
       const patched = await call<Subscriber>('PATCH', `/subscribers/${created.id}`, { body: { filter: { connections: [] } } });
-      expect(patched.body.filter).toEqual({ providers: ['complycube'], connections: [], types: ['*'] });
+      expect(patched.body.filter).toEqual({ providers: ['complycube'], connections: [], types: ['*'], includeStale: false });
+    });
+
+    it('keeps filter.includeStale (default false), PATCH changes it, and only a boolean is taken', async () => {
+      const created = await create(queueSubscriber('late-events', { filter: { includeStale: true } }));
+      expect(created.filter.includeStale).toBe(true);
+      const patched = await call<Subscriber>('PATCH', `/subscribers/${created.id}`, { body: { filter: { includeStale: false } } });
+      expect(patched.body.filter.includeStale).toBe(false);
+      const refused = await call<{ fields: Json }>('POST', '/subscribers', { body: queueSubscriber('late-events-2', { filter: { includeStale: 'yes' } }) });
+      expect(refused.status).toBe(400);
+      expect(Object.keys(refused.body.fields)).toContain('filter.includeStale');
     });
 
     it('PATCH refuses to change the kind, or to set the other kind\'s field', async () => {

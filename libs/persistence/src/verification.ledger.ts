@@ -14,6 +14,9 @@ import {
 } from '@kyc/core';
 import { runSqlSteps, type SqlRow, type SqlSteps } from './sql-steps';
 
+/** Subjects applied at once by one call on PostgreSQL (each holds a pooled connection for its transaction). */
+const PARALLEL_SUBJECTS = 4;
+
 /** Where a verification's sealed subject lives: a value copied to another row does not open. */
 export const verificationSealContext = (rowId: string): SealContext => ({ table: 'verifications', column: 'subject_sealed', rowId });
 
@@ -73,12 +76,18 @@ export class VerificationLedger {
       );
       for (const id of subjectless) results.set(id, { verification: null, applied: true });
     }
-    // One transaction per subject, in a fixed order: concurrent callers lock rows in the same order.
-    const ordered = [...subjects.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, { field, value, events: subjectEvents }] of ordered) {
-      const applied = await runSqlSteps(this.dataSource, () => this.applySubject(field, value, subjectEvents, now.getTime()));
-      for (const [id, result] of applied) results.set(id, result);
-    }
+    // One transaction per subject, each locking one row (so none can deadlock another). PostgreSQL
+    // runs a few at once; SQLite's run synchronously one after the other anyway.
+    const queue = [...subjects.values()];
+    const lanes = this.dataSource.options.type === 'postgres' ? PARALLEL_SUBJECTS : 1;
+    const lane = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { field, value, events: subjectEvents } = next;
+        const applied = await runSqlSteps(this.dataSource, () => this.applySubject(field, value, subjectEvents, now.getTime()));
+        for (const [id, result] of applied) results.set(id, result);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
     return results;
   }
 
