@@ -1,7 +1,7 @@
 import { WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
 import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
-import { allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
+import { ALLPASS_KNOWN_EVENTS, allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
 import { type AllpassOptions, parseAllpassOptions } from './allpass.options';
 import { allpassSimulator } from './allpass.simulator';
 
@@ -27,6 +27,7 @@ export const allpassProvider: ProviderAdapter = {
     options: { encryptionMethod: 'ALLPASS_ENCRYPTION_METHOD' },
   },
   simulator: allpassSimulator,
+  knownEvents: ALLPASS_KNOWN_EVENTS,
 
   recognizes(webhook) {
     const h = webhook.headers;
