@@ -4,8 +4,7 @@ import { EventStore, ConnectionStore } from '@kyc/persistence';
 import { findProvider, SimulatedRequest } from '@kyc/providers';
 import { createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
 import { ALLPASS_SIGNATURE_HEADER } from '../../libs/providers/src/allpass/allpass.crypto';
-import { VERIFIK_SHAPE_A_TYPES } from '../../libs/providers/src/verifik/verifik.mapping';
-import { VERIFIK_SHAPE_B_EXAMPLES } from '../../libs/providers/src/verifik/verifik.simulator';
+import { VERIFIK_SHAPE_A_TYPES, VERIFIK_SHAPE_B_EXAMPLES } from '../../libs/providers/src/verifik/verifik.mapping';
 import { ConnectionCache } from '../../apps/gateway/src/ingress/connection-cache.service';
 import { startTestApp, TestApp } from '../support/test-app';
 import { check, closeAgent, configureFuzz, flipBit, isNestError, RawAnswer, send } from './fuzz-support';
@@ -13,9 +12,12 @@ import { check, closeAgent, configureFuzz, flipBit, isNestError, RawAnswer, send
 /**
  * Valid requests of every vendor and configuration, built by the simulators with known secrets,
  * then changed in one place: one bit of the body, of the signature/tag header, of the IV, the
- * ciphertext or the trailing GCM tag (inside the decoded `data`); the Allpass `time` moved out of
- * the window; the request sent to another connection or another provider. No such request is ever
- * accepted as a new event, none gets a 5xx, and the unmutated request is accepted (sanity).
+ * ciphertext or the trailing GCM tag (inside the decoded `data`); the Allpass `time` moved; the
+ * request sent to another connection or another provider. No such request is ever accepted as a
+ * new event, none gets a 5xx, and the unmutated request is accepted (sanity). The one exception is
+ * what the Allpass default dedup key (`time+payload`) promises: a request whose only change is the
+ * unauthenticated envelope `time` is another event (and a retry of it a duplicate); with
+ * `dedupKey: payload` it is the same event as the original.
  *
  * Allpass CBC without an HMAC key is left out of the property: it is malleable (the documented
  * weakness, see the last test), so it is only a target of swapped requests here.
@@ -113,6 +115,17 @@ const TARGETS: Target[] = [
     mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'time-shift'],
   },
   {
+    label: 'allpass GCM, dedup key on the payload alone',
+    provider: 'allpass',
+    connection: 'gcm-payload-key',
+    secrets: { cryptoKey: hexKey() },
+    options: { encryptionMethod: 'aes-256-gcm', dedupKey: 'payload' },
+    eventTypes: allpassTypes,
+    signature: { header: ALLPASS_SIGNATURE_HEADER, prefix: '' },
+    envelope: { dataEncoding: 'hex', ivBytes: 12, tagInData: false },
+    mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'tag-bit', 'time-shift'],
+  },
+  {
     label: 'complycube',
     provider: 'complycube',
     connection: 'cc-main',
@@ -187,6 +200,18 @@ const plan: fc.Arbitrary<Plan> = fc
       singleUrl: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     }),
   );
+
+/** The Allpass envelope `time` of a body as the gateway reads it (undefined when absent or not JSON). */
+function envelopeTime(body: string | Buffer): unknown {
+  try {
+    return (JSON.parse(body.toString()) as { time?: unknown }).time;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An Allpass connection whose dedup key covers the envelope `time` (the default). */
+const keysOnTime = (target: Target) => target.provider === 'allpass' && (target.options.dedupKey ?? 'time+payload') === 'time+payload';
 
 interface Mutated {
   path: string;
@@ -315,10 +340,25 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
         const saneBody = sane.json as { eventId: string; duplicate: boolean };
 
         if (answer.status === 200) {
-          const accepted = answer.json as { eventId: string };
+          const accepted = answer.json as { eventId: string; duplicate: boolean };
           // An Allpass envelope `time` is not authenticated and, with no window (the default), any
-          // time is accepted: the shifted request is the same event, which the unmutated one repeats.
+          // time is accepted. Under the default dedup key another `time` is another event (MAPPING.md,
+          // "Dedup key": the documented replay risk); a retry of it, same `time`, is a duplicate.
           const outsideAuthenticated = p.mutation === 'body-bit' || p.mutation === 'time-shift';
+          const movedTime = envelopeTime(mutated.body) !== envelopeTime(original.body);
+          if (outsideAuthenticated && movedTime && keysOnTime(p.target)) {
+            if (accepted.duplicate || saneBody.duplicate || saneBody.eventId === accepted.eventId) {
+              throw new Error(`${label}: another envelope time should be another event: ${answer.text} / ${sane.text}`);
+            }
+            const retry = await post(mutated);
+            const retryBody = retry.json as { eventId?: string; duplicate?: boolean };
+            if (retry.status !== 200 || retryBody.duplicate !== true || retryBody.eventId !== accepted.eventId) {
+              throw new Error(`${label}: a retry of the shifted request should be a duplicate: ${retry.status} ${retry.text}`);
+            }
+            count(`${p.mutation} 200 (a new event: only the unauthenticated time moved, dedupKey time+payload)`);
+            return;
+          }
+          // Otherwise the change was outside what counts: the same event, which the unmutated one repeats.
           const sameEvent = p.target.provider === 'allpass' && outsideAuthenticated && saneBody.duplicate && saneBody.eventId === accepted.eventId;
           if (!sameEvent) throw new Error(`${label}: the mutated request was accepted as a new event ${answer.text}`);
           count(`${p.mutation} 200 (the same event: the change was outside the authenticated data)`);
@@ -333,6 +373,24 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
     );
     console.log(`[fuzz] ingress-mutations outcomes: ${JSON.stringify(Object.fromEntries([...tally].sort()))}`);
   }, 120_000);
+
+  it('keys Allpass dedup on time + payload by default (a new time is a new event) and on the payload alone with dedupKey payload', async () => {
+    const adapter = findProvider('allpass')!;
+    const shifted = (body: string) => {
+      const envelope = JSON.parse(body) as { time: string };
+      return JSON.stringify({ ...envelope, time: new Date(Date.parse(envelope.time) + 3_600_000).toISOString() });
+    };
+    for (const [connection, newEvent] of [['gcm-header', true], ['gcm-payload-key', false]] as const) {
+      const target = TARGETS.find((candidate) => candidate.connection === connection)!;
+      const request = adapter.simulator.build('applicantInReview', { secrets: target.secrets, options: adapter.parseOptions(target.options) });
+      const path = `/webhooks/allpass/${connection}`;
+      const first = (await send(gateway.url, { path, headers: request.headers, body: request.body })).json as { eventId: string; duplicate: boolean };
+      const retry = (await send(gateway.url, { path, headers: request.headers, body: request.body })).json as { eventId: string; duplicate: boolean };
+      const later = (await send(gateway.url, { path, headers: request.headers, body: shifted(request.body) })).json as { eventId: string; duplicate: boolean };
+      expect({ connection, first: first.duplicate, retry: [retry.duplicate, retry.eventId === first.eventId] }).toEqual({ connection, first: false, retry: [true, true] });
+      expect({ connection, laterIsNew: !later.duplicate && later.eventId !== first.eventId }).toEqual({ connection, laterIsNew: newEvent });
+    }
+  });
 
   it('documents the weakness of Allpass CBC without an HMAC key: an IV bit flip is accepted and changes the event type', async () => {
     // Plaintext starts `{"type":"applica…`: flipping bit 2 of IV byte 9 turns the `a` into `e` after

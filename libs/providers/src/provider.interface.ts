@@ -48,6 +48,13 @@ export interface SimulateOptions {
   readonly payload?: Record<string, unknown>;
 }
 
+/** A vendor type, or a variant of it that the mapping tells apart by a payload field (an outcome, a status). */
+export interface VendorEventVariant {
+  readonly eventType: string;
+  /** Fields merged over the simulator's generated payload (`SimulateOptions.payload`); `undefined` removes one. */
+  readonly payload?: Record<string, unknown>;
+}
+
 export interface ProviderSimulator {
   /** Vendor types this simulator can build (shown by `npm run simulate`). */
   readonly eventTypes: readonly string[];
@@ -83,6 +90,11 @@ export interface ProviderAdapter {
     readonly options: Readonly<Record<string, string>>;
   };
   readonly simulator: ProviderSimulator;
+  /**
+   * Every vendor type the mapping knows, with the payload variants that change its mapping: the
+   * taxonomy test walks them all (through the simulator), so a new vendor is checked as it is added.
+   */
+  readonly knownEvents: readonly VendorEventVariant[];
 
   /** Cheap, side-effect-free guess whether a request is this vendor's (for `POST /webhooks`). */
   recognizes(webhook: InboundWebhook): boolean;

@@ -52,10 +52,3 @@ export function checkWebhookSecret(secrets: Readonly<Record<string, string>>): v
   const secret: unknown = secrets.webhookSecret;
   if (typeof secret !== 'string' || secret === '') throw new ConnectionConfigError('webhookSecret', 'must be a non-empty string');
 }
-
-/** The custom headers a connection requires, as a vendor configured with them sends them (simulators). */
-export function requiredHeaderValues(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
-}

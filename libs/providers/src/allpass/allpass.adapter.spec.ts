@@ -227,14 +227,29 @@ describe('allpass authenticate', () => {
     expect(allpassProvider.normalize(undated).occurredAt).toBeUndefined();
   });
 
-  it('keys dedup on the payload, not on the unauthenticated envelope time: a replay with a shifted time is a duplicate', () => {
+  it('keys dedup on the envelope time and the payload by default: a retry is a duplicate, the same transition later is a new event', () => {
     const data = cbc(PAYLOAD).toString('hex');
-    const at = (time: string) => allpassProvider.authenticate(webhook(envelope(data, time)), CBC).providerEventId;
-    expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T10:00:00.000Z'));
-    expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T11:00:00.000Z'));
-    // Where the payload carries its own event id, that is the key.
+    const at = (time: string, body = data) => allpassProvider.authenticate(webhook(envelope(body, time)), CBC).providerEventId;
+    // A retry keeps the first `time` (and may come with another IV): the same event.
+    expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T10:00:00.000Z', cbc(PAYLOAD, KEY, randomBytes(16)).toString('hex')));
+    // The same payload at another time: a new event (also what a replay with a changed `time` gets; MAPPING.md).
+    expect(at('2024-05-01T10:00:00.000Z')).not.toBe(at('2024-05-01T11:00:00.000Z'));
+    // A missing `time` is a key too, never a refusal.
+    expect(allpassProvider.authenticate(webhook({ status: true, statusCode: 200, data }), CBC).providerEventId).toMatch(/^hmac:/);
+    // Where the payload carries its own event id, that is the key, whatever the time.
     const withId = cbc({ ...PAYLOAD, eventId: 'evt-77' }).toString('hex');
-    expect(allpassProvider.authenticate(webhook(envelope(withId)), CBC).providerEventId).toBe('evt-77');
+    expect(at('2024-05-01T10:00:00.000Z', withId)).toBe('evt-77');
+    expect(at('2024-05-01T11:00:00.000Z', withId)).toBe('evt-77');
+  });
+
+  it('with dedupKey payload, keys dedup on the payload alone: a replay with a shifted time is a duplicate', () => {
+    const payloadOnly = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, dedupKey: 'payload' });
+    const data = cbc(PAYLOAD).toString('hex');
+    const at = (time: string) => allpassProvider.authenticate(webhook(envelope(data, time)), payloadOnly).providerEventId;
+    expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T11:00:00.000Z'));
+    expect(at('2024-05-01T10:00:00.000Z')).toBe(webhook(envelope(data)).eventIdDigest(PAYLOAD));
+    const withId = cbc({ ...PAYLOAD, eventId: 'evt-77' }).toString('hex');
+    expect(allpassProvider.authenticate(webhook(envelope(withId)), payloadOnly).providerEventId).toBe('evt-77');
   });
 
   it('refuses bodies that are not an envelope or whose data cannot be decoded with 400', () => {
@@ -463,8 +478,10 @@ describe('allpass options and secrets', () => {
       typeField: null,
       requiredHeaders: {},
       allowUnauthenticatedCbc: false,
+      dedupKey: 'time+payload',
     });
     expect(allpassProvider.parseOptions(parsed)).toEqual(parsed);
+    expect(allpassProvider.parseOptions({ dedupKey: 'payload' }).dedupKey).toBe('payload');
   });
 
   it.each([
@@ -480,6 +497,8 @@ describe('allpass options and secrets', () => {
     ['requiredHeaders', { 'bad header': 'x' }],
     ['encryptionMthod', 'aes-256-cbc'],
     ['allowUnauthenticatedCbc', 'true'],
+    ['dedupKey', 'time'],
+    ['dedupKey', 'payload+time'],
   ])('rejects %s = %p naming the field', (field, value) => {
     expect(configError(() => allpassProvider.parseOptions({ [field]: value })).field).toBe(field);
   });

@@ -1,7 +1,7 @@
 import { WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
 import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
-import { allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
+import { ALLPASS_KNOWN_EVENTS, allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
 import { type AllpassOptions, parseAllpassOptions } from './allpass.options';
 import { allpassSimulator } from './allpass.simulator';
 
@@ -27,6 +27,7 @@ export const allpassProvider: ProviderAdapter = {
     options: { encryptionMethod: 'ALLPASS_ENCRYPTION_METHOD' },
   },
   simulator: allpassSimulator,
+  knownEvents: ALLPASS_KNOWN_EVENTS,
 
   recognizes(webhook) {
     const h = webhook.headers;
@@ -94,10 +95,12 @@ export const allpassProvider: ProviderAdapter = {
     // The field naming the event is undocumented: a payload without one is still the vendor's
     // authenticated message, stored and delivered as `allpass.unknown` rather than refused into loss.
     const providerEventType = allpassEventType(payload, options.typeField) ?? 'unknown';
-    // No event id on the wire: a keyed digest of the payload. Not of the envelope `time`: nothing
-    // authenticates it, so a captured webhook replayed with a later `time` would be a new event
-    // (and, ordering by that time, could undo a newer status). See MAPPING.md, "Dedup key".
-    const providerEventId = allpassPayloadEventId(payload) ?? webhook.eventIdDigest(payload);
+    // No event id on the wire: a keyed digest. By default of the envelope `time` too, so the same
+    // transition happening again is a new event while a retry (same `time`) is a duplicate; `time`
+    // is not authenticated though, so `dedupKey: 'payload'` trades that for replay safety (MAPPING.md).
+    const providerEventId =
+      allpassPayloadEventId(payload) ??
+      webhook.eventIdDigest(options.dedupKey === 'payload' ? payload : { time: envelope.time ?? null, payload });
     return { providerEventId, providerEventType, payload, occurredAt: allpassEventTime(envelope.time) };
   },
 

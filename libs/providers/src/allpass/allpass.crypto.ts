@@ -41,10 +41,6 @@ export function decodeData(data: string, encoding: DataEncoding): Buffer | undef
   return isBase64(data) ? Buffer.from(data, 'base64') : undefined;
 }
 
-export function encodeData(bytes: Buffer, encoding: DataEncoding): string {
-  return bytes.toString(encoding === 'base64' ? 'base64' : 'hex');
-}
-
 /** A GCM tag from the header: 32 hex chars or base64 of 16 bytes. */
 export function decodeTag(value: string): Buffer | undefined {
   const v = value.trim();
@@ -60,6 +56,8 @@ export function decodeTag(value: string): Buffer | undefined {
 export function cbcHmacHex(hmacKey: string, data: string): string {
   return hmacSha256(Buffer.from(hmacKey, 'utf8'), data).toString('hex');
 }
+
+// The two encryptions below serve tests that forge vendor data (the simulator has its own, on purpose).
 
 /** AES-256-CBC, PKCS#7; returns IV || ciphertext. */
 export function encryptCbc(key: Buffer, plaintext: Buffer, iv: Buffer = randomBytes(CBC_IV_BYTES)): Buffer {

@@ -1,4 +1,5 @@
 import type { NormalizedEvent, VerificationStatus, VerificationSubject } from '@kyc/core';
+import type { VendorEventVariant } from '../provider.interface';
 
 interface AllpassMapping {
   readonly type: string;
@@ -26,6 +27,15 @@ export const ALLPASS_EVENT_MAP: ReadonlyMap<string, AllpassMapping> = new Map<st
 ]);
 
 export const ALLPASS_EVENT_TYPES: readonly string[] = [...ALLPASS_EVENT_MAP.keys()];
+
+/** `applicantApproved` -> `APPLICANT_APPROVED`, the spelling of the vendor's failed-delivery log. */
+const upperSnake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+/** Every type in both spellings the vendor uses. */
+export const ALLPASS_KNOWN_EVENTS: readonly VendorEventVariant[] = ALLPASS_EVENT_TYPES.flatMap((eventType) => [
+  { eventType },
+  { eventType: upperSnake(eventType) },
+]);
 
 /** Names compared ignoring case and underscores: the vendor's logs spell `APPLICANT_APPROVED` what its docs call `applicantApproved`. */
 const comparable = (name: string) => name.replace(/_/g, '').toLowerCase();

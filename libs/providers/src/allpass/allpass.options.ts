@@ -7,11 +7,15 @@ export const DATA_ENCODINGS = ['auto', 'hex', 'base64'] as const;
 export const GCM_TAG_SOURCES = ['auto', 'header', 'data'] as const;
 export const GCM_IV_BYTES = [12, 16] as const;
 
+/** What the dedup key covers when the payload has no `eventId` (see MAPPING.md, "Dedup key"). */
+export const DEDUP_KEYS = ['time+payload', 'payload'] as const;
+
 export type EncryptionMethod = (typeof ENCRYPTION_METHODS)[number];
 export type KeyEncoding = (typeof KEY_ENCODINGS)[number];
 export type DataEncoding = (typeof DATA_ENCODINGS)[number];
 export type GcmTagSource = (typeof GCM_TAG_SOURCES)[number];
 export type GcmIvBytes = (typeof GCM_IV_BYTES)[number];
+export type DedupKey = (typeof DEDUP_KEYS)[number];
 
 /** Per-connection choices where the vendor's docs leave gaps (see MAPPING.md). A type alias so it is a Record. */
 export type AllpassOptions = {
@@ -32,6 +36,12 @@ export type AllpassOptions = {
    * unless the operator says so here (and then it carries a warning).
    */
   allowUnauthenticatedCbc: boolean;
+  /**
+   * `time+payload`: the envelope `time` and the payload, so the same transition happening again is
+   * a new event (but a replay with a new `time` is too); `payload`: the payload alone, so a replay
+   * with a new `time` is a duplicate (but so is a real repeat of the same transition).
+   */
+  dedupKey: DedupKey;
 };
 
 export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
@@ -44,6 +54,7 @@ export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
   typeField: null,
   requiredHeaders: {},
   allowUnauthenticatedCbc: false,
+  dedupKey: 'time+payload',
 });
 
 const KNOWN = new Set(Object.keys(ALLPASS_DEFAULT_OPTIONS));
@@ -64,6 +75,7 @@ export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): All
     typeField: fieldName(raw.typeField),
     requiredHeaders: parseRequiredHeaders(raw.requiredHeaders),
     allowUnauthenticatedCbc: flag(raw, 'allowUnauthenticatedCbc', d.allowUnauthenticatedCbc),
+    dedupKey: oneOf(raw, 'dedupKey', DEDUP_KEYS, d.dedupKey),
   };
 }
 

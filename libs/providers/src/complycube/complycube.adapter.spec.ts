@@ -4,7 +4,7 @@ import { inboundWebhook } from '@kyc/testing';
 import { hmacSha256, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { complycubeProvider } from './index';
-import { COMPLYCUBE_EVENT_TYPES } from './complycube.simulator';
+import { COMPLYCUBE_EVENT_TYPES } from './complycube.mapping';
 
 const SECRET = 'whsec_test_complycube';
 const credentials = (secret = SECRET, options: Record<string, unknown> = {}): ConnectionCredentials => ({
@@ -204,13 +204,18 @@ describe('complycube mapping', () => {
   });
 
   it.each([
-    ['clear', 'approved', 'approved'],
-    ['attention', 'review', 'review'],
-    ['rejected', 'rejected', 'rejected'],
-    ['something_new', 'completed', null],
-  ])('workflow session outcome %s -> completed: %s, updated: %s', (outcome, completed, updated) => {
-    expect(normalize(event('workflow.session.completed', { outcome })).status).toBe(completed);
-    expect(normalize(event('workflow.session.updated', { outcome })).status).toBe(updated);
+    ['clear', 'verification.approved', 'approved'],
+    ['attention', 'verification.review', 'review'],
+    ['rejected', 'verification.rejected', 'rejected'],
+  ])('a workflow session with outcome %s, completed or updated, is the decision %s', (outcome, type, status) => {
+    for (const vendorType of ['workflow.session.completed', 'workflow.session.updated']) {
+      expect(normalize(event(vendorType, { outcome }))).toMatchObject({ type, status, details: { outcome } });
+    }
+  });
+
+  it.each([['something_new'], [undefined]])('a workflow session without a known outcome (%s) only ended or changed', (outcome) => {
+    expect(normalize(event('workflow.session.completed', { outcome }))).toMatchObject({ type: 'verification.completed', status: 'completed' });
+    expect(normalize(event('workflow.session.updated', { outcome }))).toMatchObject({ type: 'verification.updated', status: null });
   });
 
   it.each(['clear', 'attention', 'rejected', 'match_confirmed'])('check.completed.%s and check.complete.%s carry the outcome', (outcome) => {

@@ -2,8 +2,10 @@ import { WebhookRejection } from '@kyc/core';
 import { verifyHexHmacSha256 } from '../hmac-signature';
 import type { ProviderAdapter } from '../provider.interface';
 import { checkWebhookSecret, parseHeaderOnlyOptions } from '../required-headers';
-import { mapComplycubeEvent } from './complycube.mapping';
-import { COMPLYCUBE_SIGNATURE_HEADER, complycubeSimulator } from './complycube.simulator';
+import { COMPLYCUBE_KNOWN_EVENTS, mapComplycubeEvent } from './complycube.mapping';
+import { complycubeSimulator } from './complycube.simulator';
+
+const COMPLYCUBE_SIGNATURE_HEADER = 'complycube-signature';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -13,6 +15,7 @@ export const complycubeProvider: ProviderAdapter = {
   secretFields: { required: ['webhookSecret'], optional: [] },
   environment: { secrets: { webhookSecret: 'COMPLYCUBE_WEBHOOK_SECRET' }, options: {} },
   simulator: complycubeSimulator,
+  knownEvents: COMPLYCUBE_KNOWN_EVENTS,
 
   recognizes: (webhook) => webhook.headers[COMPLYCUBE_SIGNATURE_HEADER] !== undefined,
 

@@ -1,4 +1,5 @@
 import type { NormalizedEvent, VerificationStatus, VerificationSubject } from '@kyc/core';
+import type { VendorEventVariant } from '../provider.interface';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -24,6 +25,36 @@ const FIXED: ReadonlyMap<string, Classified> = new Map<string, Classified>([
   ['check.failed', { type: 'check.failed', status: null }],
 ]);
 
+const CHECK_OUTCOMES = ['clear', 'attention', 'rejected', 'match_confirmed'] as const;
+
+/** Every type vendors.md lists, including the older `check.complete.*` spelling. */
+export const COMPLYCUBE_EVENT_TYPES: readonly string[] = [
+  ...['started', 'cancelled', 'processing', 'completed', 'updated'].map((s) => `workflow.session.${s}`),
+  'check.pending',
+  'check.completed',
+  ...CHECK_OUTCOMES.map((o) => `check.completed.${o}`),
+  'check.complete',
+  ...CHECK_OUTCOMES.map((o) => `check.complete.${o}`),
+  'check.monitoring.attention',
+  'check.failed',
+  'check.updated',
+  ...['created', 'updated', 'deleted'].map((a) => `client.${a}`),
+  ...['created', 'updated', 'deleted', 'updated.image_uploaded', 'updated.image_deleted'].map((a) => `document.${a}`),
+  ...['created', 'updated', 'deleted'].map((a) => `address.${a}`),
+  'livePhoto.created',
+  'livePhoto.deleted',
+];
+
+/** Payload outcomes worth walking: the three decisions, one the mapping does not know, and none. */
+const PAYLOAD_OUTCOMES: ReadonlyArray<string | undefined> = ['clear', 'attention', 'rejected', 'match_confirmed', 'something_new', undefined];
+
+/** Every type, and for sessions and checks every payload outcome (a session's outcome changes its mapping; a check's must not). */
+export const COMPLYCUBE_KNOWN_EVENTS: readonly VendorEventVariant[] = COMPLYCUBE_EVENT_TYPES.flatMap((eventType) =>
+  eventType.startsWith('workflow.session.') || eventType.startsWith('check.')
+    ? PAYLOAD_OUTCOMES.map((outcome) => ({ eventType, payload: { outcome } }))
+    : [{ eventType }],
+);
+
 /** `check.completed[.<outcome>]`, and the older spelling `check.complete[.<outcome>]`. */
 const CHECK_COMPLETED = /^check\.completed?(?:\.(.+))?$/;
 /** Resources whose every `<resource>.<action>` passes through as sent. */
@@ -38,9 +69,14 @@ const record = (value: unknown): Json =>
 export function classifyComplycubeType(type: string, payloadOutcome: string | undefined): Classified {
   const fixed = FIXED.get(type);
   if (fixed) return fixed;
-  const outcomeStatus = payloadOutcome === undefined ? undefined : OUTCOME_STATUS.get(payloadOutcome);
-  if (type === 'workflow.session.completed') return { type: 'verification.completed', status: outcomeStatus ?? 'completed' };
-  if (type === 'workflow.session.updated') return { type: 'verification.updated', status: outcomeStatus ?? null };
+  // A session's outcome is a decision: it takes the decision's type, so a subscriber filtering
+  // `verification.approved` gets it. Without a known outcome the session only ended (or changed).
+  const decision = payloadOutcome === undefined ? undefined : OUTCOME_STATUS.get(payloadOutcome);
+  if (decision && (type === 'workflow.session.completed' || type === 'workflow.session.updated')) {
+    return { type: `verification.${decision}`, status: decision };
+  }
+  if (type === 'workflow.session.completed') return { type: 'verification.completed', status: 'completed' };
+  if (type === 'workflow.session.updated') return { type: 'verification.updated', status: null };
 
   const completed = CHECK_COMPLETED.exec(type);
   if (completed) return { type: 'check.completed', status: null, outcome: completed[1] };

@@ -3,7 +3,7 @@ import { inboundWebhook, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { canonicalJson, hmacSha256, sha256Hex, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { verifikProvider } from './index';
-import { VERIFIK_EVENT_TYPES } from './verifik.simulator';
+import { VERIFIK_EVENT_TYPES } from './verifik.mapping';
 
 const SECRET = 'whsec_test_verifik';
 const credentials = (secret = SECRET, options: Record<string, unknown> = {}): ConnectionCredentials => ({
@@ -307,6 +307,26 @@ describe('verifik mapping, shape A', () => {
   });
 
   it.each([
+    ['approved', 'approved'],
+    ['Verified', 'approved'],
+    ['failed', 'rejected'],
+    ['REJECTED', 'rejected'],
+    ['needs-manual-verification', 'review'],
+    ['in review', 'review'],
+    ['completed', 'approved'],
+    ['something_new', 'approved'],
+    [undefined, 'approved'],
+  ])('verification.completed with data.status %j is the decision %s (a status naming a decision decides)', (status, decision) => {
+    expect(normalize(shapeA('verification.completed', { status }))).toMatchObject({ type: `verification.${decision}`, status: decision });
+  });
+
+  it('a data.status never turns another type into a decision', () => {
+    expect(normalize(shapeA('verification.failed', { status: 'approved' }))).toMatchObject({ type: 'verification.rejected', status: 'rejected' });
+    expect(normalize(shapeA('verification.started', { status: 'approved' }))).toMatchObject({ type: 'verification.started', status: 'started' });
+    expect(normalize(shapeA('document.uploaded', { status: 'rejected' }))).toMatchObject({ type: 'verification.step_completed', status: null });
+  });
+
+  it.each([
     [1714557600, '2024-05-01T10:00:00.000Z'],
     [1714557600000, '2024-05-01T10:00:00.000Z'],
     ['1714557600', '2024-05-01T10:00:00.000Z'],
@@ -343,7 +363,10 @@ describe('verifik mapping, shape B', () => {
     ['onboarding_email_validation_validated', 'verification.step_completed', null, { flow: 'onboarding', step: 'email', stage: 'validated' }],
     ['phone_validation_otp_incorect', 'verification.step_completed', null, { step: 'phone', stage: 'otp_incorect' }],
     ['document_validation_created', 'verification.step_completed', null, { step: 'document', stage: 'created' }],
-    ['onboarding_biometric_validation_failed', 'verification.step_completed', null, { flow: 'onboarding', step: 'biometric', stage: 'failed' }],
+    // A failed validation is a failed step, never a rejected verification.
+    ['onboarding_biometric_validation_failed', 'verification.step_failed', null, { flow: 'onboarding', step: 'biometric', stage: 'failed' }],
+    ['biometric_validation_liveness_failed', 'verification.step_failed', null, { step: 'biometric', stage: 'liveness_failed' }],
+    ['email_validation_failed', 'verification.step_failed', null, { step: 'email', stage: 'failed' }],
     ['information_validation_background_check', 'verification.step_completed', null, { step: 'information', stage: 'background_check' }],
     ['face_verification_compare', 'verification.step_completed', null, { step: 'face', stage: 'compare' }],
     ['onboarding_face_verification_compare', 'verification.step_completed', null, { flow: 'onboarding', step: 'face', stage: 'compare' }],

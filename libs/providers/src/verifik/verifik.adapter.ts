@@ -1,10 +1,12 @@
 import { WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
 import { checkWebhookSecret } from '../required-headers';
-import { mapVerifikEvent } from './verifik.mapping';
+import { mapVerifikEvent, VERIFIK_KNOWN_EVENTS } from './verifik.mapping';
 import { parseVerifikOptions, signatureKeyOf } from './verifik.options';
 import { decodeWhsecSecret, verifyVerifikSignature } from './verifik.signature';
-import { VERIFIK_SIGNATURE_HEADER, verifikSimulator } from './verifik.simulator';
+import { verifikSimulator } from './verifik.simulator';
+
+const VERIFIK_SIGNATURE_HEADER = 'x-verifik-signature';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -14,6 +16,7 @@ export const verifikProvider: ProviderAdapter = {
   secretFields: { required: ['webhookSecret'], optional: [] },
   environment: { secrets: { webhookSecret: 'VERIFIK_WEBHOOK_SECRET' }, options: {} },
   simulator: verifikSimulator,
+  knownEvents: VERIFIK_KNOWN_EVENTS,
 
   recognizes: (webhook) => webhook.headers[VERIFIK_SIGNATURE_HEADER] !== undefined,
 

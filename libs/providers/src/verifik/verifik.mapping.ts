@@ -1,4 +1,5 @@
 import type { NormalizedEvent, VerificationStatus, VerificationSubject } from '@kyc/core';
+import type { VendorEventVariant } from '../provider.interface';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -19,6 +20,48 @@ const SHAPE_A: ReadonlyMap<string, Classified> = new Map<string, Classified>([
 ]);
 
 export const VERIFIK_SHAPE_A_TYPES: readonly string[] = [...SHAPE_A.keys()];
+
+type Decision = 'approved' | 'rejected' | 'review';
+
+/**
+ * `data.status` words naming a decision (compared lower-cased, `-` and spaces as `_`). The seed page
+ * does not list its statuses; a `verification.completed` whose status says it failed must not be
+ * delivered as an approval, so the status decides when it names a decision, else the type does.
+ */
+const SHAPE_A_DECISIONS: ReadonlyMap<string, Decision> = new Map<string, Decision>([
+  ['approved', 'approved'],
+  ['verified', 'approved'],
+  ['success', 'approved'],
+  ['succeeded', 'approved'],
+  ['passed', 'approved'],
+  ['rejected', 'rejected'],
+  ['failed', 'rejected'],
+  ['declined', 'rejected'],
+  ['denied', 'rejected'],
+  ['review', 'review'],
+  ['in_review', 'review'],
+  ['manual_review', 'review'],
+  ['needs_review', 'review'],
+  ['needs_manual_verification', 'review'],
+]);
+
+/** `data.status` values worth walking: every decision word, a few that are not, and none. */
+export const VERIFIK_SHAPE_A_STATUSES: ReadonlyArray<string | undefined> = [
+  ...SHAPE_A_DECISIONS.keys(),
+  'completed',
+  'in_progress',
+  'expired',
+  'Needs Review',
+  'something_new',
+  undefined,
+];
+
+/** Shape A `verification.completed`: the process ended; `data.status` says how when it names a decision. */
+function shapeACompleted(status: unknown): Classified | undefined {
+  if (typeof status !== 'string') return undefined;
+  const decision = SHAPE_A_DECISIONS.get(status.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  return decision ? { type: `verification.${decision}`, status: decision, details: {} } : undefined;
+}
 
 /**
  * Shape B types are `${projectFlow.type}_${suffix}` (e.g. `onboarding_app_registration_completed`,
@@ -42,6 +85,14 @@ interface ShapeBRule {
 }
 
 const SHAPE_B_RULES: readonly ShapeBRule[] = [
+  {
+    // A failed validation is a failed step, not a rejected verification (vendors.md); e.g.
+    // `biometric_validation_failed`, `biometric_validation_liveness_failed`.
+    pattern: new RegExp(`^${FLOW}(email|phone|document|biometric|information)_validation_(.*failed)$`),
+    type: 'verification.step_failed',
+    status: null,
+    details: (m) => ({ step: m[2] ?? '', stage: m[3] ?? '' }),
+  },
   {
     pattern: new RegExp(`^${FLOW}(email|phone|document|biometric|information)_validation_(.+)$`),
     type: 'verification.step_completed',
@@ -81,6 +132,39 @@ export function classifyVerifikType(type: string): Classified {
   return { type: `verifik.${type}`, status: null, details: {} };
 }
 
+/** Shape-B examples of every rule above (any other `<flow>_<suffix>` maps too). */
+export const VERIFIK_SHAPE_B_EXAMPLES: readonly string[] = [
+  'onboarding_app_registration_created',
+  'app_registration_created',
+  'onboarding_sync_document',
+  'onboarding_app_registration_sync_sign_up_form',
+  'onboarding_email_validation_completed',
+  'email_validation_completed',
+  'onboarding_phone_validation_validated',
+  'onboarding_document_validation_created',
+  'onboarding_biometric_validation_validated',
+  'onboarding_biometric_validation_failed',
+  'biometric_validation_liveness_failed',
+  'onboarding_information_validation_background_check',
+  'face_verification_compare',
+  'onboarding_needs_manual_verification',
+  'onboarding_app_registration_needs_manual_verification',
+  'onboarding_completed_without_kyc',
+  'onboarding_app_registration_completed_without_kyc',
+  'onboarding_completed',
+  'onboarding_app_registration_completed',
+  'app_registration_completed',
+  'onboarding_failed',
+  'onboarding_app_registration_failed',
+];
+
+export const VERIFIK_EVENT_TYPES: readonly string[] = [...VERIFIK_SHAPE_A_TYPES, ...VERIFIK_SHAPE_B_EXAMPLES];
+
+/** Every type, and `verification.completed` with every `data.status` worth telling apart. */
+export const VERIFIK_KNOWN_EVENTS: readonly VendorEventVariant[] = VERIFIK_EVENT_TYPES.flatMap((eventType) =>
+  eventType.startsWith('verification.') ? VERIFIK_SHAPE_A_STATUSES.map((status) => ({ eventType, payload: { status } })) : [{ eventType }],
+);
+
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const isRecord = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -89,7 +173,7 @@ const isRecord = (value: unknown): value is Json => value !== null && typeof val
  * decides where the ids are. Details keep facts only, never `metadata` or entity personal data.
  */
 export function mapVerifikEvent(type: string, body: Json): NormalizedEvent {
-  const classified = classifyVerifikType(type);
+  const classified = (type === 'verification.completed' && isRecord(body.data) ? shapeACompleted(body.data.status) : undefined) ?? classifyVerifikType(type);
   const subject: VerificationSubject = {};
   const details: Record<string, unknown> = { ...classified.details };
   const set = <K extends keyof VerificationSubject>(key: K, value: unknown): void => {

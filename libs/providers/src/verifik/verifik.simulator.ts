@@ -1,33 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { hmacSha256 } from '@kyc/core';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
-import { requiredHeaderValues } from '../required-headers';
-import { classifyVerifikType, VERIFIK_SHAPE_A_TYPES } from './verifik.mapping';
-import { signatureKeyOf } from './verifik.options';
-import { decodeWhsecSecret } from './verifik.signature';
-
-export const VERIFIK_SIGNATURE_HEADER = 'x-verifik-signature';
-
-/** A few shape-B examples of the documented suffixes (any other `<flow>_<suffix>` builds too). */
-export const VERIFIK_SHAPE_B_EXAMPLES: readonly string[] = [
-  'onboarding_app_registration_created',
-  'onboarding_sync_document',
-  'onboarding_app_registration_sync_sign_up_form',
-  'onboarding_email_validation_completed',
-  'email_validation_completed',
-  'onboarding_phone_validation_validated',
-  'onboarding_document_validation_created',
-  'onboarding_biometric_validation_validated',
-  'onboarding_information_validation_background_check',
-  'face_verification_compare',
-  'onboarding_needs_manual_verification',
-  'onboarding_completed_without_kyc',
-  'onboarding_completed',
-  'onboarding_app_registration_completed',
-  'onboarding_failed',
-];
-
-export const VERIFIK_EVENT_TYPES: readonly string[] = [...VERIFIK_SHAPE_A_TYPES, ...VERIFIK_SHAPE_B_EXAMPLES];
+import { VERIFIK_EVENT_TYPES } from './verifik.mapping';
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
@@ -40,15 +13,38 @@ const SHAPE_A_STATUS: ReadonlyMap<string, string> = new Map([
   ['verification.expired', 'expired'],
 ]);
 
-/** The registration status (upper case, as Verifik's entities show it) after a shape-B event. */
-const SHAPE_B_STATUS: Readonly<Partial<Record<string, string>>> = {
-  approved: 'COMPLETED',
-  completed: 'COMPLETED',
-  rejected: 'FAILED',
-  review: 'NEEDS_MANUAL_VERIFICATION',
-};
-const shapeBStatus = (type: string): string => SHAPE_B_STATUS[classifyVerifikType(type).status ?? ''] ?? 'ONGOING';
+/**
+ * The registration status (upper case, as Verifik's entities show it) after a shape-B event, read
+ * from the suffix here rather than from the adapter's mapping: the simulator must not share its logic.
+ */
+function shapeBStatus(type: string): string {
+  if (/_validation_|face_verification_|_sync_/.test(type)) return 'ONGOING';
+  if (type.endsWith('_needs_manual_verification')) return 'NEEDS_MANUAL_VERIFICATION';
+  if (type.endsWith('_completed_without_kyc') || type.endsWith('_completed')) return 'COMPLETED';
+  if (type.endsWith('_failed')) return 'FAILED';
+  return 'ONGOING';
+}
 
+/**
+ * The HMAC key as the connection's `signatureKey` says: the Standard Webhooks decoding (base64
+ * after `whsec_`) under `whsec`, else the secret's UTF-8 bytes (which `auto` accepts).
+ */
+function signingKey(secret: string, options: Readonly<Record<string, unknown>>): Buffer {
+  if (options.signatureKey === 'whsec' && secret.startsWith('whsec_')) return Buffer.from(secret.slice('whsec_'.length), 'base64');
+  return Buffer.from(secret, 'utf8');
+}
+
+/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
+function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
+  const configured = options.requiredHeaders;
+  if (configured === null || typeof configured !== 'object') return {};
+  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
+}
+
+/**
+ * Builds requests from the vendor's documented format with node:crypto alone (`X-Verifik-Signature:
+ * sha256=<hex HMAC-SHA256 of the raw body>`): it shares no signing code with the adapter.
+ */
 export const verifikSimulator: ProviderSimulator = {
   eventTypes: VERIFIK_EVENT_TYPES,
 
@@ -87,16 +83,9 @@ export const verifikSimulator: ProviderSimulator = {
           },
         };
     const body = JSON.stringify(event);
-    const secret = credentials.secrets.webhookSecret ?? '';
-    // The key the connection's `signatureKey` implies (`auto` accepts the UTF-8 one).
-    const key = (signatureKeyOf(credentials.options) === 'whsec' ? decodeWhsecSecret(secret) : null) ?? secret;
-    const signature = hmacSha256(key, body).toString('hex');
+    const signature = createHmac('sha256', signingKey(credentials.secrets.webhookSecret ?? '', credentials.options)).update(body, 'utf8').digest('hex');
     return {
-      headers: {
-        'content-type': 'application/json',
-        [VERIFIK_SIGNATURE_HEADER]: `sha256=${signature}`,
-        ...requiredHeaderValues(credentials.options),
-      },
+      headers: { 'content-type': 'application/json', 'x-verifik-signature': `sha256=${signature}`, ...customHeaders(credentials.options) },
       body,
     };
   },
