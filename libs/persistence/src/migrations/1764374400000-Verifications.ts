@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 
 const epoch = (name: string, isNullable = false) => ({ name, type: 'bigint', isNullable });
 const ref = (name: string, isNullable = true) => ({ name, type: 'varchar', length: '64', isNullable });
@@ -55,7 +56,9 @@ export class Verifications1764374400000 implements MigrationInterface {
       new TableIndex({ name: 'ix_events_verification', columnNames: ['verification_id', 'occurred_at'] }),
       new TableIndex({ name: 'ix_events_unapplied', columnNames: ['occurred_at'], where: '"verification_applied_at" IS NULL' }),
     ]);
-    await queryRunner.addColumn('subscribers', new TableColumn({ name: 'filter_include_stale', type: 'boolean', default: false }));
+    // `false` as each database spells a boolean default (SQLite: 0), so the schema matches the entity's.
+    const no = queryRunner.connection.driver.normalizeDefault({ default: false } as ColumnMetadata);
+    await queryRunner.addColumn('subscribers', new TableColumn({ name: 'filter_include_stale', type: 'boolean', default: no }));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -9,8 +9,8 @@ import { NoNul, timeRange, TimeRangeDto } from './list-query';
 
 const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
 
-/** Filters of the event list; `from` / `to` apply to receivedAt. */
-export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
+/** The filters events and verifications share: where they come from, their status, their subject. */
+export class SubjectFilterDto {
   @ApiPropertyOptional({ enum: PROVIDER_NAMES })
   @IsOptional() @IsIn(PROVIDER_NAMES)
   provider?: string;
@@ -18,10 +18,6 @@ export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
   @ApiPropertyOptional({ example: 'default' })
   @IsOptional() @IsString() @Length(1, 100) @NoNul()
   connection?: string;
-
-  @ApiPropertyOptional({ description: 'normalized type, exact', example: 'verification.approved' })
-  @IsOptional() @IsString() @Length(1, 200) @NoNul()
-  type?: string;
 
   @ApiPropertyOptional({ enum: VERIFICATION_STATUSES })
   @IsOptional() @IsIn(VERIFICATION_STATUSES)
@@ -35,9 +31,16 @@ export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
   @IsOptional() @IsString() @Length(1, 500)
   externalUserId?: string;
 
-  @ApiPropertyOptional({ description: "the vendor's verification / session id (subject.verificationId), exact; events already taken into their verification" })
+  @ApiPropertyOptional({ description: "the vendor's verification / session id (subject.verificationId), exact; events: those already taken into their verification" })
   @IsOptional() @IsString() @Length(1, 500)
   verificationId?: string;
+}
+
+/** Filters of the event list; `from` / `to` apply to receivedAt. */
+export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto, SubjectFilterDto) {
+  @ApiPropertyOptional({ description: 'normalized type, exact', example: 'verification.approved' })
+  @IsOptional() @IsString() @Length(1, 200) @NoNul()
+  type?: string;
 }
 
 export function eventSearch(query: EventListQuery): EventSearch {

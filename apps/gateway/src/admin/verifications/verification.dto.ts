@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { VERIFICATION_STATUSES, type VerificationStatus } from '@kyc/core';
 import type { TimelineEntry, VerificationSearch, VerificationView } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
 import { validationFailed } from '../admin-validation';
-import { VerificationSubjectDto } from '../events/event.dto';
-import { NoNul } from '../events/list-query';
+import { SubjectFilterDto, VerificationSubjectDto } from '../events/event.dto';
 import { PageQuery } from '../pagination';
 
 const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
@@ -22,31 +21,7 @@ class UpdatedRangeDto {
 }
 
 /** Filters of the verification list. */
-export class VerificationListQuery extends IntersectionType(PageQuery, UpdatedRangeDto) {
-  @ApiPropertyOptional({ enum: PROVIDER_NAMES })
-  @IsOptional() @IsIn(PROVIDER_NAMES)
-  provider?: string;
-
-  @ApiPropertyOptional({ example: 'default' })
-  @IsOptional() @IsString() @Length(1, 100) @NoNul()
-  connection?: string;
-
-  @ApiPropertyOptional({ enum: VERIFICATION_STATUSES })
-  @IsOptional() @IsIn(VERIFICATION_STATUSES)
-  status?: VerificationStatus;
-
-  @ApiPropertyOptional({ description: "the vendor's applicant id, exact" })
-  @IsOptional() @IsString() @Length(1, 500)
-  applicantId?: string;
-
-  @ApiPropertyOptional({ description: "the customer's own user id, exact" })
-  @IsOptional() @IsString() @Length(1, 500)
-  externalUserId?: string;
-
-  @ApiPropertyOptional({ description: "the vendor's verification / session id, exact" })
-  @IsOptional() @IsString() @Length(1, 500)
-  verificationId?: string;
-
+export class VerificationListQuery extends IntersectionType(PageQuery, UpdatedRangeDto, SubjectFilterDto) {
   @ApiPropertyOptional({ minimum: 0, description: 'only verifications in a non-final status (not approved, rejected, completed, expired, cancelled) held for at least this many seconds (vendor time)' })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100 * 365 * 86_400)
   stuckForSeconds?: number;
