@@ -14,9 +14,6 @@ import {
 } from '@kyc/core';
 import { runSqlSteps, type SqlRow, type SqlSteps } from './sql-steps';
 
-/** Subjects applied at once by one call on PostgreSQL (each holds a pooled connection for its transaction). */
-const PARALLEL_SUBJECTS = 4;
-
 /** Where a verification's sealed subject lives: a value copied to another row does not open. */
 export const verificationSealContext = (rowId: string): SealContext => ({ table: 'verifications', column: 'subject_sealed', rowId });
 
@@ -27,9 +24,12 @@ export interface AppliedEvent {
   applied: boolean;
 }
 
-/** A verification row as the guard reads it. */
+/** A verification row as the guard reads and updates it. */
 interface HeldRow {
   id: string;
+  provider: string;
+  connection: string;
+  subjectRef: string;
   subjectSealed: string;
   status: VerificationStatus | null;
   statusAt: number | null;
@@ -37,11 +37,24 @@ interface HeldRow {
   eventCount: number;
 }
 
+/** One subject's events in a call, with every blind index its key may be stored under. */
+interface SubjectGroup {
+  provider: string;
+  connection: string;
+  field: string;
+  value: string;
+  candidates: string[];
+  events: VerificationEvent[];
+}
+
+const VERIFICATION_COLUMNS = 'id, provider, connection, subject_ref, subject_sealed, status, status_at, status_since, event_count';
+
 /**
- * Takes events into their subject's verification: the ordering guard of the contract. Each
- * subject's events are applied in one transaction holding that verification's row lock, so
- * concurrent workers (or gateways) serialize per subject and every event gets one place in one
- * history; an event applied before (a retried dispatch, another worker) is never applied twice.
+ * Takes events into their subject's verification: the ordering guard of the contract. A call is
+ * one transaction that first locks the verification rows of every subject it touches (in id
+ * order, new rows inserted in key order, so concurrent calls cannot deadlock), so concurrent
+ * workers (or gateways) serialize per subject and every event gets one place in one history; an
+ * event applied before (a retried dispatch, another worker) is never applied twice.
  */
 @Injectable()
 export class VerificationLedger {
@@ -55,8 +68,13 @@ export class VerificationLedger {
    * Within a call, a subject's events are applied in vendor-time order.
    */
   async apply(events: readonly VerificationEvent[], now = new Date()): Promise<Map<string, AppliedEvent>> {
+    if (events.length === 0) return new Map();
+    return runSqlSteps(this.dataSource, () => this.applyAll(events, now.getTime()));
+  }
+
+  private *applyAll(events: readonly VerificationEvent[], now: number): SqlSteps<Map<string, AppliedEvent>> {
     const results = new Map<string, AppliedEvent>();
-    const subjects = new Map<string, { field: string; value: string; events: VerificationEvent[] }>();
+    const groups = new Map<string, SubjectGroup>();
     const subjectless: string[] = [];
     for (const event of events) {
       const key = subjectKey(event.subject);
@@ -64,122 +82,109 @@ export class VerificationLedger {
         subjectless.push(event.id);
         continue;
       }
-      const group = `${event.provider}\u0000${event.connection}\u0000${key.field}\u0000${key.value}`;
-      const entry = subjects.get(group) ?? { field: key.field, value: key.value, events: [] };
-      entry.events.push(event);
-      subjects.set(group, entry);
+      const name = `${event.provider}\u0000${event.connection}\u0000${key.field}\u0000${key.value}`;
+      let group = groups.get(name);
+      if (!group) {
+        // Any key its ref may be stored under (rows not re-indexed yet after a SECRETS_KEY rotation).
+        group = { provider: event.provider, connection: event.connection, ...key, candidates: this.box.blindIndexCandidates(`${key.field}:${key.value}`), events: [] };
+        groups.set(name, group);
+      }
+      group.events.push(event);
     }
     if (subjectless.length > 0) {
-      await this.dataSource.query(
-        `UPDATE events SET verification_applied_at = ${this.placeholder(1)} WHERE verification_applied_at IS NULL AND id IN (${subjectless.map((_, index) => this.placeholder(index + 2)).join(', ')})`,
-        [now.getTime(), ...subjectless],
-      );
+      yield { sql: `UPDATE events SET verification_applied_at = ? WHERE verification_applied_at IS NULL AND id IN (${marks(subjectless)})`, params: [now, ...subjectless] };
       for (const id of subjectless) results.set(id, { verification: null, applied: true });
     }
-    // One transaction per subject, each locking one row (so none can deadlock another). PostgreSQL
-    // runs a few at once; SQLite's run synchronously one after the other anyway.
-    const queue = [...subjects.values()];
-    const lanes = this.dataSource.options.type === 'postgres' ? PARALLEL_SUBJECTS : 1;
-    const lane = async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        const { field, value, events: subjectEvents } = next;
-        const applied = await runSqlSteps(this.dataSource, () => this.applySubject(field, value, subjectEvents, now.getTime()));
-        for (const [id, result] of applied) results.set(id, result);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
-    return results;
-  }
+    if (groups.size === 0) return results;
 
-  private *applySubject(field: string, value: string, events: VerificationEvent[], now: number): SqlSteps<Map<string, AppliedEvent>> {
-    const { provider, connection } = events[0];
-    const held = yield* this.lockOrCreate(provider, connection, field, value, events[0].subject, now);
-    const results = new Map<string, AppliedEvent>();
-    const ids = events.map((event) => event.id);
-    // Read under the lock: whatever another worker applied has committed by now.
+    const held = yield* this.lockOrCreate([...groups.values()], now);
+    // Read under the locks: whatever another worker applied has committed by now.
+    const ids = [...groups.values()].flatMap((group) => group.events.map((event) => event.id));
     const done = (yield {
-      sql: `SELECT id, verification_id, verification_sequence, verification_status, verification_previous_status, verification_stale FROM events WHERE verification_applied_at IS NOT NULL AND id IN (${ids.map(() => '?').join(', ')})`,
+      sql: `SELECT id, verification_id, verification_sequence, verification_status, verification_previous_status, verification_stale FROM events WHERE verification_applied_at IS NOT NULL AND id IN (${marks(ids)})`,
       params: ids,
     }) as SqlRow[];
     for (const row of done) results.set(String(row.id), { verification: verificationOfRow(row), applied: false });
 
-    let subject = this.box.openJson<VerificationSubject>(held.subjectSealed, verificationSealContext(held.id));
-    let subjectChanged = false;
-    const pending = events.filter((event) => !results.has(event.id)).sort(byVendorTime);
-    for (const event of pending) {
-      const occurredAt = Date.parse(event.occurredAt);
-      const decision = decideStatus({ status: held.status, at: held.statusAt }, { status: event.status, occurredAt });
-      if (decision.applied) {
-        if (decision.status !== held.status) held.statusSince = occurredAt;
-        held.status = decision.status;
-        held.statusAt = occurredAt;
+    for (const group of groups.values()) {
+      const row = held.get(group)!;
+      const pending = group.events.filter((event) => !results.has(event.id)).sort(byVendorTime);
+      if (pending.length === 0) continue;
+      let subject = this.box.openJson<VerificationSubject>(row.subjectSealed, verificationSealContext(row.id));
+      let subjectChanged = false;
+      for (const event of pending) {
+        const occurredAt = Date.parse(event.occurredAt);
+        const decision = decideStatus({ status: row.status, at: row.statusAt }, { status: event.status, occurredAt });
+        if (decision.applied) {
+          if (decision.status !== row.status) row.statusSince = occurredAt;
+          row.status = decision.status;
+          row.statusAt = occurredAt;
+        }
+        row.eventCount += 1;
+        const verification: EventVerification = { id: row.id, sequence: row.eventCount, status: decision.status, previousStatus: decision.previousStatus, stale: decision.stale };
+        yield {
+          sql: 'UPDATE events SET verification_applied_at = ?, verification_id = ?, verification_sequence = ?, verification_status = ?, verification_previous_status = ?, verification_stale = ? WHERE id = ? AND verification_applied_at IS NULL',
+          params: [now, verification.id, verification.sequence, verification.status, verification.previousStatus, verification.stale, event.id],
+        };
+        results.set(event.id, { verification, applied: true });
+        const merged = mergeSubject(subject, event.subject);
+        if (merged !== subject) {
+          subject = merged;
+          subjectChanged = true;
+        }
       }
-      held.eventCount += 1;
-      const verification: EventVerification = { id: held.id, sequence: held.eventCount, status: decision.status, previousStatus: decision.previousStatus, stale: decision.stale };
-      yield {
-        sql: 'UPDATE events SET verification_applied_at = ?, verification_id = ?, verification_sequence = ?, verification_status = ?, verification_previous_status = ?, verification_stale = ? WHERE id = ? AND verification_applied_at IS NULL',
-        params: [now, verification.id, verification.sequence, verification.status, verification.previousStatus, verification.stale, event.id],
-      };
-      results.set(event.id, { verification, applied: true });
-      const merged = mergeSubject(subject, event.subject);
-      if (merged !== subject) {
-        subject = merged;
-        subjectChanged = true;
-      }
+      const refs = subjectChanged ? { subject_sealed: this.box.sealJson(subject, verificationSealContext(row.id)), ...this.subjectRefs(subject) } : {};
+      const changes: Record<string, unknown> = { status: row.status, status_at: row.statusAt, status_since: row.statusSince, event_count: row.eventCount, updated_at: now, ...refs };
+      yield { sql: `UPDATE verifications SET ${Object.keys(changes).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, params: [...Object.values(changes), row.id] };
     }
-    if (pending.length === 0) return results;
-    const refs = subjectChanged
-      ? { subject_sealed: this.box.sealJson(subject, verificationSealContext(held.id)), ...this.subjectRefs(subject) }
-      : {};
-    const changes: Record<string, unknown> = { status: held.status, status_at: held.statusAt, status_since: held.statusSince, event_count: held.eventCount, updated_at: now, ...refs };
-    yield {
-      sql: `UPDATE verifications SET ${Object.keys(changes).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`,
-      params: [...Object.values(changes), held.id],
-    };
     return results;
   }
 
-  /** The subject's verification row, locked; created first if the subject is new. */
-  private *lockOrCreate(provider: string, connection: string, field: string, value: string, subject: VerificationSubject, now: number): SqlSteps<HeldRow> {
-    // Any key its ref may be stored under (rows not re-indexed yet after a SECRETS_KEY rotation).
-    const candidates = this.box.blindIndexCandidates(`${field}:${value}`);
-    const select = {
-      sql: `SELECT id, subject_sealed, status, status_at, status_since, event_count FROM verifications WHERE provider = ? AND connection = ? AND subject_ref IN (${candidates.map(() => '?').join(', ')})`,
-      params: [provider, connection, ...candidates],
-      lock: true,
+  /** Every group's verification row, locked; rows of new subjects created first. */
+  private *lockOrCreate(groups: SubjectGroup[], now: number): SqlSteps<Map<SubjectGroup, HeldRow>> {
+    const select = (of: SubjectGroup[]) => {
+      const refs = [...new Set(of.flatMap((group) => group.candidates))];
+      return { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE subject_ref IN (${marks(refs)}) ORDER BY id`, params: refs, lock: true };
     };
-    let rows = (yield select) as SqlRow[];
-    if (rows.length === 0) {
-      const id = uuidv7();
-      const initial = pick(subject);
-      const row: Record<string, unknown> = {
-        id,
-        provider,
-        connection,
-        subject_field: field,
-        subject_ref: this.box.blindIndex(`${field}:${value}`),
-        ...this.subjectRefs(initial),
-        subject_sealed: this.box.sealJson(initial, verificationSealContext(id)),
-        event_count: 0,
-        created_at: now,
-        updated_at: now,
-      };
-      // A concurrent first event of the same subject may insert it first: then this one does nothing.
-      yield {
-        sql: `INSERT INTO verifications (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`,
-        params: Object.values(row),
-      };
-      rows = (yield select) as SqlRow[];
-    }
-    const row = rows[0];
-    return {
-      id: String(row.id),
-      subjectSealed: String(row.subject_sealed),
-      status: (row.status ?? null) as VerificationStatus | null,
-      statusAt: row.status_at == null ? null : Number(row.status_at),
-      statusSince: row.status_since == null ? null : Number(row.status_since),
-      eventCount: Number(row.event_count),
+    const held = new Map<SubjectGroup, HeldRow>();
+    const match = (rows: SqlRow[], of: SubjectGroup[]) => {
+      for (const row of rows.map(heldRow)) {
+        const group = of.find((each) => each.provider === row.provider && each.connection === row.connection && each.candidates.includes(row.subjectRef));
+        if (group && !held.has(group)) held.set(group, row);
+      }
     };
+    match((yield select(groups)) as SqlRow[], groups);
+    const missing = groups.filter((group) => !held.has(group));
+    if (missing.length === 0) return held;
+
+    // In key order: two calls creating the same subjects wait for each other in the same order.
+    const rows = missing
+      .map((group) => {
+        const id = uuidv7();
+        const subject = pick(group.events[0].subject);
+        return {
+          id,
+          provider: group.provider,
+          connection: group.connection,
+          subject_field: group.field,
+          subject_ref: this.box.blindIndex(`${group.field}:${group.value}`),
+          ...this.subjectRefs(subject),
+          subject_sealed: this.box.sealJson(subject, verificationSealContext(id)),
+          event_count: 0,
+          created_at: now,
+          updated_at: now,
+        };
+      })
+      .sort((a, b) => (a.subject_ref < b.subject_ref ? -1 : a.subject_ref > b.subject_ref ? 1 : 0));
+    const columns = Object.keys(rows[0]);
+    // A concurrent call may have created some of them first: those rows are left as they are.
+    yield {
+      sql: `INSERT INTO verifications (${columns.join(', ')}) VALUES ${rows.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING`,
+      params: rows.flatMap((row) => Object.values(row)),
+    };
+    match((yield select(missing)) as SqlRow[], missing);
+    if (held.size !== groups.length) throw new Error('verification rows missing after their insert');
+    return held;
   }
 
   /** Blind indexes of the subject's ids, for the admin filters. */
@@ -187,10 +192,24 @@ export class VerificationLedger {
     const ref = (value: string | undefined) => (value ? this.box.blindIndex(value) : null);
     return { applicant_ref: ref(subject.applicantId), external_user_ref: ref(subject.externalUserId), verification_ref: ref(subject.verificationId) };
   }
+}
 
-  private placeholder(index: number): string {
-    return this.dataSource.options.type === 'postgres' ? `$${index}` : '?';
-  }
+function marks(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+function heldRow(row: SqlRow): HeldRow {
+  return {
+    id: String(row.id),
+    provider: String(row.provider),
+    connection: String(row.connection),
+    subjectRef: String(row.subject_ref),
+    subjectSealed: String(row.subject_sealed),
+    status: (row.status ?? null) as VerificationStatus | null,
+    statusAt: row.status_at == null ? null : Number(row.status_at),
+    statusSince: row.status_since == null ? null : Number(row.status_since),
+    eventCount: Number(row.event_count),
+  };
 }
 
 /** Processing order within one call: vendor time, then receipt, then id (so stale events are only the truly late ones). */
