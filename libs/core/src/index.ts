@@ -1,4 +1,5 @@
 export * from './verification-event';
+export * from './domain.error';
 export * from './webhook-rejection.error';
 export * from './crypto';
 export * from './subscription-filter';

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { AppConfig } from '@kyc/config';
 import { ConnectionStore } from '@kyc/persistence';
 import { ConnectionCredentials, findProvider } from '@kyc/providers';
-import { ConnectionChangeSubscription, subscribeToConnectionChanges } from '@kyc/queue';
+import { ConnectionChangeBus, ConnectionChangeSubscription } from '@kyc/queue';
 
 export interface CachedConnection {
   provider: string;
@@ -15,8 +15,8 @@ export interface CachedConnection {
 
 /**
  * Connections with their secrets opened, kept in memory so the hot path never reads or decrypts
- * secrets per request. Reloaded when any gateway's admin API changes a connection (Redis pub/sub;
- * the admin API also reloads its own gateway's cache before answering), every
+ * secrets per request. Reloaded on every change on the connection change bus (this gateway's admin
+ * API, awaited before it answers, and any other's through Redis pub/sub), every
  * CONNECTION_CACHE_TTL_MS, and, only while the change feed is down (no change message would
  * arrive), on demand when a request finds no connection that verifies it: then the cache is
  * brought up to the moment the request arrived, at most one load per MIN_RELOAD_GAP_MS. So a
@@ -36,13 +36,14 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly store: ConnectionStore,
     private readonly config: AppConfig,
+    private readonly bus: ConnectionChangeBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), this.config.env.CONNECTION_CACHE_TTL_MS);
     this.timer.unref();
-    this.changes = subscribeToConnectionChanges(this.config.env, () => void this.invalidate());
+    this.changes = this.bus.subscribe(() => this.invalidate());
   }
 
   onApplicationShutdown(): void {
