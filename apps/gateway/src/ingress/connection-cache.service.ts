@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
+import { sleep } from '@kyc/core';
 import { ConnectionStore } from '@kyc/persistence';
 import { ConnectionCredentials, findProvider } from '@kyc/providers';
 import { ConnectionChangeSubscription, subscribeToConnectionChanges } from '@kyc/queue';
@@ -82,7 +83,7 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
     if (this.changes?.live) return;
     if (this.lastLoadStartedAt >= since) return;
     const wait = this.lastLoadStartedAt + ConnectionCache.MIN_RELOAD_GAP_MS - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     if (this.lastLoadStartedAt < since) await this.reload().catch(() => undefined);
   }
 
