@@ -38,25 +38,19 @@ describe('the worker processors', () => {
     expect(dispatch.mock.calls).toEqual([[[ID]], [[ID]]]);
   });
 
-  it.each([null, {}, { deliveryId: ID, replays: 0 }, { deliveryId: '', replays: 0, attempts: 0 }, { eventIds: [ID] }])(
-    'fail a delivery job with data %j at once, without retries',
-    async (data) => {
-      const attempt = jest.fn();
-      const processor = new DeliveryProcessor({ attempt } as unknown as DeliveryService, monitor, jobs, queue, drain);
-      await expect(processor.process(jobWith(data))).rejects.toBeInstanceOf(UnrecoverableError);
-      expect(attempt).not.toHaveBeenCalled();
-    },
-  );
-
-  it.each([null, 'text', {}, { eventIds: [] }, { eventIds: [ID, 7] }, { deliveryId: ID, replays: 0, attempts: 0 }])(
-    'fail a dispatch job with data %j at once, without retries',
-    async (data) => {
-      const dispatch = jest.fn();
-      const processor = new DispatchEventProcessor({ dispatch } as unknown as DispatcherService, monitor, jobs, queue, drain);
-      await expect(processor.process(jobWith(data))).rejects.toBeInstanceOf(UnrecoverableError);
-      expect(dispatch).not.toHaveBeenCalled();
-    },
-  );
+  const malformed: Array<[string, unknown]> = [
+    ...[null, {}, { deliveryId: ID, replays: 0 }, { deliveryId: '', replays: 0, attempts: 0 }, { eventIds: [ID] }].map((data): [string, unknown] => ['delivery', data]),
+    ...[null, 'text', {}, { eventIds: [] }, { eventIds: [ID, 7] }, { deliveryId: ID, replays: 0, attempts: 0 }].map((data): [string, unknown] => ['dispatch', data]),
+  ];
+  it.each(malformed)('fail a %s job with data %j at once, without retries, never calling the service', async (kind, data) => {
+    const service = jest.fn();
+    const processor =
+      kind === 'delivery'
+        ? new DeliveryProcessor({ attempt: service } as unknown as DeliveryService, monitor, jobs, queue, drain)
+        : new DispatchEventProcessor({ dispatch: service } as unknown as DispatcherService, monitor, jobs, queue, drain);
+    await expect(processor.process(jobWith(data))).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(service).not.toHaveBeenCalled();
+  });
 
   it('log a failed job with what its data says, or ? when it is malformed', () => {
     const processor = new DispatchEventProcessor({} as DispatcherService, monitor, jobs, queue, drain);
