@@ -9,3 +9,5 @@ export * from './micro-batcher';
 export * from './private-files';
 export * from './keyed-digest';
 export * from './verification-state';
+export * from './promises';
+export * from './is-record';
