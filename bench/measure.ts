@@ -11,7 +11,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type IORedis from 'ioredis';
 import { findProvider, type ProviderAdapter } from '@kyc/providers';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
-import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { SubscriberCache } from '@kyc/worker';
 import { fire, RequestPool, type LoadFigures, type LoadOptions } from './load';
 import { REDIS_URL, sleep, startBaseline, waitFor, whyDown, type Cleanup, type DatabaseReader, type Stack } from './stack';
 

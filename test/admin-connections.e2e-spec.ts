@@ -4,7 +4,7 @@ import { AppConfig } from '@kyc/config';
 import { ConnectionEntity, ConnectionStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
+import { ConnectionCache } from '@kyc/gateway';
 import { Answer, post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -8,7 +8,7 @@ import { DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persisten
 import { findProvider, SimulateOptions } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';

@@ -7,8 +7,8 @@ import { EventEntity, SubscriberInput, SubscriberStore, VerificationEntity } fro
 import { findProvider } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
-import { VerificationBackfill } from '../apps/worker/src/verifications/verification-backfill.service';
+import { SubscriberCache } from '@kyc/worker';
+import { VerificationBackfill } from '@kyc/worker';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 

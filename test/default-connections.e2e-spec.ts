@@ -6,7 +6,7 @@ import { SecretBox } from '@kyc/core';
 import { ConnectionEntity, ConnectionStore, databaseOptions, initializeDataSource } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
-import { DefaultConnectionsService } from '../apps/gateway/src/ingress/default-connections.service';
+import { DefaultConnectionsService } from '@kyc/gateway';
 import { post } from './support/http';
 import { startTestApp } from './support/test-app';
 

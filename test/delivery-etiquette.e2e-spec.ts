@@ -4,7 +4,7 @@ import { AppConfig } from '@kyc/config';
 import { DeliveryAttemptEntity, DeliveryEntity, Subscriber, SubscriberEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';

@@ -7,8 +7,8 @@ import { DeliveryAttemptEntity, DeliveryEntity, SubscriberInput, SubscriberStore
 import { findProvider } from '@kyc/providers';
 import { DELIVERIES_QUEUE, redisOptions, ReplayService } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { DeliveryReconciler } from '../apps/worker/src/delivery/reconciler.service';
-import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { DeliveryReconciler } from '@kyc/worker';
+import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';

@@ -9,9 +9,9 @@ import { ConnectionStore, GuardedClient, InboundRefusalEntity, InboundRefusalSto
 import { findProvider } from '@kyc/providers';
 import { announceConnectionChange } from '@kyc/queue';
 import { createTestDatabase, inboundWebhook, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
-import { RefusalRecorder } from '../apps/gateway/src/ingress/refusal-recorder.service';
-import { RefusalRetention } from '../apps/worker/src/retention/refusal-retention.service';
+import { ConnectionCache } from '@kyc/gateway';
+import { RefusalRecorder } from '@kyc/gateway';
+import { RefusalRetention } from '@kyc/worker';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 

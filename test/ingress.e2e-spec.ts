@@ -7,8 +7,8 @@ import { ConnectionEntity, ConnectionStore, EventEntity, EventStore, InboundRefu
 import { findProvider, PROVIDERS } from '@kyc/providers';
 import { EVENTS_QUEUE, redisOptions } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
-import { PUBLIC_INGRESS_MESSAGES } from '../apps/gateway/src/ingress/ingress-http.handler';
+import { ConnectionCache } from '@kyc/gateway';
+import { PUBLIC_INGRESS_MESSAGES } from '@kyc/gateway';
 import { encryptCbc } from '../libs/providers/src/allpass/allpass.crypto';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

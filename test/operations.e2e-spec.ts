@@ -10,8 +10,8 @@ import { EventEntity, EventStore, RetentionQueries } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { EVENTS_QUEUE } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
-import { ReadinessState } from '../apps/gateway/src/operations/readiness.service';
-import { PayloadRetention } from '../apps/worker/src/retention/payload-retention.service';
+import { ReadinessState } from '@kyc/gateway';
+import { PayloadRetention } from '@kyc/worker';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 

@@ -3,7 +3,7 @@ import { AppConfig } from '@kyc/config';
 import { ConnectionStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
-import { ConnectionCache } from '../apps/gateway/src/ingress/connection-cache.service';
+import { ConnectionCache } from '@kyc/gateway';
 import { startTestApp, TestApp } from './support/test-app';
 
 const allpass = findProvider('allpass')!;

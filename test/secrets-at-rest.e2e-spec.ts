@@ -19,7 +19,7 @@ import {
   VerificationStore,
 } from '@kyc/persistence';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent } from '@kyc/testing';
-import { rotateSecrets } from '../apps/worker/src/rotate-secrets';
+import { rotateSecrets } from '@kyc/worker';
 
 function event(providerEventId: string, applicantId: string, externalUserId?: string): VerificationEvent {
   return testVerificationEvent(providerEventId, { subject: { applicantId, ...(externalUserId ? { externalUserId } : {}) } });

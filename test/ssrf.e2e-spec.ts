@@ -7,7 +7,7 @@ import { isPrivateAddress } from '@kyc/core';
 import { DeliveryAttemptEntity, DeliveryEntity, SubscriberStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { SubscriberCache } from '../apps/worker/src/subscribers/subscriber-cache.service';
+import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';

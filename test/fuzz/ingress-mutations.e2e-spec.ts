@@ -5,7 +5,7 @@ import { findProvider, SimulatedRequest } from '@kyc/providers';
 import { createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
 import { ALLPASS_SIGNATURE_HEADER } from '../../libs/providers/src/allpass/allpass.crypto';
 import { VERIFIK_SHAPE_A_TYPES, VERIFIK_SHAPE_B_EXAMPLES } from '../../libs/providers/src/verifik/verifik.mapping';
-import { ConnectionCache } from '../../apps/gateway/src/ingress/connection-cache.service';
+import { ConnectionCache } from '@kyc/gateway';
 import { startTestApp, TestApp } from '../support/test-app';
 import { check, closeAgent, configureFuzz, flipBit, isNestError, RawAnswer, send } from './fuzz-support';
 

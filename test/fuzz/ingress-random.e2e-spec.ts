@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import { InboundRefusalEntity } from '@kyc/persistence';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { startTestApp, TestApp } from '../support/test-app';
-import { RefusalRecorder } from '../../apps/gateway/src/ingress/refusal-recorder.service';
+import { RefusalRecorder } from '@kyc/gateway';
 import { check, closeAgent, configureFuzz, forceGc, FUZZ_SEED, headerValue, isNestError, percentEncode, RawAnswer, send } from './fuzz-support';
 
 /**

@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
-import { GatewayFeaturesModule } from '../../apps/gateway/src/gateway.module';
-import { createHttpApp } from '../../apps/gateway/src/http-app';
-import { WorkerFeaturesModule } from '../../apps/worker/src/worker.module';
+import { GatewayFeaturesModule } from '@kyc/gateway';
+import { createHttpApp } from '@kyc/gateway';
+import { WorkerFeaturesModule } from '@kyc/worker';
 
 export interface TestApp {
   app: INestApplication;

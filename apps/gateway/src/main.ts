@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { createHttpApp, GatewayModule } from '@kyc/gateway';
 import { closeOnSignals, loadConfigOrExit } from '@kyc/platform';
-import { GatewayModule } from './gateway.module';
-import { createHttpApp } from './http-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { Logger, Module } from '@nestjs/common';
+import { createHttpApp, GatewayFeaturesModule } from '@kyc/gateway';
 import { closeOnSignals, loadConfigOrExit, PlatformModule } from '@kyc/platform';
-import { WorkerFeaturesModule } from '../../worker/src/worker.module';
-import { GatewayFeaturesModule } from './gateway.module';
-import { createHttpApp } from './http-app';
+import { WorkerFeaturesModule } from '@kyc/worker';
 
 /** `npm start`: gateway and worker in one process, on the embedded defaults (SQLite + local Redis). */
 async function bootstrap(): Promise<void> {

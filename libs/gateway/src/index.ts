@@ -1,0 +1,7 @@
+export * from './gateway.module';
+export * from './http-app';
+export { ConnectionCache, type CachedConnection } from './ingress/connection-cache.service';
+export { DefaultConnectionsService } from './ingress/default-connections.service';
+export { PUBLIC_INGRESS_MESSAGES } from './ingress/ingress-http.handler';
+export { RefusalRecorder } from './ingress/refusal-recorder.service';
+export { ReadinessState } from './operations/readiness.service';
