@@ -6,10 +6,9 @@ import { hmacSha256 } from '@kyc/core';
 import { ConnectionEntity, ConnectionStore, EventEntity, EventStore, InboundRefusalEntity } from '@kyc/persistence';
 import { findProvider, PROVIDERS } from '@kyc/providers';
 import { EVENTS_QUEUE, redisOptions } from '@kyc/queue';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { allpassEncryptCbc, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { ConnectionCache } from '@kyc/gateway';
 import { PUBLIC_INGRESS_MESSAGES } from '@kyc/gateway';
-import { encryptCbc } from '../libs/providers/src/allpass/allpass.crypto';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -259,7 +258,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
       const headers = { 'content-type': 'application/json', authorization: 'Bearer s3cret-token' };
       const plaintexts = { padding: undefined, utf8: Buffer.from([0xc3, 0x28, 0x7b]), json: Buffer.from('{"type":'), object: Buffer.from('["applicantApproved"]') };
       for (const [label, plaintext] of Object.entries(plaintexts)) {
-        const data = plaintext ? encryptCbc(key, plaintext) : badlyPadded(key);
+        const data = plaintext ? allpassEncryptCbc(key, plaintext) : badlyPadded(key);
         const body = JSON.stringify({ status: true, statusCode: 200, data: data.toString('hex'), time: new Date().toISOString() });
         expect({ label, ...(await post(`${webhooks()}/allpass/eu-cbc`, { headers, body })) }).toEqual({ label, status: 400, body: PUBLIC_ANSWERS[400] });
       }

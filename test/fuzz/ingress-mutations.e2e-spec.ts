@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { EventStore, ConnectionStore } from '@kyc/persistence';
 import { findProvider, SimulatedRequest } from '@kyc/providers';
-import { createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
-import { ALLPASS_SIGNATURE_HEADER } from '../../libs/providers/src/allpass/allpass.crypto';
-import { VERIFIK_SHAPE_A_TYPES, VERIFIK_SHAPE_B_EXAMPLES } from '../../libs/providers/src/verifik/verifik.mapping';
+import { ALLPASS_SIGNATURE_HEADER, createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
+
+/** Verifik's two documented shapes, as its simulator builds them: shape A types are dotted, shape B's are snake case. */
+const VERIFIK_TYPES = findProvider('verifik')!.simulator.eventTypes;
+const VERIFIK_SHAPE_A_TYPES = VERIFIK_TYPES.filter((type) => type.includes('.'));
+const VERIFIK_SHAPE_B_EXAMPLES = VERIFIK_TYPES.filter((type) => !type.includes('.'));
 import { ConnectionCache } from '@kyc/gateway';
 import { startTestApp, TestApp } from '../support/test-app';
 import { check, closeAgent, configureFuzz, flipBit, isNestError, RawAnswer, send } from './fuzz-support';

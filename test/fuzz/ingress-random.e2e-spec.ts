@@ -3,10 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { AppConfig } from '@kyc/config';
 import { hmacSha256 } from '@kyc/core';
 import { ConnectionCredentials, findProvider } from '@kyc/providers';
-import { ALLPASS_SIGNATURE_HEADER, encryptGcm } from '../../libs/providers/src/allpass/allpass.crypto';
 import { DataSource } from 'typeorm';
 import { InboundRefusalEntity } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
+import { ALLPASS_SIGNATURE_HEADER, allpassEncryptGcm, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 import { RefusalRecorder } from '@kyc/gateway';
 import { check, closeAgent, configureFuzz, forceGc, FUZZ_SEED, headerValue, isNestError, percentEncode, RawAnswer, send } from './fuzz-support';
@@ -386,7 +385,7 @@ const authentic = fc.oneof(
 function authenticRequest(vendor: Vendor, payload: unknown): { headers: Record<string, string>; body: string } {
   const json = (JSON.stringify(payload) ?? 'null').replace(/"__deep_(\d+)__"/g, (_, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)));
   if (vendor === 'allpass') {
-    const sealed = encryptGcm(Buffer.from(SECRETS.allpass.cryptoKey, 'hex'), Buffer.from(json, 'utf8'), 12);
+    const sealed = allpassEncryptGcm(Buffer.from(SECRETS.allpass.cryptoKey, 'hex'), Buffer.from(json, 'utf8'));
     const body = JSON.stringify({ status: true, statusCode: 200, data: sealed.data.toString('hex'), time: new Date().toISOString() });
     return { headers: { 'content-type': 'application/json', [ALLPASS_SIGNATURE_HEADER]: sealed.tag.toString('hex') }, body };
   }

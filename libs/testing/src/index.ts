@@ -5,3 +5,4 @@ export * from './inbound-webhook';
 export * from './process-helpers';
 export * from './source-revision';
 export * from './verification-events';
+export * from './allpass-crypto';
