@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { SecretBox } from '@kyc/core';
 import { loadConfigOrExit } from '@kyc/platform';
-import { databaseOptions, initializeDataSource, SecretsResealer, type ResealReport } from '@kyc/persistence';
+import { databaseOptions, initializeDataSource, SecretsResealer, type ResealReport, type ResealTally } from '@kyc/persistence';
 
 /**
  * `npm run secrets:rotate`: re-seal every stored secret and personal-data value with the current
@@ -16,7 +16,7 @@ export async function rotateSecrets(log: (line: string) => void = (line) => proc
     const box = new SecretBox(config.secretsKey, config.previousSecretsKeys);
     log(`re-sealing with key ${box.keyId} (${config.previousSecretsKeys.length} previous key(s) accepted for opening)`);
     const report = await new SecretsResealer(dataSource, box).run();
-    for (const [table, tally] of Object.entries(report)) {
+    for (const [table, tally] of tallies(report)) {
       log(`${table}: ${tally.resealed} re-sealed, ${tally.changedMeanwhile} changed meanwhile, ${tally.unopenable.length} not openable`);
       if (tally.unopenable.length > 0) log(`  not openable (${table} ids): ${tally.unopenable.slice(0, 20).join(', ')}${tally.unopenable.length > 20 ? ', ...' : ''}`);
     }
@@ -26,10 +26,13 @@ export async function rotateSecrets(log: (line: string) => void = (line) => proc
   }
 }
 
+/** Object.entries types an interface's values as any. */
+const tallies = (report: ResealReport) => Object.entries(report) as Array<[keyof ResealReport, ResealTally]>;
+
 if (require.main === module) {
   rotateSecrets()
     .then((report) => {
-      const left = Object.values(report).some((tally) => tally.unopenable.length > 0 || tally.changedMeanwhile > 0);
+      const left = tallies(report).some(([, tally]) => tally.unopenable.length > 0 || tally.changedMeanwhile > 0);
       process.stdout.write(left ? 'some values are left: keep SECRETS_KEY_PREVIOUS and run again\n' : 'done: SECRETS_KEY_PREVIOUS may be removed\n');
       process.exit(left ? 1 : 0);
     })

@@ -33,7 +33,7 @@ function hasBody(request: Request): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function toHttpError(error: unknown): unknown {
+function toHttpError(error: unknown): Error {
   switch ((error as { type?: unknown }).type) {
     case 'entity.parse.failed':
       return new BadRequestException('invalid JSON body');
@@ -46,6 +46,6 @@ function toHttpError(error: unknown): unknown {
     case 'request.size.invalid':
       return new BadRequestException('incomplete body');
     default:
-      return error;
+      return error as Error;
   }
 }

@@ -34,7 +34,7 @@ export class DispatchEventProcessor extends WorkerHost {
   }
 
   @OnWorkerEvent('failed')
-  onFailed(job: Job | undefined, error: Error): void {
+  onFailed(job: Job<EventsQueueJobs['dispatch']> | undefined, error: Error): void {
     this.logger.warn(`dispatch of ${job?.data ? dispatchedEventIds(job.data).length : '?'} event(s) (job ${job?.id ?? '?'}) failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
   }
 }
