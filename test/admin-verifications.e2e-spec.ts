@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Job, Worker } from 'bullmq';
-import { DataSource } from 'typeorm';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
-import { SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
+import { EventEntity, SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
@@ -127,10 +127,10 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
   it('builds the verifications of events stored before the verification state, once, in vendor-time order', async () => {
     const applicantId = randomUUID();
     // Arriving out of order: approved, then the older review.
-    await send('applicantApproved', 40, applicantId);
-    await send('applicantInReview', 35, applicantId);
+    const ids = [await send('applicantApproved', 40, applicantId), await send('applicantInReview', 35, applicantId)];
     const dataSource = app.app.get(DataSource);
-    await waitFor(async () => (await dataSource.getRepository(VerificationEntity).findOneBy({ eventCount: 2, status: 'approved' })) !== null, 15_000);
+    // Dispatched, not only applied: a pass still finishing would mark an event dispatched after the backfill looked.
+    await waitFor(async () => (await dataSource.getRepository(EventEntity).countBy({ id: In(ids), dispatchedAt: Not(IsNull()) })) === 2, 15_000);
 
     // Back to the schema before the migration (its columns and table dropped), and up again: every event is as an older gateway left it.
     await dataSource.undoLastMigration({ transaction: 'all' });

@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import { AppConfig } from '@kyc/config';
+import { withTimeout } from '@kyc/core';
 
 /** The jobs this process is running, so that shutdown can wait for them (BullMQ does not count them publicly). */
 @Injectable()
@@ -47,10 +48,7 @@ export class WorkerDrain implements BeforeApplicationShutdown {
     const started = Date.now();
     // pause(true): no new job, without BullMQ's own wait (which reconnects Redis afterwards).
     await Promise.all(workers.map((worker) => worker.pause(true)));
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-    const drained = await Promise.race([this.jobs.idle().then(() => true), timedOut]);
-    clearTimeout(timer);
+    const drained = await withTimeout(this.jobs.idle().then(() => true), timeoutMs, () => false);
     if (drained) this.logger.log(`active jobs finished in ${Date.now() - started} ms`);
     else this.logger.warn(`jobs still active after ${timeoutMs} ms are left to be retried`);
     // Graceful close when nothing runs (the last completions reach Redis); forced past the bound.

@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { MetricsServer } from '@kyc/observability';
-import { RetentionQueries } from '@kyc/persistence';
 import { PlatformModule } from '@kyc/platform';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryService } from './delivery/delivery.service';
@@ -33,7 +32,6 @@ import { ActiveJobs, WorkerDrain } from './worker-drain.service';
     DeliveryProcessor,
     DeliveryReconciler,
     OutboxRelay,
-    RetentionQueries,
     PayloadRetention,
     RefusalRetention,
     VerificationBackfill,

@@ -1,4 +1,4 @@
-import { VERIFICATION_STATUSES, type VerificationEvent } from '@kyc/core';
+import { isRecord, VERIFICATION_STATUSES, type VerificationEvent } from '@kyc/core';
 
 /** One failing field: its path and what was expected there (never the value received). */
 export interface VerificationEventIssue {
@@ -28,10 +28,6 @@ const TIMESTAMPS = ['occurredAt', 'receivedAt'] as const;
 /** An ISO-8601 date-time with an explicit zone: a bare local time would be ambiguous. */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 const STATUSES: ReadonlySet<unknown> = new Set(VERIFICATION_STATUSES);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;

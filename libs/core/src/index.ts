@@ -1,4 +1,5 @@
 export * from './verification-event';
+export * from './domain.error';
 export * from './webhook-rejection.error';
 export * from './crypto';
 export * from './subscription-filter';
@@ -8,3 +9,5 @@ export * from './micro-batcher';
 export * from './private-files';
 export * from './keyed-digest';
 export * from './verification-state';
+export * from './promises';
+export * from './is-record';

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AppConfig } from '@kyc/config';
+import { withTimeout } from '@kyc/core';
 import { OutboxQueries } from '@kyc/persistence';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, RedisMonitor } from '@kyc/queue';
 
@@ -98,7 +99,7 @@ export class MetricsService implements OnApplicationShutdown {
         this.reset();
         await Promise.all(
           queues.map(async (queue) => {
-            const counts = await withTimeout(queue.getJobCounts(...QUEUE_STATES)).catch(() => undefined);
+            const counts = await withTimeout(queue.getJobCounts(...QUEUE_STATES), COLLECT_TIMEOUT_MS, () => undefined).catch(() => undefined);
             for (const state of QUEUE_STATES) if (counts) this.set({ queue: queue.name, state }, counts[state] ?? 0);
           }),
         );
@@ -110,7 +111,7 @@ export class MetricsService implements OnApplicationShutdown {
       help: 'Stored events not yet fanned out (absent when the database does not answer)',
       registers: [this.registry],
       async collect() {
-        const count = await withTimeout(outbox.countUndispatched()).catch(() => undefined);
+        const count = await withTimeout(outbox.countUndispatched(), COLLECT_TIMEOUT_MS, () => undefined).catch(() => undefined);
         // Absent rather than a stale or zero value when unknown (an unlabelled gauge defaults to 0).
         if (count === undefined) this.remove();
         else this.set(count);
@@ -157,12 +158,4 @@ export class MetricsService implements OnApplicationShutdown {
     await Promise.all(this.queues.map((queue) => queue.close().catch(() => undefined)));
     this.redis.disconnect();
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms = COLLECT_TIMEOUT_MS): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

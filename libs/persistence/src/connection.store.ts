@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalJson, constantTimeEqual, SecretBox, type SealContext } from '@kyc/core';
+import { canonicalJson, ConflictError, constantTimeEqual, SecretBox, type SealContext } from '@kyc/core';
 import { ConnectionEntity } from './entities';
 import { isUniqueViolation } from './storage-errors';
 
@@ -24,7 +24,7 @@ export interface SecretFingerprint {
   fingerprint: string;
 }
 
-/** A connection as the admin API shows it: every secret value replaced by its fingerprint. */
+/** A connection as it may leave this store for display: every secret value replaced by its fingerprint. */
 export interface Connection {
   id: string;
   provider: string;
@@ -57,9 +57,9 @@ export interface ConnectionPatch {
   options?: Record<string, unknown>;
 }
 
-export class ConnectionNameTakenError extends Error {
+export class ConnectionNameTakenError extends ConflictError {
   constructor(provider: string, name: string) {
-    super(`a connection ${provider}/${name} exists already`);
+    super('CONNECTION_NAME_TAKEN', `a connection ${provider}/${name} exists already`);
   }
 }
 

@@ -6,12 +6,16 @@ import { databaseOptions, initializeDataSource } from './database-options';
 import { ENTITIES } from './entities';
 import { EventStore } from './event.store';
 import { InboundRefusalStore } from './inbound-refusal.store';
+import { OutboxQueries } from './outbox.queries';
+import { RetentionQueries } from './retention.queries';
 import { DeliveryStore } from './delivery.store';
 import { SubscriberStore } from './subscriber.store';
 import { VerificationLedger } from './verification.ledger';
 import { VerificationStore } from './verification.store';
 
 const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore, DeliveryStore, VerificationLedger, VerificationStore];
+/** Read-only and maintenance queries beside the stores (metrics, payload retention). */
+const QUERIES = [OutboxQueries, RetentionQueries];
 
 @Global()
 @Module({
@@ -28,7 +32,7 @@ const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStor
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],
-  providers: STORES,
-  exports: [TypeOrmModule, ...STORES],
+  providers: [...STORES, ...QUERIES],
+  exports: [TypeOrmModule, ...STORES, ...QUERIES],
 })
 export class PersistenceModule {}

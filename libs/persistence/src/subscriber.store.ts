@@ -3,11 +3,11 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { SecretBox, SubscriptionFilter, type SealContext } from '@kyc/core';
+import { ConflictError, SecretBox, SubscriptionFilter, type SealContext } from '@kyc/core';
 import { BackoffType, SubscriberEntity, SubscriberKind } from './entities';
 import { isUniqueViolation } from './storage-errors';
 
-/** A subscriber as the API shows it and the worker uses it (never its secret). */
+/** A subscriber as the worker uses it and the admin API reads it (never its secret). */
 export interface Subscriber {
   id: string;
   name: string;
@@ -53,9 +53,9 @@ export const SUBSCRIBER_DEFAULTS = {
 /** Where a subscriber's sealed secret lives: a secret copied to another subscriber does not open. */
 export const subscriberSecretContext = (rowId: string): SealContext => ({ table: 'subscribers', column: 'secret_sealed', rowId });
 
-export class SubscriberNameTakenError extends Error {
+export class SubscriberNameTakenError extends ConflictError {
   constructor(name: string) {
-    super(`a subscriber named ${name} exists already`);
+    super('SUBSCRIBER_NAME_TAKEN', `a subscriber named ${name} exists already`);
   }
 }
 

@@ -47,6 +47,10 @@ interface SubjectGroup {
   events: VerificationEvent[];
 }
 
+/** Rows of the multi-row updates, typed (PostgreSQL types a VALUES list of bare parameters as text). */
+const EVENT_ROW = '(CAST(? AS varchar), CAST(? AS varchar), CAST(? AS integer), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS boolean))';
+const VERIFICATION_ROW = '(CAST(? AS varchar), CAST(? AS varchar), CAST(? AS bigint), CAST(? AS bigint), CAST(? AS integer), CAST(? AS text), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS varchar))';
+
 const VERIFICATION_COLUMNS = 'id, provider, connection, subject_ref, subject_sealed, status, status_at, status_since, event_count';
 
 /**
@@ -106,6 +110,8 @@ export class VerificationLedger {
     });
     for (const row of done) results.set(String(row.id), { verification: verificationOfRow(row), applied: false });
 
+    const eventRows: unknown[][] = [];
+    const verificationRows: unknown[][] = [];
     for (const group of groups.values()) {
       const row = held.get(group)!;
       const pending = group.events.filter((event) => !results.has(event.id)).sort(byVendorTime);
@@ -122,10 +128,7 @@ export class VerificationLedger {
         }
         row.eventCount += 1;
         const verification: EventVerification = { id: row.id, sequence: row.eventCount, status: decision.status, previousStatus: decision.previousStatus, stale: decision.stale };
-        yield {
-          sql: 'UPDATE events SET verification_applied_at = ?, verification_id = ?, verification_sequence = ?, verification_status = ?, verification_previous_status = ?, verification_stale = ? WHERE id = ? AND verification_applied_at IS NULL',
-          params: [now, verification.id, verification.sequence, verification.status, verification.previousStatus, verification.stale, event.id],
-        };
+        eventRows.push([event.id, verification.id, verification.sequence, verification.status, verification.previousStatus, verification.stale]);
         results.set(event.id, { verification, applied: true });
         const merged = mergeSubject(subject, event.subject);
         if (merged !== subject) {
@@ -133,9 +136,28 @@ export class VerificationLedger {
           subjectChanged = true;
         }
       }
-      const refs = subjectChanged ? { subject_sealed: this.box.sealJson(subject, verificationSealContext(row.id)), ...this.subjectRefs(subject) } : {};
-      const changes: Record<string, unknown> = { status: row.status, status_at: row.statusAt, status_since: row.statusSince, event_count: row.eventCount, updated_at: now, ...refs };
-      yield { sql: `UPDATE verifications SET ${Object.keys(changes).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, params: [...Object.values(changes), row.id] };
+      // The subject and its indexes only when an event brought a new id (null: keep the stored value).
+      const refs = subjectChanged ? this.subjectRefs(subject) : { applicant_ref: null, external_user_ref: null, verification_ref: null };
+      const sealed = subjectChanged ? this.box.sealJson(subject, verificationSealContext(row.id)) : null;
+      verificationRows.push([row.id, row.status, row.statusAt, row.statusSince, row.eventCount, sealed, refs.applicant_ref, refs.external_user_ref, refs.verification_ref]);
+    }
+    // Two multi-row statements for the whole call, not one per event.
+    if (eventRows.length > 0) {
+      yield {
+        sql:
+          `UPDATE events SET verification_applied_at = ?, verification_id = v.column2, verification_sequence = v.column3, verification_status = v.column4, ` +
+          `verification_previous_status = v.column5, verification_stale = v.column6 FROM (VALUES ${eventRows.map(() => EVENT_ROW).join(', ')}) AS v ` +
+          'WHERE events.id = v.column1 AND events.verification_applied_at IS NULL',
+        params: [now, ...eventRows.flat()],
+      };
+      yield {
+        sql:
+          `UPDATE verifications SET status = v.column2, status_at = v.column3, status_since = v.column4, event_count = v.column5, updated_at = ?, ` +
+          'subject_sealed = COALESCE(v.column6, verifications.subject_sealed), applicant_ref = COALESCE(v.column7, verifications.applicant_ref), ' +
+          'external_user_ref = COALESCE(v.column8, verifications.external_user_ref), verification_ref = COALESCE(v.column9, verifications.verification_ref) ' +
+          `FROM (VALUES ${verificationRows.map(() => VERIFICATION_ROW).join(', ')}) AS v WHERE verifications.id = v.column1`,
+        params: [now, ...verificationRows.flat()],
+      };
     }
     return results;
   }

@@ -22,7 +22,7 @@ export interface VerificationSearch {
   stuckForSeconds?: number;
 }
 
-/** A verification as the admin API shows it. */
+/** A verification as read from the store, its subject opened. */
 export interface VerificationView {
   id: string;
   provider: string;

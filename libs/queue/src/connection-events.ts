@@ -16,43 +16,8 @@ export function connectionsChangedChannel(queuePrefix: string): string {
 }
 
 /**
- * Tells every gateway that a connection changed, so each reloads its connection cache within
- * milliseconds instead of CONNECTION_CACHE_TTL_MS. Best effort: while Redis is away the message
- * is lost and the periodic reload remains the fallback.
- */
-@Injectable()
-export class ConnectionChangePublisher implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ConnectionChangePublisher.name);
-  private readonly client: Redis;
-  private readonly channel: string;
-
-  constructor(config: AppConfig) {
-    // Producer options: no offline queue, so a publish fails at once while Redis is down.
-    this.client = new Redis({ ...redisOptions(config.env.REDIS_URL, 'producer'), lazyConnect: true });
-    // Outages are reported by RedisMonitor; without a listener ioredis would print each error.
-    this.client.on('error', () => undefined);
-    this.channel = connectionsChangedChannel(config.env.QUEUE_PREFIX);
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.client.connect().catch(() => undefined);
-  }
-
-  onApplicationShutdown(): void {
-    this.client.disconnect();
-  }
-
-  /** Fire and forget: never throws, never delays the admin request that made the change. */
-  publish(message: ConnectionChangedMessage): void {
-    this.client
-      .publish(this.channel, JSON.stringify(message))
-      .catch((error: Error) => this.logger.warn(`other gateways will see ${message.change} connection ${message.connectionId} at their next periodic reload: ${error.message}`));
-  }
-}
-
-/**
  * Publish one change from outside a Nest app (scripts that write connections directly, such as the
- * simulator's local demo connection). Best effort, like the publisher: false when Redis did not take it.
+ * simulator's local demo connection). Best effort, like the bus: false when Redis did not take it.
  */
 export async function announceConnectionChange(env: Pick<EnvironmentVariables, 'REDIS_URL' | 'QUEUE_PREFIX'>, message: ConnectionChangedMessage): Promise<boolean> {
   const client = new Redis({ ...redisOptions(env.REDIS_URL, 'producer'), lazyConnect: true });
@@ -104,4 +69,73 @@ export function subscribeToConnectionChanges(env: Pick<EnvironmentVariables, 'RE
       client.disconnect();
     },
   };
+}
+
+/** What listens to connection changes: it must have taken the change in when its promise settles. */
+export type ConnectionChangeListener = () => Promise<void> | void;
+
+/**
+ * The one way connection changes travel. `announce` reaches this process's listeners at once and
+ * every other gateway through Redis; `subscribe` hears both (and each (re)connection of the Redis
+ * feed, which counts as a change). So the admin API tells the ingress about a change without
+ * knowing it, and a gateway whose Redis is away still sees its own changes at once.
+ */
+@Injectable()
+export class ConnectionChangeBus implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(ConnectionChangeBus.name);
+  private readonly listeners = new Set<ConnectionChangeListener>();
+  private readonly publisher: Redis;
+  private readonly channel: string;
+
+  constructor(private readonly config: AppConfig) {
+    // Producer options: no offline queue, so a publish fails at once while Redis is down.
+    this.publisher = new Redis({ ...redisOptions(config.env.REDIS_URL, 'producer'), lazyConnect: true });
+    // Outages are reported by RedisMonitor; without a listener ioredis would print each error.
+    this.publisher.on('error', () => undefined);
+    this.channel = connectionsChangedChannel(config.env.QUEUE_PREFIX);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.publisher.connect().catch(() => undefined);
+  }
+
+  onApplicationShutdown(): void {
+    this.publisher.disconnect();
+  }
+
+  /**
+   * After the change is committed. Resolves once this process's listeners have taken it in, so
+   * the change is in effect here when the admin API answers. Other gateways are told fire and
+   * forget: a Redis outage must not fail the request; they catch up at their periodic reload.
+   */
+  async announce(message: ConnectionChangedMessage): Promise<void> {
+    this.publisher
+      .publish(this.channel, JSON.stringify(message))
+      .catch((error: Error) => this.logger.warn(`other gateways will see ${message.change} connection ${message.connectionId} at their next periodic reload: ${error.message}`));
+    await Promise.all([...this.listeners].map((listener) => this.tell(listener, `${message.change} connection ${message.connectionId}`)));
+  }
+
+  /** Changes announced here and by any other process; `live` says whether the Redis feed is subscribed right now. */
+  subscribe(listener: ConnectionChangeListener): ConnectionChangeSubscription {
+    this.listeners.add(listener);
+    const feed = subscribeToConnectionChanges(this.config.env, () => void this.tell(listener, 'a change from the Redis feed'));
+    return {
+      get live() {
+        return feed.live;
+      },
+      close: () => {
+        this.listeners.delete(listener);
+        feed.close();
+      },
+    };
+  }
+
+  /** Never rejects: one listener's failure must neither fail the admin request nor reach the others. */
+  private async tell(listener: ConnectionChangeListener, change: string): Promise<void> {
+    try {
+      await listener();
+    } catch (error) {
+      this.logger.warn(`a connection change listener missed ${change}: ${(error as Error).message}`);
+    }
+  }
 }

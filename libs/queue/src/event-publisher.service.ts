@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
-import { MicroBatcher } from '@kyc/core';
+import { MicroBatcher, withTimeout } from '@kyc/core';
 import { Queue } from 'bullmq';
 import { EVENTS_QUEUE, EventsQueueJobs } from './queue-names';
 import { redisOptions } from './redis-connection';
@@ -20,7 +20,7 @@ export const DISPATCH_JOB_OPTIONS = {
  */
 @Injectable()
 export class EventPublisher implements OnApplicationShutdown {
-  private static readonly TIMEOUT_MS = 2_000;
+  static readonly TIMEOUT_MS = 2_000;
   private static readonly MAX_WAITING = 2_000;
   private readonly logger = new Logger(EventPublisher.name);
   private readonly queue: Queue<EventsQueueJobs['dispatch'], void, 'dispatch'>;
@@ -49,7 +49,7 @@ export class EventPublisher implements OnApplicationShutdown {
 
   /** Dispatch jobs not yet taken by a worker (waiting, paused or delayed). */
   waitingJobs(): Promise<number> {
-    return withTimeout(this.queue.getJobCountByTypes('waiting', 'paused', 'delayed', 'prioritized'), EventPublisher.TIMEOUT_MS);
+    return withTimeout(this.queue.getJobCountByTypes('waiting', 'paused', 'delayed', 'prioritized'), EventPublisher.TIMEOUT_MS, noAnswer);
   }
 
   /**
@@ -60,14 +60,10 @@ export class EventPublisher implements OnApplicationShutdown {
   async add(eventIds: string[]): Promise<void> {
     if (eventIds.length === 0) return;
     const jobId = eventIds.length === 1 ? eventIds[0] : `${eventIds[0]}+${eventIds.length}`;
-    await withTimeout(this.queue.add('dispatch', { eventIds }, { ...DISPATCH_JOB_OPTIONS, jobId }), EventPublisher.TIMEOUT_MS);
+    await withTimeout(this.queue.add('dispatch', { eventIds }, { ...DISPATCH_JOB_OPTIONS, jobId }), EventPublisher.TIMEOUT_MS, noAnswer);
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+function noAnswer(): never {
+  throw new Error(`queue did not answer within ${EventPublisher.TIMEOUT_MS} ms`);
 }

@@ -6,3 +6,4 @@ export * from './queue.module';
 export * from './delivery-scheduler.service';
 export * from './replay.service';
 export * from './connection-events';
+export * from './connection-changes.module';

@@ -1,3 +1,5 @@
+import { isRecord } from '@kyc/core';
+
 /** Internal queues (under QUEUE_PREFIX). Subscriber queues are named by their subscribers. */
 export const EVENTS_QUEUE = 'events';
 export const DELIVERIES_QUEUE = 'deliveries';
@@ -21,9 +23,11 @@ export interface EventsQueueJobs {
   dispatch: { eventIds: string[] } | { eventId: string };
 }
 
-/** The event ids of a dispatch job, whichever form it has. */
-export function dispatchedEventIds(data: EventsQueueJobs['dispatch']): string[] {
-  return 'eventIds' in data ? data.eventIds : [data.eventId];
+/** The event ids of a dispatch job, whichever form it has; undefined when the data holds no valid ids. */
+export function readDispatchJob(data: unknown): string[] | undefined {
+  if (!isRecord(data)) return undefined;
+  const eventIds = 'eventIds' in data ? data.eventIds : [data.eventId];
+  return Array.isArray(eventIds) && eventIds.length > 0 && eventIds.every(isRowId) ? (eventIds as string[]) : undefined;
 }
 export type EventsJobName = keyof EventsQueueJobs;
 export type JobData<Name extends EventsJobName> = EventsQueueJobs[Name];
@@ -36,6 +40,21 @@ export interface DeliveryJob {
   deliveryId: string;
   replays: number;
   attempts: number;
+}
+
+/** The attempt a deliveries job names; undefined when its data is not one. */
+export function readDeliveryJob(data: unknown): DeliveryJob | undefined {
+  if (!isRecord(data) || !isRowId(data.deliveryId) || !isCount(data.replays) || !isCount(data.attempts)) return undefined;
+  return { deliveryId: data.deliveryId, replays: data.replays, attempts: data.attempts };
+}
+
+/** Row ids are UUIDs in varchar(36) columns: anything else can never be found. */
+function isRowId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 36;
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 export function deliveryJobId(job: DeliveryJob): string {

@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { filterMatches } from '@kyc/core';
+import { filterMatches, NotFoundError } from '@kyc/core';
 import { DeliveryEntity, DeliveryStore, EventStore, SubscriberStore } from '@kyc/persistence';
 import { DeliveryScheduler } from './delivery-scheduler.service';
 
-export class ReplayTargetNotFoundError extends Error {}
+/** The event, a subscriber or the delivery to deliver again does not exist; the message says which. */
+export class ReplayTargetNotFoundError extends NotFoundError {
+  constructor(message: string) {
+    super(message, 'REPLAY_TARGET_NOT_FOUND');
+  }
+}
 
 /**
  * Deliver again on demand: an event to all its matching subscribers (or chosen ones), or one
@@ -40,7 +45,7 @@ export class ReplayService {
 
   async retryDelivery(deliveryId: string): Promise<DeliveryEntity> {
     const delivery = await this.deliveries.restart(deliveryId);
-    if (!delivery) throw new ReplayTargetNotFoundError(`delivery ${deliveryId} not found`);
+    if (!delivery) throw new ReplayTargetNotFoundError('delivery not found');
     await this.scheduler.schedule([delivery]);
     return delivery;
   }

@@ -1,17 +1,21 @@
-import { BadRequestException, NotFoundException, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, PipeTransform, UseFilters, UseGuards, UsePipes, ValidationError, ValidationPipe } from '@nestjs/common';
+import { NotFoundError, ValidationFailedError } from '@kyc/core';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { AdminErrorFilter } from './admin-error.filter';
 
-/** 400 in Nest's shape, plus `fields`: each failing field by its full path (`retry.backoff.delayMs`). */
-export function validationFailed(fields: Record<string, string[]>): BadRequestException {
-  return new BadRequestException({ statusCode: 400, error: 'Bad Request', message: Object.values(fields).flat(), fields });
-}
-
-/** Used with @UsePipes on every admin controller (not globally in main, so tests run the same pipe). */
-export const adminValidationPipe = new ValidationPipe({
+/** Each failing field by its full path (`retry.backoff.delayMs`); the filter answers it as a 400. */
+const adminValidationPipe = new ValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
-  exceptionFactory: (errors) => validationFailed(fieldMessages(errors)),
+  exceptionFactory: (errors) => new ValidationFailedError(fieldMessages(errors)),
 });
+
+/**
+ * Class decorator of every admin controller: the admin key, validated input, and domain errors
+ * answered by the one filter (on the controllers, not globally in main, so tests run the same).
+ */
+export const AdminRoutes = () => applyDecorators(UseGuards(AdminAuthGuard), UsePipes(adminValidationPipe), UseFilters(AdminErrorFilter));
 
 function fieldMessages(errors: ValidationError[], parent = '', fields: Record<string, string[]> = {}): Record<string, string[]> {
   for (const error of errors) {
@@ -37,7 +41,7 @@ export class ResourceIdPipe implements PipeTransform<string, string> {
   constructor(private readonly resource: string) {}
 
   transform(value: string): string {
-    if (!isUuid(value)) throw new NotFoundException(`${this.resource} not found`);
+    if (!isUuid(value)) throw new NotFoundError(`${this.resource} not found`);
     return value;
   }
 }

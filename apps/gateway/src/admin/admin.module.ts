@@ -1,7 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { AdminJsonMiddleware } from './admin-json.middleware';
-import { SubscribersController } from './subscribers/subscribers.controller';
+import { SubscribersAdminModule } from './subscribers/subscribers-admin.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { EventsAdminModule } from './events/events-admin.module';
 import { VerificationsAdminModule } from './verifications/verifications-admin.module';
@@ -12,8 +12,7 @@ import { QueueBoardModule } from './queues/queue-board.module';
 
 /** The admin REST API under `/admin`: bearer key, JSON bodies, validated input. */
 @Module({
-  imports: [ConnectionsModule, EventsAdminModule, VerificationsAdminModule, DeliveriesAdminModule, InboundAdminModule, AdminRateLimitModule, QueueBoardModule],
-  controllers: [SubscribersController],
+  imports: [SubscribersAdminModule, ConnectionsModule, EventsAdminModule, VerificationsAdminModule, DeliveriesAdminModule, InboundAdminModule, AdminRateLimitModule, QueueBoardModule],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-import { isUuid, validationFailed } from './admin-validation';
+import { ValidationFailedError } from '@kyc/core';
+import { isUuid } from './admin-validation';
 
 export const DEFAULT_PAGE_LIMIT = 50;
 
@@ -37,6 +38,6 @@ function encodeCursor(lastId: string): string {
 function decodeCursor(cursor: string): string {
   const lastId = Buffer.from(cursor, 'base64url').toString('utf8');
   // Checked before it reaches a query: a forged cursor is the client's error, not a 500.
-  if (!isUuid(lastId) || encodeCursor(lastId) !== cursor) throw validationFailed({ cursor: ['cursor is not a cursor this API returned'] });
+  if (!isUuid(lastId) || encodeCursor(lastId) !== cursor) throw new ValidationFailedError({ cursor: ['cursor is not a cursor this API returned'] });
   return lastId;
 }

@@ -1,8 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
+import { sleep } from '@kyc/core';
 import { ConnectionStore } from '@kyc/persistence';
+import { ReloadingCache } from '@kyc/platform';
 import { ConnectionCredentials, findProvider } from '@kyc/providers';
-import { ConnectionChangeSubscription, subscribeToConnectionChanges } from '@kyc/queue';
+import { ConnectionChangeBus, ConnectionChangeSubscription } from '@kyc/queue';
 
 export interface CachedConnection {
   provider: string;
@@ -15,8 +17,8 @@ export interface CachedConnection {
 
 /**
  * Connections with their secrets opened, kept in memory so the hot path never reads or decrypts
- * secrets per request. Reloaded when any gateway's admin API changes a connection (Redis pub/sub;
- * the admin API also reloads its own gateway's cache before answering), every
+ * secrets per request. Reloaded on every change on the connection change bus (this gateway's admin
+ * API, awaited before it answers, and any other's through Redis pub/sub), every
  * CONNECTION_CACHE_TTL_MS, and, only while the change feed is down (no change message would
  * arrive), on demand when a request finds no connection that verifies it: then the cache is
  * brought up to the moment the request arrived, at most one load per MIN_RELOAD_GAP_MS. So a
@@ -24,29 +26,26 @@ export interface CachedConnection {
  * at most one load a second while it is down.
  */
 @Injectable()
-export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ConnectionCache.name);
-  private byProvider = new Map<string, CachedConnection[]>();
+export class ConnectionCache extends ReloadingCache<Map<string, CachedConnection[]>> implements OnApplicationBootstrap {
   static readonly MIN_RELOAD_GAP_MS = 1_000;
-  private lastLoadStartedAt = 0;
-  private loading: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private changes: ConnectionChangeSubscription | undefined;
 
   constructor(
     private readonly store: ConnectionStore,
     private readonly config: AppConfig,
-  ) {}
+    private readonly bus: ConnectionChangeBus,
+  ) {
+    super('connections', new Map());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => undefined), this.config.env.CONNECTION_CACHE_TTL_MS);
-    this.timer.unref();
-    this.changes = subscribeToConnectionChanges(this.config.env, () => void this.invalidate());
+    this.reloadEvery(this.config.env.CONNECTION_CACHE_TTL_MS);
+    this.changes = this.bus.subscribe(() => this.invalidate());
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  override onApplicationShutdown(): void {
+    super.onApplicationShutdown();
     this.changes?.close();
   }
 
@@ -57,7 +56,7 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
 
   /** All connections of a provider, enabled or not. */
   ofProvider(provider: string): readonly CachedConnection[] {
-    return this.byProvider.get(provider) ?? [];
+    return this.snapshot.get(provider) ?? [];
   }
 
   find(provider: string, name: string): CachedConnection | undefined {
@@ -78,37 +77,16 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
    * either way: it costs nothing more. Never throws.
    */
   async refreshSince(since: number): Promise<void> {
-    await this.loading?.catch(() => undefined);
+    await this.settled();
     if (this.changes?.live) return;
     if (this.lastLoadStartedAt >= since) return;
     const wait = this.lastLoadStartedAt + ConnectionCache.MIN_RELOAD_GAP_MS - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) await sleep(wait);
     if (this.lastLoadStartedAt < since) await this.reload().catch(() => undefined);
   }
 
-  /** Bring the cache up to date with every change committed before this call. Never throws. */
-  async invalidate(): Promise<void> {
-    // A load already running may have read before the change: let it end, then load anew
-    // (callers arriving meanwhile share that one new load, which also started after their change).
-    await this.loading?.catch(() => undefined);
-    await this.reload().catch(() => undefined);
-  }
-
-  /** Reload from the database; on failure the previous copy stays in use. */
-  reload(): Promise<void> {
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
-    return this.loading;
-  }
-
-  private async load(): Promise<void> {
-    this.lastLoadStartedAt = Date.now();
-    let rows;
-    try {
-      rows = await this.store.listOpened();
-    } catch (error) {
-      this.logger.warn(`could not reload connections, keeping the cached ones: ${(error as Error).message}`);
-      throw error;
-    }
+  protected async fetch(): Promise<Map<string, CachedConnection[]>> {
+    const rows = await this.store.listOpened();
     const next = new Map<string, CachedConnection[]>();
     for (const row of rows) {
       const adapter = findProvider(row.provider);
@@ -130,6 +108,6 @@ export class ConnectionCache implements OnApplicationBootstrap, OnApplicationShu
         this.logger.error(`connection ${row.provider}/${row.name} is ignored: ${(error as Error).message}`);
       }
     }
-    this.byProvider = next;
+    return next;
   }
 }

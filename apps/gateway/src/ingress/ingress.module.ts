@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ConnectionChangesModule } from '@kyc/queue';
 import { ConnectionCache } from './connection-cache.service';
 import { DefaultConnectionsService } from './default-connections.service';
 import { IngressHttpHandler } from './ingress-http.handler';
@@ -7,6 +8,7 @@ import { RefusalRecorder } from './refusal-recorder.service';
 
 /** Ingress is served by IngressHttpHandler, mounted by configureHttpApp: no controller. */
 @Module({
+  imports: [ConnectionChangesModule],
   providers: [IngressService, IngressHttpHandler, ConnectionCache, DefaultConnectionsService, RefusalRecorder],
   exports: [ConnectionCache, IngressHttpHandler, RefusalRecorder],
 })

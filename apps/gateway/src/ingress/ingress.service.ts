@@ -5,9 +5,10 @@ import { AppConfig } from '@kyc/config';
 import { eventIdDigest, EventIdDigest, MAX_JSON_DEPTH, nestedDeeperThan, VerificationEvent, WebhookRejection } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { EventStore, StorageUnavailableError } from '@kyc/persistence';
-import { checkRequiredHeaders, detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
+import { detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
 import { EventPublisher } from '@kyc/queue';
 import { CachedConnection, ConnectionCache } from './connection-cache.service';
+import { authenticateAgainst, enabledCandidates, namedCandidate } from './connection-choice';
 import { IngressBusyError } from './ingress-busy.error';
 import { RefusalRecorder } from './refusal-recorder.service';
 import { isJsonContentType, readRequestBody } from './request-body';
@@ -23,9 +24,6 @@ export interface IngestAnswer {
   eventId: string;
   duplicate: boolean;
 }
-
-/** Of several candidate credentials that all failed, the refusal that tells the most. */
-const REFUSAL_RANK: Record<string, number> = { stale_timestamp: 4, malformed: 3, invalid_signature: 2, missing_signature: 1 };
 
 /**
  * The ingress pipeline: read → recognise → authenticate → normalize → store → acknowledge → queue.
@@ -105,13 +103,13 @@ export class IngressService {
   private async authenticateWithFreshConnections(adapter: ProviderAdapter, webhook: InboundWebhook, route: IngressRoute) {
     const candidates = await this.candidateConnections(adapter, route, webhook.receivedAt);
     try {
-      return this.authenticate(adapter, webhook, candidates);
+      return authenticateAgainst(adapter, webhook, candidates);
     } catch (error) {
       if (route.provider !== undefined || !(error instanceof WebhookRejection)) throw error;
       await this.connections.refreshSince(webhook.receivedAt.getTime());
       const refreshed = await this.candidateConnections(adapter, route, webhook.receivedAt);
       if (refreshed.every((connection) => candidates.includes(connection))) throw error;
-      return this.authenticate(adapter, webhook, refreshed);
+      return authenticateAgainst(adapter, webhook, refreshed);
     }
   }
 
@@ -122,34 +120,10 @@ export class IngressService {
   private async candidateConnections(adapter: ProviderAdapter, route: IngressRoute, receivedAt: Date): Promise<CachedConnection[]> {
     if (route.provider === undefined) {
       if (this.connections.ofProvider(adapter.name).length === 0) await this.connections.refreshSince(receivedAt.getTime());
-      const enabled = this.connections.ofProvider(adapter.name).filter((connection) => connection.enabled);
-      if (enabled.length === 0) throw new WebhookRejection('unknown_connection', `no enabled connection for ${adapter.name}`);
-      return enabled;
+      return enabledCandidates(adapter.name, this.connections.ofProvider(adapter.name));
     }
     const name = route.connection ?? 'default';
-    const connection = await this.connections.findFresh(adapter.name, name, receivedAt.getTime());
-    if (!connection) throw new WebhookRejection('unknown_connection', `no connection ${adapter.name}/${name.slice(0, 100)}`);
-    if (!connection.enabled) throw new WebhookRejection('disabled_connection', `connection ${adapter.name}/${name} is disabled`);
-    return [connection];
-  }
-
-  /** First candidate credentials that verify win; otherwise the most telling refusal. */
-  private authenticate(adapter: ProviderAdapter, webhook: InboundWebhook, candidates: CachedConnection[]): { connection: CachedConnection; decoded: DecodedWebhook } {
-    let refusal: WebhookRejection | undefined;
-    for (const connection of candidates) {
-      const sets = connection.previous && connection.previous.expiresAt > Date.now() ? [connection.current, connection.previous.credentials] : [connection.current];
-      for (const credentials of sets) {
-        try {
-          checkRequiredHeaders(webhook, credentials.options.requiredHeaders);
-          return { connection, decoded: adapter.authenticate(webhook, credentials) };
-        } catch (error) {
-          // An adapter that trips over hostile input must still answer 400, never 500.
-          const rejection = error instanceof WebhookRejection ? error : new WebhookRejection('malformed', `could not be decoded (${(error as Error).name})`);
-          if (!refusal || (REFUSAL_RANK[rejection.reason] ?? 0) > (REFUSAL_RANK[refusal.reason] ?? 0)) refusal = rejection;
-        }
-      }
-    }
-    throw refusal!;
+    return namedCandidate(adapter.name, name, await this.connections.findFresh(adapter.name, name, receivedAt.getTime()));
   }
 
   private toEvent(adapter: ProviderAdapter, connection: CachedConnection, decoded: DecodedWebhook, receivedAt: Date): VerificationEvent {

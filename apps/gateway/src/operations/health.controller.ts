@@ -1,5 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { withTimeout } from '@kyc/core';
 import { RedisMonitor } from '@kyc/queue';
 import { ReadinessState } from './readiness.service';
 
@@ -32,14 +33,8 @@ export class HealthController {
       () => this.database.pingCheck('database', { timeout: CHECK_TIMEOUT_MS }),
       async () => {
         const redis = this.indicators.check('redis');
-        return (await withTimeout(this.redis.ping(), CHECK_TIMEOUT_MS)) ? redis.up() : redis.down('not reachable');
+        return (await withTimeout(this.redis.ping(), CHECK_TIMEOUT_MS, () => false)) ? redis.up() : redis.down('not reachable');
       },
     ]);
   }
-}
-
-function withTimeout(check: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,7 @@
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
-import { DELIVERIES_QUEUE, DeliveryJob, RedisMonitor } from '@kyc/queue';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
+import type { Job, Queue } from 'bullmq';
+import { DELIVERIES_QUEUE, type DeliveryJob, readDeliveryJob, RedisMonitor } from '@kyc/queue';
+import { PROCESSOR_LOCK_OPTIONS, QueueProcessor } from '../queue-processor';
 import { ActiveJobs, WorkerDrain } from '../worker-drain.service';
 import { DeliveryService } from './delivery.service';
 
@@ -10,34 +10,27 @@ import { DeliveryService } from './delivery.service';
  * DeliveryService as new delayed jobs (per-subscriber backoff, counted in the database); BullMQ's
  * own retries only cover infrastructure errors (database or Redis down while recording).
  */
-// A short lock: a killed worker's attempt is taken over within ~15 s (a live worker renews its lock).
-@Processor(DELIVERIES_QUEUE, { concurrency: 64, lockDuration: 10_000, stalledInterval: 5_000 })
-export class DeliveryProcessor extends WorkerHost {
-  private readonly logger = new Logger(DeliveryProcessor.name);
-
+@Processor(DELIVERIES_QUEUE, { concurrency: 64, ...PROCESSOR_LOCK_OPTIONS })
+export class DeliveryProcessor extends QueueProcessor<DeliveryJob> {
   constructor(
     private readonly deliveries: DeliveryService,
-    private readonly monitor: RedisMonitor,
-    private readonly jobs: ActiveJobs,
+    monitor: RedisMonitor,
+    jobs: ActiveJobs,
     @InjectQueue(DELIVERIES_QUEUE) queue: Queue,
     drain: WorkerDrain,
   ) {
-    super();
-    monitor.watch(queue);
-    drain.register(() => this.worker);
+    super({ monitor, jobs, queue, drain });
   }
 
-  process(job: Job<DeliveryJob>): Promise<void> {
-    return this.jobs.run(() => this.deliveries.attempt(job.data));
+  protected read(data: unknown): DeliveryJob | undefined {
+    return readDeliveryJob(data);
   }
 
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.monitor.report(error);
+  protected handle(job: DeliveryJob): Promise<void> {
+    return this.deliveries.attempt(job);
   }
 
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<DeliveryJob> | undefined, error: Error): void {
-    this.logger.warn(`delivery job ${job?.id ?? '?'} failed: ${error.message}`);
+  protected describeFailure(job: Job | undefined, _data: DeliveryJob | undefined, error: Error): string {
+    return `delivery job ${job?.id ?? '?'} failed: ${error.message}`;
   }
 }

@@ -4,11 +4,11 @@ import { MetricsService } from '@kyc/observability';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler, type DeliveryJob } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
-import { nextAttemptDelayMs, retryDelayMs } from './backoff';
+import { decideAfterAttempt } from './after-attempt';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 import { HttpChannel } from './http.channel';
 import { QueueChannel } from './queue.channel';
-import { isGone, SubscriberHealth } from './subscriber-health.service';
+import { SubscriberHealth } from './subscriber-health.service';
 
 /** One attempt of one delivery: send, record, and decide what comes next (done, retry, dead letter). */
 @Injectable()
@@ -52,11 +52,9 @@ export class DeliveryService {
 
   private async record(delivery: DeliveryEntity, subscriber: Subscriber, outcome: AttemptOutcome, attemptedAt: Date, durationMs: number): Promise<void> {
     const attemptNumber = delivery.attempts + 1;
-    const exhausted = attemptNumber >= subscriber.retry.maxAttempts;
-    // 410 Gone disables the subscriber (SubscriberHealth): the delivery waits, due at once, for it to be enabled again.
-    const gone = isGone(outcome);
-    const status = outcome.ok ? 'succeeded' : gone || !exhausted ? 'pending' : 'failed';
-    const nextAttemptAt = gone ? new Date() : status === 'pending' ? new Date(Date.now() + this.retryDelay(subscriber, attemptNumber, outcome)) : null;
+    const decision = decideAfterAttempt(outcome, attemptNumber, { retry: subscriber.retry, maxRetryAfterMs: this.config.env.SUBSCRIBER_MAX_RETRY_AFTER_SECONDS * 1_000 });
+    const status = decision.kind === 'succeeded' || decision.kind === 'failed' ? decision.kind : 'pending';
+    const nextAttemptAt = 'at' in decision ? decision.at : null;
     const won = await this.deliveries.recordAttempt(
       delivery,
       { outcome: outcome.ok ? 'succeeded' : 'failed', httpStatus: outcome.httpStatus ?? null, error: outcome.error ?? null, durationMs, attemptedAt },
@@ -65,16 +63,11 @@ export class DeliveryService {
     if (!won) return;
     this.metrics.deliveryAttempted(subscriber.name, subscriber.kind, status === 'pending' ? 'retrying' : status, durationMs / 1000);
     if (status === 'failed') this.logger.warn(`delivery ${delivery.id} to ${subscriber.name} failed after ${attemptNumber} attempt(s): ${outcome.error ?? 'unknown error'}`);
-    if (status === 'pending' && !gone) {
-      await this.scheduler.schedule([{ id: delivery.id, replays: delivery.replays, attempts: attemptNumber, nextAttemptAt }]);
+    if (decision.kind === 'retry') {
+      await this.scheduler.schedule([{ id: delivery.id, replays: delivery.replays, attempts: attemptNumber, nextAttemptAt: decision.at }]);
     }
     // The attempt and its successor are safe; a failure to keep the streak must not undo that.
     await this.health.afterAttempt(subscriber, outcome, attemptedAt).catch((error: Error) => this.logger.warn(`could not update the health of ${subscriber.name}: ${error.message}`));
-  }
-
-  /** The subscriber's backoff, or its Retry-After when longer (clamped to SUBSCRIBER_MAX_RETRY_AFTER_SECONDS). */
-  private retryDelay(subscriber: Subscriber, attemptNumber: number, outcome: AttemptOutcome): number {
-    return nextAttemptDelayMs(retryDelayMs(subscriber.retry.backoff, attemptNumber), outcome.retryAfterMs, this.config.env.SUBSCRIBER_MAX_RETRY_AFTER_SECONDS * 1_000);
   }
 }
 

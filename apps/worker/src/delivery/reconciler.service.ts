@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
+import { PeriodicTask } from '@kyc/platform';
 import { DeliveryScheduler } from '@kyc/queue';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
 import { BulkQueueDelivery } from './bulk-queue-delivery.service';
@@ -13,7 +14,7 @@ import { BulkQueueDelivery } from './bulk-queue-delivery.service';
  * as one job per delivery.
  */
 @Injectable()
-export class DeliveryReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DeliveryReconciler extends PeriodicTask {
   static readonly INTERVAL_MS = 15_000;
   /** How overdue a pending delivery must be before its job counts as lost. */
   static readonly GRACE_MS = 30_000;
@@ -21,8 +22,6 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
   /** Pages per pass: a larger backlog is left to the next pass, so one pass stays bounded. */
   private static readonly MAX_PAGES = 400;
   private readonly logger = new Logger(DeliveryReconciler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
   /** Passes run one after the other: two at once would hand the same backlog over twice. */
   private last: Promise<unknown> = Promise.resolve();
 
@@ -33,23 +32,25 @@ export class DeliveryReconciler implements OnApplicationBootstrap, OnApplication
     private readonly scheduler: DeliveryScheduler,
     private readonly bulkQueue: BulkQueueDelivery,
   ) {
+    super();
     subscribers.onEnabled((subscriber) => void this.serially(() => this.resume([subscriber], Date.now())).catch(() => undefined));
   }
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.reconcile().catch(() => undefined), DeliveryReconciler.INTERVAL_MS);
-    this.timer.unref();
+  protected get intervalMs(): number {
+    return DeliveryReconciler.INTERVAL_MS;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+  protected scheduledPass(): Promise<number> {
+    return this.pass(DeliveryReconciler.GRACE_MS);
   }
 
-  /** One pass over every enabled subscriber; returns how many deliveries were queued again. */
+  /** One pass over every enabled subscriber; returns how many deliveries were queued again. Joins a pass already running. */
   reconcile(graceMs = DeliveryReconciler.GRACE_MS): Promise<number> {
-    this.running ??= this.serially(() => this.resume(this.subscribers.all().filter((subscriber) => subscriber.enabled), Date.now() - graceMs)).finally(() => (this.running = undefined));
-    return this.running;
+    return this.exclusive(() => this.pass(graceMs));
+  }
+
+  private pass(graceMs: number): Promise<number> {
+    return this.serially(() => this.resume(this.subscribers.all().filter((subscriber) => subscriber.enabled), Date.now() - graceMs));
   }
 
   private serially<T>(pass: () => Promise<T>): Promise<T> {

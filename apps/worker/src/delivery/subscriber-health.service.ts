@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { Subscriber, SubscriberStore } from '@kyc/persistence';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
+import { healthAfterAttempt } from './after-attempt';
 import type { AttemptOutcome } from './delivery-channel';
 
 /**
@@ -24,22 +25,20 @@ export class SubscriberHealth {
   ) {}
 
   async afterAttempt(subscriber: Subscriber, outcome: AttemptOutcome, attemptedAt: Date): Promise<void> {
-    if (subscriber.kind !== 'http') return;
-    if (outcome.ok) {
-      if (subscriber.failingSince === null) return;
+    const change = healthAfterAttempt(subscriber, outcome, attemptedAt, this.config.env.SUBSCRIBER_AUTO_PAUSE_AFTER_MS);
+    if (change.kind === 'unchanged') return;
+    if (change.kind === 'recovered') {
       await this.store.recordRecovery(subscriber.id);
       this.cache.patch(subscriber.id, { failingSince: null });
       return;
     }
     await this.store.recordFailure(subscriber.id, attemptedAt);
-    const failingSince = subscriber.failingSince ?? attemptedAt.toISOString();
-    this.cache.patch(subscriber.id, { failingSince });
+    this.cache.patch(subscriber.id, { failingSince: change.failingSince });
 
-    if (isGone(outcome)) return this.disable(subscriber, `HTTP 410 from ${hostOf(subscriber.url)}`);
-    const pauseAfterMs = this.config.env.SUBSCRIBER_AUTO_PAUSE_AFTER_MS;
-    if (pauseAfterMs === 0 || Date.parse(failingSince) > attemptedAt.getTime() - pauseAfterMs) return;
+    if (change.kind === 'gone') return this.disable(subscriber, change.reason);
+    if (change.kind !== 'pause-due') return;
     // The cache said so; the database has the exact streak (and may know it recovered meanwhile).
-    const reason = await this.store.pauseIfFailingSince(subscriber.id, new Date(attemptedAt.getTime() - pauseAfterMs));
+    const reason = await this.store.pauseIfFailingSince(subscriber.id, change.failingBefore);
     if (reason) this.disabled(subscriber, reason);
   }
 
@@ -52,18 +51,5 @@ export class SubscriberHealth {
   private disabled(subscriber: Subscriber, reason: string): void {
     this.logger.warn(`subscriber ${subscriber.name} disabled: ${reason}; its deliveries wait until it is enabled again`);
     this.cache.patch(subscriber.id, { enabled: false, disabledReason: reason, disabledAt: new Date().toISOString() });
-  }
-}
-
-/** 410 Gone: the receiver says the endpoint is gone for good. */
-export function isGone(outcome: AttemptOutcome): boolean {
-  return !outcome.ok && outcome.httpStatus === 410;
-}
-
-function hostOf(url: string | undefined): string {
-  try {
-    return new URL(url ?? '').host;
-  } catch {
-    return 'the subscriber';
   }
 }

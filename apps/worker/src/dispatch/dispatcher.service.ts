@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { filterMatches, MicroBatcher, type VerificationEvent } from '@kyc/core';
+import { MicroBatcher, type VerificationEvent } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
-import { DeliveryStore, EventStore, Subscriber, VerificationLedger } from '@kyc/persistence';
+import { DeliveryStore, EventStore, VerificationLedger } from '@kyc/persistence';
 import { DeliveryScheduler } from '@kyc/queue';
 import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery.service';
 import { SubscriberCache } from '../subscribers/subscriber-cache.service';
+import { matchingSubscribers, stillDue, toHandOverAtOnce } from './dispatch-plan';
 
 /**
  * Turns stored events into one delivery per matching subscriber, a batch at a time. Idempotent
@@ -56,22 +57,14 @@ export class DispatcherService {
     // Queue subscribers first: the hand-over is what their consumers wait for. Should the worker
     // die before the records commit, the event is still undispatched and is dispatched again
     // (the job id makes the second hand-over a no-op).
-    const handedOver = await this.bulkQueue.handOver(planned.filter(({ subscriber }) => subscriber.enabled && subscriber.kind === 'queue'));
-    const { stored, existing } = await this.deliveries.recordDispatch(
+    const handedOver = await this.bulkQueue.handOver(toHandOverAtOnce(planned));
+    const recorded = await this.deliveries.recordDispatch(
       planned.map(({ delivery }) => delivery),
       handedOver,
       events.map((event) => event.id),
     );
-    const subscribersById = new Map(subscribers.map((subscriber) => [subscriber.id, subscriber]));
-    const eventsById = new Map(events.map((event) => [event.id, event]));
-    const due = [...stored, ...existing]
-      .filter((delivery) => delivery.status === 'pending' && subscribersById.get(delivery.subscriberId)?.enabled)
-      .map((delivery) => ({ delivery, subscriber: subscribersById.get(delivery.subscriberId)!, event: eventsById.get(delivery.eventId)! }));
-    // Still pending: deliveries to HTTP subscribers (a job each), hand-overs Redis refused (a job
-    // each, with backoff), and queue deliveries a previous run had stored (the bulk path).
-    const earlier = new Set(existing);
-    const isAgain = (item: DueDelivery) => item.subscriber.kind === 'queue' && earlier.has(item.delivery);
-    await Promise.all([this.bulkQueue.deliver(due.filter(isAgain)), this.scheduler.schedule(due.filter((item) => !isAgain(item)).map((item) => item.delivery))]);
+    const { bulk, jobs } = stillDue(recorded, subscribers, events);
+    await Promise.all([this.bulkQueue.deliver(bulk), this.scheduler.schedule(jobs)]);
     return events.length;
   }
 
@@ -94,8 +87,3 @@ export class DispatcherService {
 
 /** Events per pass: bounds the statements' parameters (SQLite allows 32,766). */
 const MAX_EVENTS_PER_PASS = 500;
-
-function matchingSubscribers(subscribers: Subscriber[], event: VerificationEvent): Subscriber[] {
-  const receivedAt = Date.parse(event.receivedAt);
-  return subscribers.filter((subscriber) => Date.parse(subscriber.createdAt) <= receivedAt && filterMatches(subscriber.filter, event));
-}

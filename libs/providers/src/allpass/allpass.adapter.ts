@@ -1,13 +1,9 @@
-import { WebhookRejection } from '@kyc/core';
+import { isRecord, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
 import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
 import { ALLPASS_KNOWN_EVENTS, allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
 import { type AllpassOptions, parseAllpassOptions } from './allpass.options';
 import { allpassSimulator } from './allpass.simulator';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 // Strict UTF-8: garbage from a wrong CBC key or altered data fails here rather than parsing by luck.
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -1,10 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiExtraModels, ApiNoContentResponse, ApiNotFoundResponse,
   ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AdminAuthGuard } from '../admin-auth.guard';
-import { adminValidationPipe, ResourceIdPipe } from '../admin-validation';
+import { AdminRoutes, ResourceIdPipe } from '../admin-validation';
 import { ConnectionDto, ConnectionPageDto, ConnectionQuery, CreateConnectionDto, RotateConnectionDto, SecretFingerprintDto, UpdateConnectionDto } from './connection.dto';
 import { ConnectionsService } from './connections.service';
 
@@ -18,8 +17,7 @@ const NOT_FOUND = 'No connection with this id.';
 @ApiExtraModels(SecretFingerprintDto)
 @ApiUnauthorizedResponse({ description: 'Missing or invalid admin API key.' })
 @Controller('admin/connections')
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminRoutes()
 export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}
 

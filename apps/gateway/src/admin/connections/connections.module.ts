@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ConnectionChangePublisher } from '@kyc/queue';
-import { IngressModule } from '../../ingress/ingress.module';
+import { ConnectionChangesModule } from '@kyc/queue';
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsService } from './connections.service';
 
-/** `/admin/connections`; imports the ingress for its connection cache (the same instance the ingress uses). */
+/** `/admin/connections`; each change goes out on the connection change bus, which the ingress listens to. */
 @Module({
-  imports: [IngressModule],
+  imports: [ConnectionChangesModule],
   controllers: [ConnectionsController],
-  providers: [ConnectionsService, ConnectionChangePublisher],
+  providers: [ConnectionsService],
 })
 export class ConnectionsModule {}

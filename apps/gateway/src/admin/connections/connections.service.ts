@@ -1,39 +1,37 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { constantTimeEqual } from '@kyc/core';
-import { Connection, ConnectionNameTakenError, ConnectionStore, OpenedConnection } from '@kyc/persistence';
+import { Injectable } from '@nestjs/common';
+import { constantTimeEqual, NotFoundError, ValidationFailedError } from '@kyc/core';
+import { Connection, ConnectionStore, OpenedConnection } from '@kyc/persistence';
 import { ConnectionConfigError, findProvider, ProviderAdapter } from '@kyc/providers';
-import { ConnectionChange, ConnectionChangePublisher } from '@kyc/queue';
-import { ConnectionCache } from '../../ingress/connection-cache.service';
-import { validationFailed } from '../admin-validation';
+import { ConnectionChange, ConnectionChangeBus } from '@kyc/queue';
 import { Page, paginate } from '../pagination';
 import { ConnectionDto, ConnectionQuery, CreateConnectionDto, DEFAULT_GRACE_SECONDS, RotateConnectionDto, UpdateConnectionDto } from './connection.dto';
 
 /**
  * Connections through the admin API: checks secrets and options with the provider's adapter,
- * and makes each change live on every gateway (this one at once, the others through Redis).
+ * and announces each change on the connection change bus (in effect on this gateway before the
+ * answer, on the others through Redis).
  */
 @Injectable()
 export class ConnectionsService {
   constructor(
     private readonly store: ConnectionStore,
-    private readonly cache: ConnectionCache,
-    private readonly changes: ConnectionChangePublisher,
+    private readonly changes: ConnectionChangeBus,
   ) {}
 
   async list(query: ConnectionQuery): Promise<Page<ConnectionDto>> {
     const page = await paginate(query, (take, afterId) => this.store.list(take, afterId, query.provider));
-    return { data: page.data.map(toDto), nextCursor: page.nextCursor };
+    return { data: page.data.map(toConnectionDto), nextCursor: page.nextCursor };
   }
 
   async get(id: string): Promise<ConnectionDto> {
-    return toDto((await this.store.get(id)) ?? notFound());
+    return toConnectionDto((await this.store.get(id)) ?? notFound());
   }
 
   async create(body: CreateConnectionDto): Promise<ConnectionDto> {
     const options = body.options ?? {};
     checkConfiguration(findProvider(body.provider)!, body.secrets, options);
     await this.refuseSharedSecrets(body.provider, body.secrets);
-    const connection = await this.store.create({ provider: body.provider, name: body.name, enabled: body.enabled, secrets: body.secrets, options }).catch(nameConflict);
+    const connection = await this.store.create({ provider: body.provider, name: body.name, enabled: body.enabled, secrets: body.secrets, options });
     return this.changed(connection, 'created');
   }
 
@@ -61,7 +59,7 @@ export class ConnectionsService {
 
   async remove(id: string): Promise<void> {
     if (!(await this.store.delete(id))) notFound();
-    await this.propagate(id, 'deleted');
+    await this.changes.announce({ connectionId: id, change: 'deleted' });
   }
 
   /**
@@ -83,22 +81,12 @@ export class ConnectionsService {
         ];
       }
     }
-    if (Object.keys(fields).length > 0) throw validationFailed(fields);
+    if (Object.keys(fields).length > 0) throw new ValidationFailedError(fields);
   }
 
   private async changed(connection: Connection, change: ConnectionChange): Promise<ConnectionDto> {
-    await this.propagate(connection.id, change);
-    return toDto(connection);
-  }
-
-  /**
-   * After the change is committed: tell the other gateways (fire and forget: a Redis outage must
-   * not fail the request; they catch up at their periodic reload), and reload this one's cache
-   * before answering, so the change is already in effect here when the client sees the answer.
-   */
-  private async propagate(connectionId: string, change: ConnectionChange): Promise<void> {
-    this.changes.publish({ connectionId, change });
-    await this.cache.invalidate();
+    await this.changes.announce({ connectionId: connection.id, change });
+    return toConnectionDto(connection);
   }
 }
 
@@ -108,8 +96,13 @@ function verifyingSecrets(connection: OpenedConnection, now: number): string[] {
   return [...Object.values(connection.secrets), ...(inGrace ? Object.values(connection.previousSecrets!) : [])];
 }
 
-function toDto(connection: Connection): ConnectionDto {
-  return { ...connection, ingressUrl: `/webhooks/${connection.provider}/${connection.name}`, warnings: warningsOf(connection) };
+function toConnectionDto(connection: Connection): ConnectionDto {
+  const { id, provider, name, enabled, secrets, previousSecrets, previousSecretsExpireAt, options, createdAt, updatedAt } = connection;
+  return {
+    id, provider, name, enabled, secrets, previousSecrets, previousSecretsExpireAt, options, createdAt, updatedAt,
+    ingressUrl: `/webhooks/${provider}/${name}`,
+    warnings: warningsOf(connection),
+  };
 }
 
 /**
@@ -167,7 +160,7 @@ function checkConfiguration(adapter: ProviderAdapter, secrets: Record<string, st
       failWith('secrets', error);
     }
   }
-  if (Object.keys(fields).length > 0) throw validationFailed(fields);
+  if (Object.keys(fields).length > 0) throw new ValidationFailedError(fields);
 }
 
 /** Top-level merge, as JSON Merge Patch: a given option replaces the current one, `null` removes it. */
@@ -180,15 +173,10 @@ function mergeOptions(current: Record<string, unknown>, patch: Record<string, un
 /** A stored connection of a provider this build no longer supports cannot be checked, so not changed. */
 function adapterOf(provider: string): ProviderAdapter {
   const adapter = findProvider(provider);
-  if (!adapter) throw validationFailed({ provider: [`provider ${provider} is not supported by this gateway`] });
+  if (!adapter) throw new ValidationFailedError({ provider: [`provider ${provider} is not supported by this gateway`] });
   return adapter;
 }
 
 function notFound(): never {
-  throw new NotFoundException('connection not found');
-}
-
-function nameConflict(error: unknown): never {
-  if (error instanceof ConnectionNameTakenError) throw new ConflictException(error.message);
-  throw error;
+  throw new NotFoundError('connection not found');
 }

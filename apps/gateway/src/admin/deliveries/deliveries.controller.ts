@@ -1,9 +1,9 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { ValidationFailedError } from '@kyc/core';
 import { DeliveryStore } from '@kyc/persistence';
-import { ReplayService, ReplayTargetNotFoundError } from '@kyc/queue';
-import { AdminAuthGuard } from '../admin-auth.guard';
-import { adminValidationPipe, ResourceIdPipe, validationFailed } from '../admin-validation';
+import { ReplayService } from '@kyc/queue';
+import { AdminRoutes, ResourceIdPipe } from '../admin-validation';
 import { AdminApi, ApiErrorDto, ApiPageQuery, ApiPageResponse } from '../api-docs';
 import { Page, paginate } from '../pagination';
 import { BulkRetryService } from './bulk-retry.service';
@@ -14,8 +14,7 @@ const invalid = { type: ApiErrorDto, description: 'Invalid input; `fields` names
 
 @Controller('admin/deliveries')
 @AdminApi('deliveries')
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminRoutes()
 export class DeliveriesController {
   constructor(
     private readonly deliveries: DeliveryStore,
@@ -46,7 +45,7 @@ export class DeliveriesController {
   async retryMatching(@Body() body: BulkRetryDto = {}): Promise<BulkRetryResultDto> {
     // Retrying every delivery ever made is never what a missing filter meant.
     if (Object.values(body).every((value) => value === undefined)) {
-      throw validationFailed({ body: ['give at least one of status, subscriberId, eventId, from, to'] });
+      throw new ValidationFailedError({ body: ['give at least one of status, subscriberId, eventId, from, to'] });
     }
     return { queued: await this.bulkRetry.retryMatching(deliverySearch(body)) };
   }
@@ -58,11 +57,6 @@ export class DeliveriesController {
   @ApiAcceptedResponse({ type: DeliveryDto })
   @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such delivery' })
   async retry(@Param('id', DeliveryId) id: string): Promise<DeliveryDto> {
-    try {
-      return toDeliveryDto(await this.replay.retryDelivery(id));
-    } catch (error) {
-      if (error instanceof ReplayTargetNotFoundError) throw new NotFoundException('delivery not found');
-      throw error;
-    }
+    return toDeliveryDto(await this.replay.retryDelivery(id));
   }
 }

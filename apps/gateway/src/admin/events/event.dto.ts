@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { VERIFICATION_STATUSES, type EventVerification, type VerificationEvent, type VerificationStatus } from '@kyc/core';
+import { VERIFICATION_STATUSES, type EventVerification, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
 import type { EventSearch } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
 import { DeliveryDto, DeliveryWithAttemptsDto } from '../deliveries/delivery.dto';
@@ -128,4 +128,24 @@ export class EventDetailDto {
 export class ReplayResultDto {
   @ApiProperty({ type: [DeliveryDto], description: 'the restarted deliveries, one per subscriber' })
   deliveries: DeliveryDto[];
+}
+
+export function toSubjectDto({ applicantId, externalUserId, verificationId, checkId }: VerificationSubject): VerificationSubjectDto {
+  return { applicantId, externalUserId, verificationId, checkId };
+}
+
+export function toVerificationEventDto(event: VerificationEvent): VerificationEventDto {
+  const { specVersion, id, provider, connection, type, status, providerEventId, providerEventType, occurredAt, receivedAt, details, verification } = event;
+  return {
+    specVersion, id, provider, connection, type, status, providerEventId, providerEventType,
+    subject: toSubjectDto(event.subject),
+    occurredAt, receivedAt, details,
+    verification: verification && {
+      id: verification.id,
+      sequence: verification.sequence,
+      status: verification.status,
+      previousStatus: verification.previousStatus,
+      stale: verification.stale,
+    },
+  };
 }

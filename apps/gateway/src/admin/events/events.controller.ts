@@ -1,14 +1,13 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
-import type { VerificationEvent } from '@kyc/core';
+import { NotFoundError } from '@kyc/core';
 import { DeliveryAttemptEntity, DeliveryStore, EventStore } from '@kyc/persistence';
-import { ReplayService, ReplayTargetNotFoundError } from '@kyc/queue';
-import { AdminAuthGuard } from '../admin-auth.guard';
-import { adminValidationPipe, ResourceIdPipe } from '../admin-validation';
+import { ReplayService } from '@kyc/queue';
+import { AdminRoutes, ResourceIdPipe } from '../admin-validation';
 import { AdminApi, ApiErrorDto, ApiPageQuery, ApiPageResponse } from '../api-docs';
 import { toAttemptDto, toDeliveryDto } from '../deliveries/delivery.dto';
 import { Page, paginate } from '../pagination';
-import { EventDetailDto, EventListQuery, eventSearch, ReplayDto, ReplayResultDto, VerificationEventDto } from './event.dto';
+import { EventDetailDto, EventListQuery, eventSearch, ReplayDto, ReplayResultDto, toVerificationEventDto, VerificationEventDto } from './event.dto';
 
 const EventId = new ResourceIdPipe('event');
 const ApiEventId = () => ApiParam({ name: 'id', format: 'uuid', description: 'Event id (anything else is a 404)' });
@@ -17,8 +16,7 @@ const invalid = { type: ApiErrorDto, description: 'Invalid input; `fields` names
 /** Stored events as VerificationEvents. The decoded vendor payload (personal data) is never shown. */
 @Controller('admin/events')
 @AdminApi('events')
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminRoutes()
 export class EventsController {
   constructor(
     private readonly events: EventStore,
@@ -31,9 +29,10 @@ export class EventsController {
   @ApiPageQuery()
   @ApiPageResponse(VerificationEventDto)
   @ApiBadRequestResponse(invalid)
-  list(@Query() query: EventListQuery): Promise<Page<VerificationEvent>> {
+  async list(@Query() query: EventListQuery): Promise<Page<VerificationEventDto>> {
     const search = eventSearch(query);
-    return paginate(query, (take, before) => this.events.search(search, take, before));
+    const page = await paginate(query, (take, before) => this.events.search(search, take, before));
+    return { data: page.data.map(toVerificationEventDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -43,14 +42,14 @@ export class EventsController {
   @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such event' })
   async get(@Param('id', EventId) id: string): Promise<EventDetailDto> {
     const event = await this.events.findById(id);
-    if (!event) throw new NotFoundException('event not found');
+    if (!event) throw new NotFoundError('event not found');
     const deliveries = await this.deliveries.forEvent(id);
     const attempts = new Map<string, DeliveryAttemptEntity[]>();
     for (const attempt of await this.deliveries.attemptsOfDeliveries(deliveries.map((delivery) => delivery.id))) {
       attempts.set(attempt.deliveryId, [...(attempts.get(attempt.deliveryId) ?? []), attempt]);
     }
     return {
-      event,
+      event: toVerificationEventDto(event),
       deliveries: deliveries.map((delivery) => ({ ...toDeliveryDto(delivery), attemptLog: (attempts.get(delivery.id) ?? []).map(toAttemptDto) })),
     };
   }
@@ -66,13 +65,7 @@ export class EventsController {
   @ApiBadRequestResponse(invalid)
   @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such event or subscriber' })
   async replayEvent(@Param('id', EventId) id: string, @Body() body: ReplayDto = {}): Promise<ReplayResultDto> {
-    try {
-      const deliveries = await this.replay.replayEvent(id, body.subscriberIds);
-      return { deliveries: deliveries.map(toDeliveryDto) };
-    } catch (error) {
-      // Its message says which: the event, or a subscriber id.
-      if (error instanceof ReplayTargetNotFoundError) throw new NotFoundException(error.message);
-      throw error;
-    }
+    const deliveries = await this.replay.replayEvent(id, body.subscriberIds);
+    return { deliveries: deliveries.map(toDeliveryDto) };
   }
 }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, NotContains } from 'class-validator';
-import { validationFailed } from '../admin-validation';
+import { ValidationFailedError } from '@kyc/core';
 
 /** For filters compared in SQL: PostgreSQL refuses a NUL character in text (a 500 otherwise). */
 export const NoNul = () => NotContains('\u0000', { message: ({ property }) => `${property} must not contain NUL characters` });
@@ -22,6 +22,6 @@ export class TimeRangeDto {
 /** The range as dates; a range that ends before it starts is the client's error (400), not an empty page. */
 export function timeRange({ from, to }: TimeRangeDto): { from?: Date; to?: Date } {
   const range = { from: from === undefined ? undefined : new Date(from), to: to === undefined ? undefined : new Date(to) };
-  if (range.from && range.to && range.from > range.to) throw validationFailed({ to: ['to must not be before from'] });
+  if (range.from && range.to && range.from > range.to) throw new ValidationFailedError({ to: ['to must not be before from'] });
   return range;
 }

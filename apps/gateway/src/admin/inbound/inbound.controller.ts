@@ -1,16 +1,14 @@
-import { Controller, Get, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOperation } from '@nestjs/swagger';
 import { InboundRefusalStore } from '@kyc/persistence';
-import { AdminAuthGuard } from '../admin-auth.guard';
-import { adminValidationPipe } from '../admin-validation';
+import { AdminRoutes } from '../admin-validation';
 import { AdminApi, ApiErrorDto, ApiPageQuery, ApiPageResponse } from '../api-docs';
 import { Page, paginate } from '../pagination';
 import { InboundListQuery, InboundRefusalDto, inboundSearch, toInboundRefusalDto } from './inbound.dto';
 
 @Controller('admin/inbound')
 @AdminApi('inbound')
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminRoutes()
 export class InboundController {
   constructor(private readonly refusals: InboundRefusalStore) {}
 

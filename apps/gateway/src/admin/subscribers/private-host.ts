@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isPrivateAddress, isPrivateHost } from '@kyc/core';
+import { isPrivateAddress, isPrivateHost, withTimeout } from '@kyc/core';
 
 /** How long creation waits for DNS before giving the name the benefit of the doubt. */
 const RESOLVE_TIMEOUT_MS = 3_000;
@@ -19,12 +19,7 @@ export async function isRefusedHost(hostname: string, resolve: typeof resolveAll
   return addresses.some(isPrivateAddress);
 }
 
-async function resolveAll(host: string): Promise<string[]> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<string[]>((resolve) => (timer = setTimeout(() => resolve([]), RESOLVE_TIMEOUT_MS)));
-  try {
-    return await Promise.race([lookup(host, { all: true, verbatim: true }).then((answers) => answers.map((answer) => answer.address)), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function resolveAll(host: string): Promise<string[]> {
+  const addresses = lookup(host, { all: true, verbatim: true }).then((answers) => answers.map((answer) => answer.address));
+  return withTimeout(addresses, RESOLVE_TIMEOUT_MS, (): string[] => []);
 }

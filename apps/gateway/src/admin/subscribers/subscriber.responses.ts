@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { BackoffType, Subscriber, SubscriberKind } from '@kyc/persistence';
 
-/** Response shapes of the subscribers API, for the OpenAPI document only (the store's Subscriber is what is sent). */
+/** Answers of the subscribers API. */
 
 @ApiSchema({ name: 'SubscriberBackoffSettings' })
 class BackoffView {
@@ -25,7 +25,7 @@ class FilterView {
 }
 
 @ApiSchema({ name: 'Subscriber' })
-export class SubscriberView implements Subscriber {
+export class SubscriberView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'billing' }) name: string;
   @ApiProperty({ enum: ['queue', 'http'] }) kind: SubscriberKind;
@@ -50,4 +50,15 @@ export class SubscriberView implements Subscriber {
 export class CreatedSubscriberView extends SubscriberView {
   @ApiPropertyOptional({ example: 'whsec_...', description: 'http: the Standard Webhooks signing secret, shown in this answer only' })
   secret?: string;
+}
+
+export function toSubscriberView(subscriber: Subscriber): SubscriberView {
+  const { id, name, kind, queue, url, timeoutMs, filter, retry, enabled, disabledReason, disabledAt, failingSince, secretFingerprint, createdAt, updatedAt } = subscriber;
+  const { backoff } = retry;
+  return {
+    id, name, kind, queue, url, timeoutMs,
+    filter: { providers: filter.providers, connections: filter.connections ?? [], types: filter.types, includeStale: filter.includeStale ?? false },
+    retry: { maxAttempts: retry.maxAttempts, backoff: { type: backoff.type, delayMs: backoff.delayMs, maxDelayMs: backoff.maxDelayMs } },
+    enabled, disabledReason, disabledAt, failingSince, secretFingerprint, createdAt, updatedAt,
+  };
 }

@@ -1,11 +1,10 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
-import { VERIFICATION_STATUSES, type VerificationStatus } from '@kyc/core';
+import { ValidationFailedError, VERIFICATION_STATUSES, type VerificationStatus } from '@kyc/core';
 import type { TimelineEntry, VerificationSearch, VerificationView } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
-import { validationFailed } from '../admin-validation';
-import { SubjectFilterDto, VerificationSubjectDto } from '../events/event.dto';
+import { SubjectFilterDto, toSubjectDto, VerificationSubjectDto } from '../events/event.dto';
 import { PageQuery } from '../pagination';
 
 const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
@@ -31,12 +30,12 @@ export function verificationSearch(query: VerificationListQuery): VerificationSe
   const { provider, connection, status, applicantId, externalUserId, verificationId, stuckForSeconds } = query;
   const updatedFrom = query.updatedFrom === undefined ? undefined : new Date(query.updatedFrom);
   const updatedTo = query.updatedTo === undefined ? undefined : new Date(query.updatedTo);
-  if (updatedFrom && updatedTo && updatedFrom > updatedTo) throw validationFailed({ updatedTo: ['updatedTo must not be before updatedFrom'] });
+  if (updatedFrom && updatedTo && updatedFrom > updatedTo) throw new ValidationFailedError({ updatedTo: ['updatedTo must not be before updatedFrom'] });
   return { provider, connection, status, applicantId, externalUserId, verificationId, updatedFrom, updatedTo, stuckForSeconds };
 }
 
 @ApiSchema({ name: 'Verification' })
-export class VerificationDto implements VerificationView {
+export class VerificationDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: PROVIDER_NAMES }) provider: string;
   @ApiProperty({ example: 'default' }) connection: string;
@@ -50,7 +49,7 @@ export class VerificationDto implements VerificationView {
 }
 
 @ApiSchema({ name: 'VerificationTimelineEntry' })
-export class TimelineEntryDto implements TimelineEntry {
+export class TimelineEntryDto {
   @ApiProperty({ format: 'uuid' }) eventId: string;
   @ApiProperty({ example: 'verification.approved' }) type: string;
   @ApiProperty({ enum: VERIFICATION_STATUSES, nullable: true }) status: VerificationStatus | null;
@@ -64,4 +63,13 @@ export class TimelineEntryDto implements TimelineEntry {
 export class VerificationDetailDto extends VerificationDto {
   @ApiProperty({ type: [TimelineEntryDto], description: 'every event in vendor-time order (at most 1000)' })
   timeline: TimelineEntryDto[];
+}
+
+export function toVerificationDto(verification: VerificationView): VerificationDto {
+  const { id, provider, connection, status, statusAt, statusSince, events, createdAt, updatedAt } = verification;
+  return { id, provider, connection, subject: toSubjectDto(verification.subject), status, statusAt, statusSince, events, createdAt, updatedAt };
+}
+
+export function toTimelineEntryDto({ eventId, type, status, occurredAt, receivedAt, sequence, stale }: TimelineEntry): TimelineEntryDto {
+  return { eventId, type, status, occurredAt, receivedAt, sequence, stale };
 }

@@ -1,19 +1,18 @@
-import { Controller, Get, NotFoundException, Param, Query, UseGuards, UsePipes } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { NotFoundError } from '@kyc/core';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
-import { VerificationStore, type VerificationView } from '@kyc/persistence';
-import { AdminAuthGuard } from '../admin-auth.guard';
-import { adminValidationPipe, ResourceIdPipe } from '../admin-validation';
+import { VerificationStore } from '@kyc/persistence';
+import { AdminRoutes, ResourceIdPipe } from '../admin-validation';
 import { AdminApi, ApiErrorDto, ApiPageQuery, ApiPageResponse } from '../api-docs';
 import { Page, paginate } from '../pagination';
-import { VerificationDetailDto, VerificationDto, VerificationListQuery, verificationSearch } from './verification.dto';
+import { toTimelineEntryDto, toVerificationDto, VerificationDetailDto, VerificationDto, VerificationListQuery, verificationSearch } from './verification.dto';
 
 const VerificationId = new ResourceIdPipe('verification');
 
 /** Each subject's verification as the ordering guard holds it, with its timeline. */
 @Controller('admin/verifications')
 @AdminApi('verifications')
-@UseGuards(AdminAuthGuard)
-@UsePipes(adminValidationPipe)
+@AdminRoutes()
 export class VerificationsController {
   constructor(private readonly verifications: VerificationStore) {}
 
@@ -22,9 +21,10 @@ export class VerificationsController {
   @ApiPageQuery()
   @ApiPageResponse(VerificationDto)
   @ApiBadRequestResponse({ type: ApiErrorDto, description: 'Invalid input; `fields` names each failing field' })
-  list(@Query() query: VerificationListQuery): Promise<Page<VerificationView>> {
+  async list(@Query() query: VerificationListQuery): Promise<Page<VerificationDto>> {
     const search = verificationSearch(query);
-    return paginate(query, (take, before) => this.verifications.search(search, take, before));
+    const page = await paginate(query, (take, before) => this.verifications.search(search, take, before));
+    return { data: page.data.map(toVerificationDto), nextCursor: page.nextCursor };
   }
 
   @Get(':id')
@@ -34,7 +34,7 @@ export class VerificationsController {
   @ApiNotFoundResponse({ type: ApiErrorDto, description: 'No such verification' })
   async get(@Param('id', VerificationId) id: string): Promise<VerificationDetailDto> {
     const verification = await this.verifications.findById(id);
-    if (!verification) throw new NotFoundException('verification not found');
-    return { ...verification, timeline: await this.verifications.timeline(id) };
+    if (!verification) throw new NotFoundError('verification not found');
+    return { ...toVerificationDto(verification), timeline: (await this.verifications.timeline(id)).map(toTimelineEntryDto) };
   }
 }
