@@ -33,7 +33,7 @@ function hasBody(request: Request): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function toHttpError(error: unknown): Error {
+function toHttpError(error: unknown): unknown {
   switch ((error as { type?: unknown }).type) {
     case 'entity.parse.failed':
       return new BadRequestException('invalid JSON body');
@@ -46,6 +46,6 @@ function toHttpError(error: unknown): Error {
     case 'request.size.invalid':
       return new BadRequestException('incomplete body');
     default:
-      return error as Error;
+      return error;
   }
 }
