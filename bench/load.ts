@@ -95,7 +95,7 @@ export function fire(options: LoadOptions): Promise<LoadFigures> {
       },
       (error, result) => {
         clearTimeout(timer);
-        if (error) return reject(error);
+        if (error) return reject(error as Error);
         if (capped) return reject(new Error(`load on ${url} still running after ${Math.round(capMs / 1000)} s (${pool.handedOut} sent), stopped`));
         resolve(figures(result, pool));
       },

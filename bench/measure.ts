@@ -130,7 +130,7 @@ export async function measureFanOut(bench: Bench, kind: 'queue' | 'http', count:
     bench.receiver.reset();
     const started = performance.now();
     await queue(bench, EVENTS_QUEUE).resume();
-    const delivered = kind === 'queue' ? () => fewestJobs(bench, subscribers) : async () => bench.receiver.received;
+    const delivered = kind === 'queue' ? () => fewestJobs(bench, subscribers) : () => Promise.resolve(bench.receiver.received);
     await track(bench, `fan-out to ${count} ${kind} subscriber(s)`, delivered, (n) => n >= events, capFor(events * count));
     const seconds = (performance.now() - started) / 1000;
     return { kind, subscribers: count, events, non2xx: load.non2xx, seconds, deliveriesPerSecond: (events * count) / seconds, eventsPerSecond: events / seconds };
@@ -243,9 +243,10 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
   const latencies = new Map<string, number>();
   const consumer = new Worker(
     subscribers[0].queue!,
-    async (job: Job<{ providerEventId: string }>) => {
+    (job: Job<{ providerEventId: string }>) => {
       const sent = sentAt.get(job.data.providerEventId);
       if (sent !== undefined && !latencies.has(job.data.providerEventId)) latencies.set(job.data.providerEventId, performance.now() - sent);
+      return Promise.resolve();
     },
     { connection: redisOptions(REDIS_URL, 'worker'), prefix: bench.queuePrefix, concurrency: 50 },
   );
@@ -388,7 +389,7 @@ const queues = new WeakMap<Bench, Map<string, Queue>>();
 /** One Queue object per name and run, all on the run's shared Redis connection. */
 function queue(bench: Bench, name: string): Queue {
   let byName = queues.get(bench);
-  if (!byName) queues.set(bench, (byName = new Map()));
+  if (!byName) queues.set(bench, (byName = new Map<string, Queue>()));
   let found = byName.get(name);
   if (!found) byName.set(name, (found = new Queue(name, { connection: bench.redis, prefix: bench.queuePrefix })));
   return found;

@@ -51,7 +51,7 @@ function parseOptions(): Options {
     if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
     return value;
   };
-  const databases = { both: ['postgres', 'sqlite'], postgres: ['postgres'], sqlite: ['sqlite'] }[values.database as string] as DatabaseKind[] | undefined;
+  const databases = { both: ['postgres', 'sqlite'], postgres: ['postgres'], sqlite: ['sqlite'] }[values.database] as DatabaseKind[] | undefined;
   if (!databases) throw new Error('--database must be postgres, sqlite or both');
   const common = {
     duration: number('duration'),

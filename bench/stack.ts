@@ -25,9 +25,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /** Undo steps, run last-in first-out by `close` (at the end, on error and on Ctrl-C). */
 export class Cleanup {
-  private readonly steps: Array<{ label: string; run: () => Promise<unknown> | unknown }> = [];
+  private readonly steps: Array<{ label: string; run: () => unknown }> = [];
 
-  add(label: string, run: () => Promise<unknown> | unknown): void {
+  add(label: string, run: () => unknown): void {
     this.steps.push({ label, run });
   }
 
@@ -150,7 +150,7 @@ export async function createDatabase(kind: DatabaseKind, stamp: string, cleanup:
   if (kind === 'sqlite') {
     const path = join(tmpdir(), `kyc-bench-${stamp}.sqlite`);
     cleanup.add('sqlite file', () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(path + suffix, { force: true })));
-    return { kind, url: `sqlite:${path}`, openReader: async () => sqliteReader(path) };
+    return { kind, url: `sqlite:${path}`, openReader: () => Promise.resolve(sqliteReader(path)) };
   }
   const name = `bench_${stamp}`;
   await withPostgresAdmin((client) => client.query(`CREATE DATABASE ${name}`));
@@ -174,7 +174,7 @@ async function postgresReader(url: string): Promise<DatabaseReader> {
   await client.connect();
   await client.query('SET default_transaction_read_only = on');
   return {
-    count: async (sql, params) => Number((await client.query(sql, params)).rows[0].count),
+    count: async (sql, params) => Number((await client.query<{ count: string }>(sql, params)).rows[0].count),
     close: () => client.end(),
   };
 }
@@ -184,8 +184,11 @@ function sqliteReader(path: string): DatabaseReader {
   // SQLite wants `?` placeholders; the queries are written with PostgreSQL's `$n`.
   const prepare = (sql: string) => db.prepare(sql.replace(/\$\d+/g, '?'));
   return {
-    count: async (sql, params = []) => Number((prepare(sql).get(...params) as { count: number }).count),
-    close: async () => void db.close(),
+    count: (sql, params = []) => Promise.resolve(Number((prepare(sql).get(...params) as { count: number }).count)),
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
   };
 }
 

@@ -440,7 +440,7 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
       const connection = await create({ provider: 'complycube', name: unique('legacy'), secrets });
       const repository = gateway.app.get(DataSource).getRepository(ConnectionEntity);
       // As stored before header values were sealed.
-      await repository.update({ id: connection.id }, { options: { requiredHeaders: { authorization: token } } as never });
+      await repository.update({ id: connection.id }, { options: { requiredHeaders: { authorization: token } } });
       await gateway.app.get(ConnectionCache).invalidate();
       const withHeader = { requiredHeaders: { authorization: token } };
       expect((await webhook(connection, secrets, withHeader)).status).toBe(200);

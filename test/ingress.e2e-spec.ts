@@ -162,7 +162,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     const first = await post(`${webhooks()}/allpass`, sent);
     expect(first.status).toBe(200);
     const event = await events.findById(first.body.eventId as string);
-    expect(event?.occurredAt).toBe(JSON.parse(sent.body).time);
+    expect(event?.occurredAt).toBe((JSON.parse(sent.body) as { time: string }).time);
     expect((await post(`${webhooks()}/allpass`, sent)).body).toMatchObject({ eventId: first.body.eventId, duplicate: true });
   });
 
@@ -178,7 +178,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     const again = await post(webhooks(), request);
     expect(first.body).toMatchObject({ duplicate: false });
     expect(again).toEqual({ status: 200, body: { received: true, eventId: first.body.eventId, duplicate: true } });
-    const rows = await dataSource.getRepository(EventEntity).countBy({ provider: 'verifik', providerEventId: JSON.parse(request.body).id });
+    const rows = await dataSource.getRepository(EventEntity).countBy({ provider: 'verifik', providerEventId: (JSON.parse(request.body) as { id: string }).id });
     expect(rows).toBe(1);
   });
 
@@ -272,7 +272,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
         headers: { 'content-type': 'application/json', 'complycube-signature': 'ab' },
         body: new Blob([big]).stream(),
         duplex: 'half',
-      } as RequestInit);
+      });
       expect(chunked.status).toBe(413);
     });
 

@@ -90,7 +90,7 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
     await expect(connections.getOpened(first.id)).rejects.toThrow(/moved/);
     await rows.connections.update({ id: first.id }, { secretsSealed: firstRow.secretsSealed });
     const headers = firstRow.options.requiredHeaders as Record<string, string>;
-    await rows.connections.update({ id: first.id }, { options: { requiredHeaders: { 'x-token': headers['x-other'], 'x-other': headers['x-token'] } } as never });
+    await rows.connections.update({ id: first.id }, { options: { requiredHeaders: { 'x-token': headers['x-other'], 'x-other': headers['x-token'] } } });
     await expect(connections.getOpened(first.id)).rejects.toThrow(/moved/);
 
     // One event's sealed event and payload put in another event's row.

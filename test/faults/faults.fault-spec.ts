@@ -271,7 +271,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
       // FAULTS_SKIP_OPERATOR_RETRY=1 is a control run: the suite must then report the lost jobs.
       const retried = process.env.FAULTS_SKIP_OPERATOR_RETRY ? { queued: 0 } : await admin('POST', '/admin/deliveries/retry', { from, to, subscriberId: subscribers[0].id });
       operatorRetry = { from, to, queued: retried.queued as number };
-      record('operator: POST /admin/deliveries/retry {from, to, subscriberId: queue subscriber}', `${retried.queued} deliveries`);
+      record('operator: POST /admin/deliveries/retry {from, to, subscriberId: queue subscriber}', `${operatorRetry.queued} deliveries`);
       consumer!.resume();
       end(lag);
 

@@ -57,8 +57,8 @@ export class AppProcess {
       this.tailLines.push(...chunk.toString().split('\n').filter(Boolean));
       if (this.tailLines.length > 200) this.tailLines.splice(0, this.tailLines.length - 200);
     };
-    child.stdout!.on('data', capture);
-    child.stderr!.on('data', capture);
+    child.stdout.on('data', capture);
+    child.stderr.on('data', capture);
     this.exit = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         const status = { code, signal };

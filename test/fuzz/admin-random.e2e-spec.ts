@@ -34,7 +34,7 @@ const wild: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 4 }),
   fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
 );
-const or = <T>(valid: fc.Arbitrary<T>, weight = 3) => fc.oneof({ arbitrary: valid as fc.Arbitrary<unknown>, weight }, { arbitrary: wild, weight: 1 });
+const or = <T>(valid: fc.Arbitrary<T>, weight = 3) => fc.oneof({ arbitrary: valid, weight }, { arbitrary: wild, weight: 1 });
 const name = fc.oneof(fc.stringMatching(/^[A-Za-z0-9_.-]{1,100}$/), fc.constantFrom('.', '..', 'a'.repeat(101), 'with space', 'ünï', 'billing'));
 const uuid = fc.uuid();
 const isoDate = fc.oneof(
@@ -433,7 +433,7 @@ describe.each(DATABASE_KINDS)('admin API fuzzing on %s', (kind) => {
       fc.asyncProperty(fc.constantFrom(...paths), BROKEN, async (path, value) => {
         const body = valid();
         const keys = path.split('.');
-        let holder = body as Json;
+        let holder = body;
         for (const key of keys.slice(0, -1)) holder = (holder[key] ??= {}) as Json;
         const last = keys[keys.length - 1];
         // Values that are in fact valid for that field are not breakage.
@@ -471,7 +471,7 @@ function isValidFor(route: string, path: string, value: unknown): boolean {
   if (path === 'name') return typeof value === 'string' && /^[A-Za-z0-9_.-]{1,100}$/.test(value) && value !== '.' && value !== '..';
   if (path === 'secrets.hmacKey') return typeof value === 'string' && value.length > 0 && value.length <= 4_096;
   if (path === 'options.timestampToleranceSeconds') return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-  if (path === 'options.requiredHeaders') return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0;
-  if (path === 'options') return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value as object).length === 0;
+  if (path === 'options.requiredHeaders') return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
+  if (path === 'options') return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0;
   return false;
 }

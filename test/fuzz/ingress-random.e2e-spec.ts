@@ -323,7 +323,7 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   longString,
   fc.jsonValue({ maxDepth: 3 }),
   fc.constantFrom(1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, -0, 0.1),
-  fc.record({ toString: fc.integer(), valueOf: fc.string(), __proto__: fc.constant({ polluted: true }) } as Record<string, fc.Arbitrary<unknown>>, { requiredKeys: [] }),
+  fc.record({ toString: fc.integer(), valueOf: fc.string(), __proto__: fc.constant({ polluted: true }) }, { requiredKeys: [] }),
 );
 /**
  * Deep nesting is spliced in as text when the body is serialised: a deeply nested value inside
@@ -336,7 +336,7 @@ class Deep {
   }
 }
 const deepJson = fc.integer({ min: 50, max: 8_000 }).map((depth) => new Deep(depth));
-const payloadField = fc.oneof({ arbitrary: weirdValue, weight: 6 }, { arbitrary: deepJson as fc.Arbitrary<unknown>, weight: 1 });
+const payloadField = fc.oneof({ arbitrary: weirdValue, weight: 6 }, { arbitrary: deepJson, weight: 1 });
 
 
 const ccEvent = fc.record(
@@ -376,8 +376,8 @@ const allpassPayload = fc.oneof(
 );
 
 const authentic = fc.oneof(
-  ccEvent.map((event) => ({ vendor: 'complycube' as const, payload: event as unknown })),
-  verifikEvent.map((event) => ({ vendor: 'verifik' as const, payload: event as unknown })),
+  ccEvent.map((event) => ({ vendor: 'complycube' as const, payload: event })),
+  verifikEvent.map((event) => ({ vendor: 'verifik' as const, payload: event })),
   allpassPayload.map((payload) => ({ vendor: 'allpass' as const, payload })),
 );
 

@@ -1,4 +1,5 @@
 import { INestApplication, Module } from '@nestjs/common';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '@kyc/config';
@@ -28,6 +29,6 @@ export async function startTestApp(config: AppConfig, { worker = false, logDesti
 
   const app = await createHttpApp(TestRootModule, process.env.TEST_LOGS || logDestination ? undefined : ['error']);
   await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

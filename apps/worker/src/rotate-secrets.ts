@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { rotateSecrets } from '@kyc/worker';
+import { resealTallies, rotateSecrets } from '@kyc/worker';
 
 /** `npm run secrets:rotate` (see rotateSecrets). */
 rotateSecrets()
   .then((report) => {
-    const left = Object.values(report).some((tally) => tally.unopenable.length > 0 || tally.changedMeanwhile > 0);
+    const left = resealTallies(report).some(([, tally]) => tally.unopenable.length > 0 || tally.changedMeanwhile > 0);
     process.stdout.write(left ? 'some values are left: keep SECRETS_KEY_PREVIOUS and run again\n' : 'done: SECRETS_KEY_PREVIOUS may be removed\n');
     process.exit(left ? 1 : 0);
   })

@@ -27,7 +27,7 @@ function sampleEvent(overrides: Record<string, unknown> = {}): VerificationEvent
     details: { outcome: 'clear' },
     verification: { id: randomUUID(), sequence: 2, status: 'approved', previousStatus: 'review', stale: false },
     ...overrides,
-  } as VerificationEvent;
+  };
 }
 
 /** The fields an InvalidVerificationEventError names, or fails the test if nothing was thrown. */

@@ -31,7 +31,7 @@ function sortKeys(value: unknown): unknown {
     // No prototype: a `__proto__` key (an own property after JSON.parse) stays a plain key instead
     // of being dropped or replacing the prototype, which made different payloads digest alike.
     const sorted: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-    for (const key of Object.keys(value as Record<string, unknown>).sort()) {
+    for (const key of Object.keys(value).sort()) {
       sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
     }
     return sorted;

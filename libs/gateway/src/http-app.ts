@@ -1,5 +1,4 @@
 import { INestApplication, LogLevel } from '@nestjs/common';
-import type { Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -28,7 +27,7 @@ export async function createHttpApp(rootModule: unknown, logger?: LogLevel[] | f
 /** Everything HTTP-level that main, the all-in-one process and the tests share. */
 export function configureHttpApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
-  configureHttpServer(app.getHttpServer() as Server, config.env);
+  configureHttpServer(app.getHttpServer(), config.env);
   // request.ip (rate limit, refusal records, logs) comes from X-Forwarded-For only when the peer is a named proxy.
   app.set('trust proxy', config.env.TRUST_PROXY === undefined ? false : trustedProxies(config.env.TRUST_PROXY));
   app.disable('x-powered-by');

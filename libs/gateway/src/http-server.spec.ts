@@ -96,7 +96,9 @@ describe('the gateway HTTP server', () => {
     servers.push(server);
     let draining: Promise<void> | undefined;
     // Start draining in the very callback that accepts the connection: its request is still unread.
-    server.once('connection', () => (draining = drainHttpServer(server, 10_000)));
+    server.once('connection', () => {
+      draining = drainHttpServer(server, 10_000);
+    });
     const answer = await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toMatch(/\r\nConnection: close\r\n/i);

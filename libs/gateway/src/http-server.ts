@@ -53,9 +53,10 @@ export async function drainHttpServer(server: Server, timeoutMs: number): Promis
 
 /** Run `hook` just before the response's headers are written (the technique of the on-headers package). */
 function beforeHeaders(response: ServerResponse, hook: () => void): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- applied to the same response below
   const writeHead = response.writeHead as (...args: unknown[]) => ServerResponse;
   response.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
     if (!this.headersSent) hook();
     return writeHead.apply(this, args);
-  } as ServerResponse['writeHead'];
+  };
 }

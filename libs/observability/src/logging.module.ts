@@ -54,7 +54,7 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
 function prettyTransport(): DestinationStream | undefined {
   try {
     require.resolve('pino-pretty');
-    return pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' } });
+    return pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' } }) as DestinationStream;
   } catch {
     return undefined;
   }

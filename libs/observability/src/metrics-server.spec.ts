@@ -17,7 +17,9 @@ async function freePort(): Promise<number> {
 }
 
 describe("the worker's metrics server", () => {
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
   let server: MetricsServer | undefined;
   afterEach(() => server?.onApplicationShutdown());
 

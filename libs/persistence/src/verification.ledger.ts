@@ -107,7 +107,7 @@ export class VerificationLedger {
     const done = (yield {
       sql: `SELECT id, verification_id, verification_sequence, verification_status, verification_previous_status, verification_stale FROM events WHERE verification_applied_at IS NOT NULL AND id IN (${marks(ids)})`,
       params: ids,
-    }) as SqlRow[];
+    });
     for (const row of done) results.set(String(row.id), { verification: verificationOfRow(row), applied: false });
 
     const eventRows: unknown[][] = [];
@@ -175,7 +175,7 @@ export class VerificationLedger {
         if (group && !held.has(group)) held.set(group, row);
       }
     };
-    match((yield select(groups)) as SqlRow[], groups);
+    match(yield select(groups), groups);
     const missing = groups.filter((group) => !held.has(group));
     if (missing.length === 0) return held;
 
@@ -204,7 +204,7 @@ export class VerificationLedger {
       sql: `INSERT INTO verifications (${columns.join(', ')}) VALUES ${rows.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING`,
       params: rows.flatMap((row) => Object.values(row)),
     };
-    match((yield select(missing)) as SqlRow[], missing);
+    match(yield select(missing), missing);
     if (held.size !== groups.length) throw new Error('verification rows missing after their insert');
     return held;
   }
@@ -259,7 +259,7 @@ function mergeSubject(known: VerificationSubject, more: VerificationSubject): Ve
 export function verificationOfRow(row: SqlRow): EventVerification | null {
   if (row.verification_id == null) return null;
   return {
-    id: String(row.verification_id),
+    id: row.verification_id as string, // a uuid: a string from both drivers
     sequence: Number(row.verification_sequence),
     status: (row.verification_status ?? null) as VerificationStatus | null,
     previousStatus: (row.verification_previous_status ?? null) as VerificationStatus | null,

@@ -27,7 +27,7 @@ export interface EventsQueueJobs {
 export function readDispatchJob(data: unknown): string[] | undefined {
   if (!isRecord(data)) return undefined;
   const eventIds = 'eventIds' in data ? data.eventIds : [data.eventId];
-  return Array.isArray(eventIds) && eventIds.length > 0 && eventIds.every(isRowId) ? (eventIds as string[]) : undefined;
+  return Array.isArray(eventIds) && eventIds.length > 0 && eventIds.every(isRowId) ? eventIds : undefined;
 }
 export type EventsJobName = keyof EventsQueueJobs;
 export type JobData<Name extends EventsJobName> = EventsQueueJobs[Name];

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -22,7 +23,7 @@ export const DATABASE_KINDS: DatabaseKind[] = ['sqlite', 'postgres'];
 export async function createTestDatabase(kind: DatabaseKind): Promise<TestDatabase> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kyc-db-'));
-    return { kind, url: `sqlite:${join(dir, 'gateway.sqlite')}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return { kind, url: `sqlite:${join(dir, 'gateway.sqlite')}`, drop: () => rm(dir, { recursive: true, force: true }) };
   }
   const name = `kyc_test_${randomBytes(5).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));

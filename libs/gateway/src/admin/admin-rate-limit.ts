@@ -56,16 +56,16 @@ function requiresAdminKey(reflector: Reflector, context: ExecutionContext): bool
  */
 @Injectable()
 export class AdminThrottlerGuard extends ThrottlerGuard {
-  protected override async getTracker(request: Request): Promise<string> {
-    return adminTracker(request);
+  protected override getTracker(request: Request): Promise<string> {
+    return Promise.resolve(adminTracker(request));
   }
 
-  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return !(isAdminPath(context.switchToHttp().getRequest<Request>().path) || requiresAdminKey(this.reflector, context));
+  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return Promise.resolve(!(isAdminPath(context.switchToHttp().getRequest<Request>().path) || requiresAdminKey(this.reflector, context)));
   }
 
-  protected override async throwThrottlingException(): Promise<void> {
-    throw new HttpException(TOO_MANY_ADMIN_REQUESTS, HttpStatus.TOO_MANY_REQUESTS);
+  protected override throwThrottlingException(): Promise<void> {
+    return Promise.reject(new HttpException(TOO_MANY_ADMIN_REQUESTS, HttpStatus.TOO_MANY_REQUESTS));
   }
 }
 

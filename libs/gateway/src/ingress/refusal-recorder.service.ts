@@ -141,5 +141,5 @@ export class RefusalRecorder implements OnApplicationBootstrap, BeforeApplicatio
 }
 
 function storableText(value: string | undefined, maxLength: number): string | null {
-  return value === undefined ? null : value.replace(/\u0000/g, '\ufffd').slice(0, maxLength);
+  return value === undefined ? null : value.replaceAll('\u0000', '\ufffd').slice(0, maxLength);
 }

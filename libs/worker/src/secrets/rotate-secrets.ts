@@ -1,6 +1,6 @@
 import { SecretBox } from '@kyc/core';
 import { loadConfigOrExit } from '@kyc/platform';
-import { databaseOptions, initializeDataSource, SecretsResealer, type ResealReport } from '@kyc/persistence';
+import { databaseOptions, initializeDataSource, SecretsResealer, type ResealReport, type ResealTally } from '@kyc/persistence';
 
 /**
  * `npm run secrets:rotate`: re-seal every stored secret and personal-data value with the current
@@ -15,7 +15,7 @@ export async function rotateSecrets(log: (line: string) => void = (line) => proc
     const box = new SecretBox(config.secretsKey, config.previousSecretsKeys);
     log(`re-sealing with key ${box.keyId} (${config.previousSecretsKeys.length} previous key(s) accepted for opening)`);
     const report = await new SecretsResealer(dataSource, box).run();
-    for (const [table, tally] of Object.entries(report)) {
+    for (const [table, tally] of resealTallies(report)) {
       log(`${table}: ${tally.resealed} re-sealed, ${tally.changedMeanwhile} changed meanwhile, ${tally.unopenable.length} not openable`);
       if (tally.unopenable.length > 0) log(`  not openable (${table} ids): ${tally.unopenable.slice(0, 20).join(', ')}${tally.unopenable.length > 20 ? ', ...' : ''}`);
     }
@@ -23,4 +23,9 @@ export async function rotateSecrets(log: (line: string) => void = (line) => proc
   } finally {
     await dataSource.destroy();
   }
+}
+
+/** Each table's tally (Object.entries types an interface's values as any). */
+export function resealTallies(report: ResealReport): Array<[keyof ResealReport, ResealTally]> {
+  return Object.entries(report) as Array<[keyof ResealReport, ResealTally]>;
 }
