@@ -24,7 +24,10 @@ export class RequestPool {
 
   static build(adapter: ProviderAdapter, credentials: ConnectionCredentials, count: number, onHandOut?: (index: number) => void): RequestPool {
     const vendorType = VENDOR_TYPES[adapter.name];
-    return new RequestPool(Array.from({ length: count }, () => adapter.simulator.build(vendorType, credentials)), onHandOut);
+    return new RequestPool(
+      Array.from({ length: count }, () => adapter.simulator.build(vendorType, credentials)),
+      onHandOut,
+    );
   }
 
   take(): SimulatedRequest {

@@ -260,7 +260,13 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
     const ids = requests.map((request) => (JSON.parse(request.body) as { id: string }).id);
     const pool = new RequestPool(requests, (index) => sentAt.set(ids[index], performance.now()));
     const load = await fireAtGateway(bench, { url: webhookUrl(bench, adapter.name), pool, connections, amount, overallRate: rate, capMs: capFor(amount) });
-    await waitFor(`end-to-end: ${load.ok} acknowledged events on the subscriber queue`, () => latencies.size >= load.ok, E2E_ARRIVAL_TIMEOUT_MS, POLL_MS, () => assertStackRunning(bench));
+    await waitFor(
+      `end-to-end: ${load.ok} acknowledged events on the subscriber queue`,
+      () => latencies.size >= load.ok,
+      E2E_ARRIVAL_TIMEOUT_MS,
+      POLL_MS,
+      () => assertStackRunning(bench),
+    );
     const sorted = [...latencies.values()].sort((a, b) => a - b);
     return {
       rate,
@@ -309,7 +315,13 @@ export async function measureBacklog(bench: Bench): Promise<BacklogFigures> {
     await track(bench, 'pending deliveries of the disabled subscriber', pending, (n) => n >= events, capFor(events));
     const started = performance.now();
     await admin(bench, 'PATCH', `/admin/subscribers/${subscriber.id}`, { enabled: true });
-    await track(bench, 'backlog drain', () => jobsOn(queue(bench, subscriber.queue!)), (n) => n >= events, capFor(events));
+    await track(
+      bench,
+      'backlog drain',
+      () => jobsOn(queue(bench, subscriber.queue!)),
+      (n) => n >= events,
+      capFor(events),
+    );
     const seconds = (performance.now() - started) / 1000;
     return { events, non2xx: load.non2xx, seconds, eventsPerSecond: events / seconds, workerRssBeforeMb, workerRssPeakMb: rss.peakMb() };
   } finally {

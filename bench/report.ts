@@ -53,7 +53,14 @@ const when = <T>(value: T | undefined, format: (value: T) => string): string | u
 const check = <T>(value: T | undefined, test: (value: T) => boolean): boolean | undefined => (value === undefined ? undefined : test(value));
 
 export function machine(startedAt: Date): RunReport['machine'] {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemoryMb: Math.round(totalmem() / 2 ** 20), node: process.version, date: startedAt.toISOString(), commit: sourceRevision() };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    date: startedAt.toISOString(),
+    commit: sourceRevision(),
+  };
 }
 
 function ingestRows(provider: string): Row[] {
@@ -167,7 +174,14 @@ function tableCells(report: RunReport, providers: string[]): string[][] {
 export function textTable(report: RunReport, providers: string[]): string {
   const cells = tableCells(report, providers);
   const widths = cells[0].map((_, column) => Math.max(...cells.map((line) => line[column].length)));
-  return cells.map((line) => line.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((line) =>
+      line
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function markdown(report: RunReport, providers: string[]): string {

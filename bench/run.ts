@@ -134,8 +134,7 @@ async function measureAll(bench: Bench, result: DatabaseResult): Promise<void> {
       return undefined;
     }
   };
-  const load = (f: LoadFigures) =>
-    `${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, non-2xx ${f.non2xx}, errors ${f.errors}, reused bodies ${f.reusedBodies}`;
+  const load = (f: LoadFigures) => `${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, non-2xx ${f.non2xx}, errors ${f.errors}, reused bodies ${f.reusedBodies}`;
 
   result.baseline = await phase('baseline', () => measureBaseline(bench), load);
   for (const provider of Object.keys(VENDOR_TYPES)) {
@@ -147,16 +146,32 @@ async function measureAll(bench: Bench, result: DatabaseResult): Promise<void> {
 
   const cases = [...volumes.fanOutQueueSubscribers.map((n) => ['queue', n] as const), ['http', 1] as const];
   for (const [kind, subscribers] of cases) {
-    const figures = await phase(`fan-out ${subscribers} ${kind}`, () => measureFanOut(bench, kind, subscribers), (f) => `${f.events} events in ${f.seconds.toFixed(2)} s: ${Math.round(f.deliveriesPerSecond)} deliveries/s, non-2xx ${f.non2xx}`);
+    const figures = await phase(
+      `fan-out ${subscribers} ${kind}`,
+      () => measureFanOut(bench, kind, subscribers),
+      (f) => `${f.events} events in ${f.seconds.toFixed(2)} s: ${Math.round(f.deliveriesPerSecond)} deliveries/s, non-2xx ${f.non2xx}`,
+    );
     if (figures) result.fanOut.push(figures);
   }
   const jobs = volumes.fanOutEvents * volumes.addBulkJobsPerEvent;
-  result.rawAddBulk = await phase('raw addBulk', () => measureRawAddBulk(bench, jobs), (f) => `${f.jobs} jobs of ${f.jobBytes} bytes: ${Math.round(f.jobsPerSecond)} jobs/s`);
+  result.rawAddBulk = await phase(
+    'raw addBulk',
+    () => measureRawAddBulk(bench, jobs),
+    (f) => `${f.jobs} jobs of ${f.jobBytes} bytes: ${Math.round(f.jobsPerSecond)} jobs/s`,
+  );
   const widest = result.fanOut.find((f) => f.kind === 'queue' && f.subscribers === Math.max(...volumes.fanOutQueueSubscribers));
   if (widest && result.rawAddBulk) result.fanOutToAddBulk = widest.deliveriesPerSecond / result.rawAddBulk.jobsPerSecond;
 
-  result.endToEnd = await phase('end-to-end', () => measureEndToEnd(bench), (f) => `${f.arrived}/${f.sent} arrived, p50 ${f.latencyMs.p50.toFixed(1)} ms, p99 ${f.latencyMs.p99.toFixed(1)} ms`);
-  result.backlog = await phase('backlog drain', () => measureBacklog(bench), (f) => `${f.events} events in ${f.seconds.toFixed(1)} s, worker RSS ${Math.round(f.workerRssBeforeMb)} → ${Math.round(f.workerRssPeakMb)} MB`);
+  result.endToEnd = await phase(
+    'end-to-end',
+    () => measureEndToEnd(bench),
+    (f) => `${f.arrived}/${f.sent} arrived, p50 ${f.latencyMs.p50.toFixed(1)} ms, p99 ${f.latencyMs.p99.toFixed(1)} ms`,
+  );
+  result.backlog = await phase(
+    'backlog drain',
+    () => measureBacklog(bench),
+    (f) => `${f.events} events in ${f.seconds.toFixed(1)} s, worker RSS ${Math.round(f.workerRssBeforeMb)} → ${Math.round(f.workerRssPeakMb)} MB`,
+  );
   if (down !== undefined) {
     result.failures.push({ phase: skipped.join(', '), message: `not run: ${down}` });
     console.error(`[${result.database}] not run: ${skipped.join(', ')}: ${down}`);

@@ -263,11 +263,23 @@ export async function startStack({ database, queuePrefix, logDir, cleanup }: Sta
   const gateway = new Child('gateway', [GATEWAY_MAIN], { ...env, PORT: String(port) }, join(logDir, 'gateway.log'));
   cleanup.add('gateway', () => gateway.stop());
   const gatewayUrl = `http://127.0.0.1:${port}`;
-  await waitFor('gateway ready', () => answers200(`${gatewayUrl}/health/ready`), BOOT_TIMEOUT_MS, 200, () => gateway.assertRunning());
+  await waitFor(
+    'gateway ready',
+    () => answers200(`${gatewayUrl}/health/ready`),
+    BOOT_TIMEOUT_MS,
+    200,
+    () => gateway.assertRunning(),
+  );
   const worker = new Child('worker', [WORKER_MAIN], { ...env, METRICS_PORT: String(metricsPort) }, join(logDir, 'worker.log'));
   cleanup.add('worker', () => worker.stop());
   // The worker has no health route; its metrics server starts once its modules are up (production: behind the admin key).
-  await waitFor('worker ready', () => answers200(`http://127.0.0.1:${metricsPort}/metrics`, { authorization: `Bearer ${adminKey}` }), BOOT_TIMEOUT_MS, 200, () => worker.assertRunning());
+  await waitFor(
+    'worker ready',
+    () => answers200(`http://127.0.0.1:${metricsPort}/metrics`, { authorization: `Bearer ${adminKey}` }),
+    BOOT_TIMEOUT_MS,
+    200,
+    () => worker.assertRunning(),
+  );
   return { gatewayUrl, adminKey, gateway, worker, credentials };
 }
 

@@ -238,7 +238,11 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
 
     it('PATCH refuses to change the provider or the name', async () => {
       const { connection } = await complycube();
-      for (const [body, field] of [[{ name: 'renamed' }, 'name'], [{ provider: 'verifik' }, 'provider'], [{ secrets: { webhookSecret: 'x', extra: 'y' } }, 'secrets.extra']] as const) {
+      for (const [body, field] of [
+        [{ name: 'renamed' }, 'name'],
+        [{ provider: 'verifik' }, 'provider'],
+        [{ secrets: { webhookSecret: 'x', extra: 'y' } }, 'secrets.extra'],
+      ] as const) {
         const answer = await call<Failure>('PATCH', `/connections/${connection.id}`, { body });
         expect({ field, status: answer.status }).toEqual({ field, status: 400 });
         expect(Object.keys(answer.body.fields)).toEqual([field]);

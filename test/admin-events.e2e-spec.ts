@@ -97,7 +97,11 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
 
   const ids = (page: { data: { id: string }[] }) => page.data.map((item) => item.id);
   /** Ids of the events sent so far that pass `keep`, as the API lists them (newest first). */
-  const sentIds = (keep: (event: Sent) => boolean = () => true) => sent.filter(keep).map((event) => event.id).reverse();
+  const sentIds = (keep: (event: Sent) => boolean = () => true) =>
+    sent
+      .filter(keep)
+      .map((event) => event.id)
+      .reverse();
 
   async function send(provider: Vendor, type: string, options?: SimulateOptions): Promise<string> {
     const answer = await post(`${app.url}/webhooks/${provider}`, build(provider, type, options));
@@ -181,9 +185,21 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
       expect(ids(page)).toEqual(sentIds());
       expect(page.nextCursor).toBeNull();
       const event = page.data.find((item) => item.id === approved)!;
-      expect(Object.keys(event).sort()).toEqual(
-        ['connection', 'details', 'id', 'occurredAt', 'provider', 'providerEventId', 'providerEventType', 'receivedAt', 'specVersion', 'status', 'subject', 'type', 'verification'],
-      );
+      expect(Object.keys(event).sort()).toEqual([
+        'connection',
+        'details',
+        'id',
+        'occurredAt',
+        'provider',
+        'providerEventId',
+        'providerEventType',
+        'receivedAt',
+        'specVersion',
+        'status',
+        'subject',
+        'type',
+        'verification',
+      ]);
       expect(event).toMatchObject({
         specVersion: '1',
         provider: 'allpass',
@@ -278,10 +294,7 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
   describe('deliveries', () => {
     it('shows an event with its deliveries and their attempts', async () => {
       const flaky = await receiver([500, 200]);
-      const subscriber = await subscribe(
-        { name: 'detail', kind: 'http', url: flaky.url, filter: { providers: ['verifik'], types: ['verification.rejected'] }, retry: fast(3) },
-        flaky,
-      );
+      const subscriber = await subscribe({ name: 'detail', kind: 'http', url: flaky.url, filter: { providers: ['verifik'], types: ['verification.rejected'] }, retry: fast(3) }, flaky);
       const eventId = await send('verifik', 'verification.failed');
       await waitFor(async () => (await deliveriesOf(subscriber.id, 'succeeded')).data.length === 1, 15_000, 'delivery did not succeed');
 
@@ -350,9 +363,7 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
         const all = await deliveriesOf(subscriberId);
         expect(all.data.map((delivery) => delivery.eventId)).toEqual([...events].reverse());
         expect(all.data.every((delivery) => delivery.status === 'failed' && delivery.attempts === 1)).toBe(true);
-        expect(Object.keys(all.data[0]).sort()).toEqual(
-          ['attempts', 'completedAt', 'createdAt', 'eventId', 'id', 'lastError', 'nextAttemptAt', 'replays', 'status', 'subscriberId'],
-        );
+        expect(Object.keys(all.data[0]).sort()).toEqual(['attempts', 'completedAt', 'createdAt', 'eventId', 'id', 'lastError', 'nextAttemptAt', 'replays', 'status', 'subscriberId']);
         expect((await deliveriesOf(subscriberId, 'succeeded')).data).toEqual([]);
         expect(ids(await get(`/deliveries?eventId=${events[0]}`))).toEqual([all.data[1].id]);
         const failed = await get<Page<Delivery>>('/deliveries?status=failed');
@@ -380,7 +391,10 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
         expect(ids(await deliveriesOf(subscriberId, 'succeeded'))).toEqual([oldest.id]);
         expect(ids(await deliveriesOf(subscriberId, 'failed'))).toEqual([newest.id]);
         const detail = await get<{ deliveries: Delivery[] }>(`/events/${oldest.eventId}`);
-        expect(detail.deliveries[0].attemptLog!.map((attempt) => [attempt.attemptNumber, attempt.outcome])).toEqual([[1, 'failed'], [1, 'succeeded']]);
+        expect(detail.deliveries[0].attemptLog!.map((attempt) => [attempt.attemptNumber, attempt.outcome])).toEqual([
+          [1, 'failed'],
+          [1, 'succeeded'],
+        ]);
       });
 
       it('answers 404 to retrying an unknown or malformed delivery id', async () => {
@@ -412,8 +426,17 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
       const subscriber = await subscribe({ name: queue, kind: 'queue', queue, filter: { providers: ['verifik'], types: ['none.such'] }, enabled: false });
       const now = new Date();
       const rows = Array.from({ length: 600 }, () => ({
-        id: uuidv7(), eventId: randomUUID(), subscriberId: subscriber.id, status: 'failed' as const, attempts: 1, replays: 0,
-        nextAttemptAt: null, lastError: 'HTTP 500', createdAt: now, updatedAt: now, completedAt: now,
+        id: uuidv7(),
+        eventId: randomUUID(),
+        subscriberId: subscriber.id,
+        status: 'failed' as const,
+        attempts: 1,
+        replays: 0,
+        nextAttemptAt: null,
+        lastError: 'HTTP 500',
+        createdAt: now,
+        updatedAt: now,
+        completedAt: now,
       }));
       const repository = app.app.get(DataSource).getRepository(DeliveryEntity);
       for (let i = 0; i < rows.length; i += 100) await repository.insert(rows.slice(i, i + 100));

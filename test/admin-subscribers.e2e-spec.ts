@@ -109,9 +109,7 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
     });
 
     it('creates an http subscriber whose secret is shown once and stored sealed', async () => {
-      const created = await create(
-        httpSubscriber('crm', { timeoutMs: 5_000, filter: { types: ['verification.approved'] }, retry: { maxAttempts: 8, backoff: { type: 'fixed', delayMs: 30_000 } } }),
-      );
+      const created = await create(httpSubscriber('crm', { timeoutMs: 5_000, filter: { types: ['verification.approved'] }, retry: { maxAttempts: 8, backoff: { type: 'fixed', delayMs: 30_000 } } }));
       expect(created).toMatchObject({
         kind: 'http',
         url: 'https://crm.example.com/kyc',
@@ -288,9 +286,14 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
       expect(Object.keys(refused.body.fields)).toContain('filter.includeStale');
     });
 
-    it('PATCH refuses to change the kind, or to set the other kind\'s field', async () => {
+    it("PATCH refuses to change the kind, or to set the other kind's field", async () => {
       const created = await create(queueSubscriber('steady'));
-      for (const [body, field] of [[{ kind: 'http' }, 'kind'], [{ url: 'https://example.com/' }, 'url'], [{ retry: { maxAttempts: 51 } }, 'retry.maxAttempts'], [{ name: null }, 'name']] as const) {
+      for (const [body, field] of [
+        [{ kind: 'http' }, 'kind'],
+        [{ url: 'https://example.com/' }, 'url'],
+        [{ retry: { maxAttempts: 51 } }, 'retry.maxAttempts'],
+        [{ name: null }, 'name'],
+      ] as const) {
         const answer = await call<{ fields: Json }>('PATCH', `/subscribers/${created.id}`, { body });
         expect({ field, status: answer.status }).toEqual({ field, status: 400 });
         expect(Object.keys(answer.body.fields)).toEqual([field]);

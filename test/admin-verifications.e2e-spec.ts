@@ -78,9 +78,7 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
 
     const list = await admin(`/admin/verifications?applicantId=${applicantId}`);
     expect(list.status).toBe(200);
-    expect(list.body.data).toEqual([
-      expect.objectContaining({ id: first.id, provider: 'allpass', connection: 'default', status: 'rejected', statusAt: at(30).toISOString(), events: 3 }),
-    ]);
+    expect(list.body.data).toEqual([expect.objectContaining({ id: first.id, provider: 'allpass', connection: 'default', status: 'rejected', statusAt: at(30).toISOString(), events: 3 })]);
     const detail = await admin(`/admin/verifications/${first.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({ id: first.id, subject: expect.objectContaining({ applicantId }), status: 'rejected' });
@@ -116,7 +114,14 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     const next = await admin(`/admin/verifications?limit=1&cursor=${page.body.nextCursor as string}`);
     expect(next.body.data![0].id).not.toBe(page.body.data![0].id);
 
-    for (const query of ['stuckForSeconds=-1', 'stuckForSeconds=abc', 'status=done', 'provider=nobody', 'updatedFrom=yesterday', `updatedFrom=${new Date().toISOString()}&updatedTo=2020-01-01T00:00:00Z`]) {
+    for (const query of [
+      'stuckForSeconds=-1',
+      'stuckForSeconds=abc',
+      'status=done',
+      'provider=nobody',
+      'updatedFrom=yesterday',
+      `updatedFrom=${new Date().toISOString()}&updatedTo=2020-01-01T00:00:00Z`,
+    ]) {
       expect({ query, status: (await admin(`/admin/verifications?${query}`)).status }).toEqual({ query, status: 400 });
     }
     expect((await admin(`/admin/verifications/${randomUUID()}`)).status).toBe(404);

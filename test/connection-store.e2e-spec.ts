@@ -30,7 +30,7 @@ describe.each(DATABASE_KINDS)('ConnectionStore.createIfMissing on %s', (kind) =>
     expect(await dataSource.getRepository(ConnectionEntity).countBy({ provider: 'complycube', name: 'default' })).toBe(1);
   });
 
-  it('keeps the winner\'s secrets: the losers of the race report that theirs differ', async () => {
+  it("keeps the winner's secrets: the losers of the race report that theirs differ", async () => {
     const outcomes = await Promise.all(stores.map((store, index) => store.createIfMissing('verifik', 'default', { webhookSecret: `secret-${index}` }, {})));
     expect(outcomes.filter((outcome) => outcome === 'created')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome !== 'created').every((outcome) => outcome === 'differs')).toBe(true);

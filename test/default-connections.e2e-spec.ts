@@ -47,7 +47,11 @@ describe('default connections from the environment', () => {
       const admin = { authorization: `Bearer ${env.ADMIN_API_KEY}`, 'content-type': 'application/json' };
       const list = (await (await fetch(`${first.url}/admin/connections?provider=complycube`, { headers: admin })).json()) as { data: Array<{ id: string; name: string }> };
       const id = list.data.find((connection) => connection.name === 'default')!.id;
-      const rotated = await fetch(`${first.url}/admin/connections/${id}/rotate`, { method: 'POST', headers: admin, body: JSON.stringify({ secrets: { webhookSecret: replacement }, graceSeconds: 0 }) });
+      const rotated = await fetch(`${first.url}/admin/connections/${id}/rotate`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ secrets: { webhookSecret: replacement }, graceSeconds: 0 }),
+      });
       expect(rotated.status).toBe(200);
     } finally {
       await first.close();
@@ -90,7 +94,10 @@ describe('default connections from the environment', () => {
     it('stops the boot on an Allpass CBC default without ALLPASS_HMAC_KEY, naming the variable and not the key', async () => {
       const cryptoKey = randomBytes(32).toString('hex');
       const config = testConfig({ DATABASE_URL: ownDatabase.url, ALLPASS_CRYPTO_KEY: cryptoKey, ALLPASS_ENCRYPTION_METHOD: 'aes-256-cbc' });
-      const failure = await boot(config).then(() => undefined, (error: Error) => error);
+      const failure = await boot(config).then(
+        () => undefined,
+        (error: Error) => error,
+      );
       expect(failure?.message).toMatch(/^connection allpass\/default from the environment: ALLPASS_HMAC_KEY is required with aes-256-cbc/);
       expect(failure?.message).not.toContain(cryptoKey);
       expect((await store.listOpened()).some((connection) => connection.provider === 'allpass')).toBe(false);

@@ -129,11 +129,15 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     const sandboxRequest = complycube.simulator.build('check.completed.clear', { secrets: { webhookSecret: sandboxSecret }, options: complycube.parseOptions({}) });
     let sandboxId = '';
     // The new connection reaches the ingress's cache within CONNECTION_CACHE_TTL_MS.
-    await waitFor(async () => {
-      const answer = await post(`${app.url}/webhooks/complycube/sandbox`, sandboxRequest);
-      sandboxId = answer.body.eventId as string;
-      return answer.status === 200;
-    }, 5_000, 'the sandbox connection did not take webhooks');
+    await waitFor(
+      async () => {
+        const answer = await post(`${app.url}/webhooks/complycube/sandbox`, sandboxRequest);
+        sandboxId = answer.body.eventId as string;
+        return answer.status === 200;
+      },
+      5_000,
+      'the sandbox connection did not take webhooks',
+    );
     const productionId = await send('complycube', 'check.completed.clear');
 
     await waitFor(() => productionJobs.length >= 1 && sandboxJobs.length >= 1, 15_000, 'deliveries did not arrive');
@@ -160,7 +164,11 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     await waitFor(async () => (await deliveriesOf(subscriber.id))[0]?.status === 'succeeded', 15_000, 'flaky delivery did not succeed');
     const [delivery] = await deliveriesOf(subscriber.id);
     const attempts = await attemptsOf(delivery.id);
-    expect(attempts.map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual([['failed', 500], ['failed', 500], ['succeeded', 200]]);
+    expect(attempts.map((attempt) => [attempt.outcome, attempt.httpStatus])).toEqual([
+      ['failed', 500],
+      ['failed', 500],
+      ['succeeded', 200],
+    ]);
     const gaps = [attempts[1].attemptedAt.getTime() - attempts[0].attemptedAt.getTime(), attempts[2].attemptedAt.getTime() - attempts[1].attemptedAt.getTime()];
     expect(gaps[0]).toBeGreaterThanOrEqual(225);
     expect(gaps[1]).toBeGreaterThan(gaps[0]);
@@ -170,7 +178,10 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
   it('dead-letters a delivery after maxAttempts, visible with its attempts', async () => {
     const receiver = await new Receiver([503]).start();
     closers.push(() => receiver.stop());
-    const subscriber = await subscribe({ name: `down-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 100 } } }, receiver);
+    const subscriber = await subscribe(
+      { name: `down-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 100 } } },
+      receiver,
+    );
     await send('complycube', 'workflow.session.completed');
     await waitFor(async () => (await deliveriesOf(subscriber.id))[0]?.status === 'failed', 15_000, 'delivery did not end failed');
     const [delivery] = await deliveriesOf(subscriber.id);
@@ -215,7 +226,10 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
   it('re-queues pending deliveries whose jobs Redis lost', async () => {
     const receiver = await new Receiver([500, 200]).start();
     closers.push(() => receiver.stop());
-    const subscriber = await subscribe({ name: `lost-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 60_000 } } }, receiver);
+    const subscriber = await subscribe(
+      { name: `lost-${randomBytes(3).toString('hex')}`, kind: 'http', url: receiver.url, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 60_000 } } },
+      receiver,
+    );
     await send('allpass', 'applicantOnHold');
     await waitFor(async () => (await deliveriesOf(subscriber.id))[0]?.attempts === 1, 10_000);
     // The retry is a delayed job a minute away; lose it, and make the delivery overdue.

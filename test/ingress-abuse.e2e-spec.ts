@@ -228,7 +228,18 @@ describe('ingress under abuse (SQLite)', () => {
       const repository = dataSource.getRepository(InboundRefusalEntity);
       const row = (daysAgo: number): InboundRefusalEntity => {
         const receivedAt = new Date(Date.now() - daysAgo * 86_400_000);
-        return repository.create({ id: uuidv7({ msecs: receivedAt.getTime() }), provider: 'complycube', connection: 'default', statusCode: 401, reason: 'invalid_signature', detail: 'retention test', sourceIp: '198.51.100.9', sizeBytes: 10, receivedAt, count: 3 });
+        return repository.create({
+          id: uuidv7({ msecs: receivedAt.getTime() }),
+          provider: 'complycube',
+          connection: 'default',
+          statusCode: 401,
+          reason: 'invalid_signature',
+          detail: 'retention test',
+          sourceIp: '198.51.100.9',
+          sizeBytes: 10,
+          receivedAt,
+          count: 3,
+        });
       };
       const old = row(31);
       const recent = row(29);
@@ -257,7 +268,7 @@ describe('ingress under abuse (SQLite)', () => {
       }
     });
 
-    it('takes a connection written outside the admin API (the simulator\'s demo connection) once it is announced on the feed', async () => {
+    it("takes a connection written outside the admin API (the simulator's demo connection) once it is announced on the feed", async () => {
       const secrets = { webhookSecret: `demo-${randomBytes(4).toString('hex')}` };
       const created = await gateway.app.get(ConnectionStore).createIfMissing('complycube', 'demo', secrets, {});
       expect(created).toBe('created');

@@ -214,7 +214,11 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     it.each([
       ['invalid JSON, correctly signed', 'complycube', () => cc('{"id":')],
       ['a body no vendor sends, on the single URL', '', () => ({ headers: { 'content-type': 'application/json' }, body: '{"hello":"world"}' })],
-      ['an Allpass envelope whose data cannot be decoded', 'allpass', () => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: true, statusCode: 200, data: 'zz!!', time: new Date().toISOString() }) })],
+      [
+        'an Allpass envelope whose data cannot be decoded',
+        'allpass',
+        () => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: true, statusCode: 200, data: 'zz!!', time: new Date().toISOString() }) }),
+      ],
       ['a signed ComplyCube body that is not an event', 'complycube', () => cc('{"hello":"world"}')],
     ])('answers 400 to %s', async (_, route, request) => {
       const answer = await post(route ? `${webhooks()}/${route}` : webhooks(), request());
@@ -224,15 +228,35 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     it.each([
       ['a wrong ComplyCube signature', 'complycube', () => cc(ccEvent(), 'not-the-secret')],
       ['a missing signature', 'complycube', () => ({ headers: { 'content-type': 'application/json' }, body: ccEvent() })],
-      ['a tampered Verifik body', 'verifik', () => {
-        const request = verifik.simulator.build('verification.completed', credentials('verifik'));
-        return { ...request, body: request.body.replace('verification.completed', 'verification.expired') };
-      }],
+      [
+        'a tampered Verifik body',
+        'verifik',
+        () => {
+          const request = verifik.simulator.build('verification.completed', credentials('verifik'));
+          return { ...request, body: request.body.replace('verification.completed', 'verification.expired') };
+        },
+      ],
       ['a stale Allpass timestamp (connection with a window)', 'allpass/windowed', () => allpass.simulator.build('applicantApproved', windowed, { now: new Date(Date.now() - 10 * 60_000) })],
-      ['an Allpass timestamp from the future (connection with a window)', 'allpass/windowed', () => allpass.simulator.build('applicantApproved', windowed, { now: new Date(Date.now() + 10 * 60_000) })],
+      [
+        'an Allpass timestamp from the future (connection with a window)',
+        'allpass/windowed',
+        () => allpass.simulator.build('applicantApproved', windowed, { now: new Date(Date.now() + 10 * 60_000) }),
+      ],
       ['a wrong GCM key', 'allpass', () => allpass.simulator.build('applicantApproved', { secrets: { cryptoKey: randomBytes(32).toString('hex') }, options: allpass.parseOptions({}) })],
-      ['a missing custom auth header', 'allpass/eu-cbc', () => allpass.simulator.build('applicantApproved', { secrets: CBC_CONNECTION, options: allpass.parseOptions({ encryptionMethod: 'aes-256-cbc' }) })],
-      ['a wrong custom auth header', 'allpass/eu-cbc', () => allpass.simulator.build('applicantApproved', { secrets: CBC_CONNECTION, options: allpass.parseOptions({ encryptionMethod: 'aes-256-cbc', requiredHeaders: { authorization: 'Bearer guess' } }) })],
+      [
+        'a missing custom auth header',
+        'allpass/eu-cbc',
+        () => allpass.simulator.build('applicantApproved', { secrets: CBC_CONNECTION, options: allpass.parseOptions({ encryptionMethod: 'aes-256-cbc' }) }),
+      ],
+      [
+        'a wrong custom auth header',
+        'allpass/eu-cbc',
+        () =>
+          allpass.simulator.build('applicantApproved', {
+            secrets: CBC_CONNECTION,
+            options: allpass.parseOptions({ encryptionMethod: 'aes-256-cbc', requiredHeaders: { authorization: 'Bearer guess' } }),
+          }),
+      ],
     ])('answers 401 to %s', async (_, route, request) => {
       const answer = await post(`${webhooks()}/${route}`, request());
       expect(answer).toEqual({ status: 401, body: PUBLIC_ANSWERS[401] });
@@ -288,10 +312,23 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     });
 
     it('records every refusal with its reason, never its body', async () => {
-      const expected = ['400 malformed', '401 invalid_signature', '401 missing_signature', '401 stale_timestamp', '404 unknown_provider', '404 unknown_connection', '404 disabled_connection', '413 too_large', '415 unsupported_media_type'];
+      const expected = [
+        '400 malformed',
+        '401 invalid_signature',
+        '401 missing_signature',
+        '401 stale_timestamp',
+        '404 unknown_provider',
+        '404 unknown_connection',
+        '404 disabled_connection',
+        '413 too_large',
+        '415 unsupported_media_type',
+      ];
       const reasons = async () => new Set((await dataSource.getRepository(InboundRefusalEntity).find()).map((row) => `${row.statusCode} ${row.reason}`));
       // Refusals are recorded after the answer (a refusal log must never delay or fail the answer).
-      await waitFor(async () => { const seen = await reasons(); return expected.every((reason) => seen.has(reason)); }, 5_000).catch(() => undefined);
+      await waitFor(async () => {
+        const seen = await reasons();
+        return expected.every((reason) => seen.has(reason));
+      }, 5_000).catch(() => undefined);
       expect([...(await reasons())].sort()).toEqual(expect.arrayContaining(expected));
       const rows = await dataSource.getRepository(InboundRefusalEntity).find();
       expect(rows.every((row) => row.sourceIp && row.receivedAt instanceof Date)).toBe(true);

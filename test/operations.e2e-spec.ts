@@ -152,7 +152,7 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
           route: `${method} ${path}`,
           unauthorized: { $ref: '#/components/schemas/ApiError' },
         });
-        expect(operation.security).toEqual([{ 'bearer': [] }]);
+        expect(operation.security).toEqual([{ bearer: [] }]);
       }
       expect(document.components.securitySchemes['bearer']).toMatchObject({ type: 'http', scheme: 'bearer' });
     });
@@ -291,11 +291,7 @@ describe.each(DATABASE_KINDS)('operations on %s', (kind) => {
       const recent = event(new Date(Date.now() - 20 * 86_400_000));
       await events.record(old, { id: 'old payload' });
       await events.record(recent, { id: 'recent payload' });
-      const retention = new PayloadRetention(
-        config,
-        new RetentionQueries(gateway.app.get(DataSource).getRepository(EventEntity)),
-        gateway.app.get(MetricsService),
-      );
+      const retention = new PayloadRetention(config, new RetentionQueries(gateway.app.get(DataSource).getRepository(EventEntity)), gateway.app.get(MetricsService));
 
       expect(await retention.purgeOnce()).toBeGreaterThanOrEqual(1);
       expect(await events.findPayload(old.id)).toBeNull();
@@ -470,8 +466,7 @@ describe('METRICS_TOKEN', () => {
 
     afterAll(() => gateway?.close());
 
-    const status = (path: string, authorization?: string) =>
-      fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
+    const status = (path: string, authorization?: string) => fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
 
     it('/metrics needs the token or the admin key, compared whole', async () => {
       expect(await status('/metrics')).toBe(401);
@@ -518,8 +513,7 @@ describe('METRICS_TOKEN', () => {
     const config = testConfig({ NODE_ENV: 'production' });
     const gateway = await startTestApp(config);
     try {
-      const status = (path: string, authorization?: string) =>
-        fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
+      const status = (path: string, authorization?: string) => fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
       for (const path of ['/metrics', '/docs', '/docs-json']) {
         expect({ path, status: await status(path) }).toEqual({ path, status: 401 });
         expect({ path, status: await status(path, 'Bearer not-the-key-but-long-enough') }).toEqual({ path, status: 401 });

@@ -79,7 +79,12 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
     expect((await subscribers.all()).map((each) => each.id)).toEqual(expect.arrayContaining([a.id, b.id]));
 
     // One connection's secrets copied into another, and previous secrets moved into the current column.
-    const first = await connections.create({ provider: 'complycube', name: 'moved-1', secrets: { webhookSecret: 'first' }, options: { requiredHeaders: { 'x-token': 'first-token', 'x-other': 'other-token' } } });
+    const first = await connections.create({
+      provider: 'complycube',
+      name: 'moved-1',
+      secrets: { webhookSecret: 'first' },
+      options: { requiredHeaders: { 'x-token': 'first-token', 'x-other': 'other-token' } },
+    });
     const second = await connections.create({ provider: 'complycube', name: 'moved-2', secrets: { webhookSecret: 'second' }, options: {} });
     await connections.rotate(first.id, { webhookSecret: 'first-new' }, new Date(Date.now() + 60_000));
     expect((await connections.getOpened(first.id))?.previousSecrets).toEqual({ webhookSecret: 'first' });
@@ -123,10 +128,12 @@ describe.each(DATABASE_KINDS)('sealed values at rest on %s', (kind) => {
     // An event stored by the previous version of the gateway (v1 format, v1 blind indexes).
     const legacy = event('rotation-legacy', 'applicant-rotation');
     await before.events.record(legacy, { payload: 'legacy' });
-    await dataSource.getRepository(EventEntity).update(
-      { id: legacy.id },
-      { eventSealed: sealV1(keyA, JSON.stringify(legacy)), payloadSealed: sealV1(keyA, JSON.stringify({ payload: 'legacy' })), applicantRef: blindIndexV1(keyA, 'applicant-rotation') },
-    );
+    await dataSource
+      .getRepository(EventEntity)
+      .update(
+        { id: legacy.id },
+        { eventSealed: sealV1(keyA, JSON.stringify(legacy)), payloadSealed: sealV1(keyA, JSON.stringify({ payload: 'legacy' })), applicantRef: blindIndexV1(keyA, 'applicant-rotation') },
+      );
 
     const expectAllReadable = async (box: SecretBox) => {
       const { connections, subscribers, events } = stores(box);

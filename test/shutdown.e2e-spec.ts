@@ -27,7 +27,9 @@ function send(url: string, method: 'GET' | 'POST', path: string, agent: HttpAgen
     const outgoing = httpRequest(`${url}${path}`, { method, headers, agent }, (response) => {
       let text = '';
       response.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, ...(method === 'POST' && response.statusCode === 200 ? { eventId: (JSON.parse(text) as { eventId: string }).eventId } : {}) }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, ...(method === 'POST' && response.statusCode === 200 ? { eventId: (JSON.parse(text) as { eventId: string }).eventId } : {}) }),
+      );
       response.on('aborted', () => resolve({ cutMidResponse: 'aborted' }));
       response.on('error', (error) => resolve({ cutMidResponse: errorCode(error) }));
     });
@@ -186,7 +188,9 @@ describe.each(DATABASE_KINDS)('graceful shutdown on %s', (kind) => {
     it('stops waiting for a delivery after SHUTDOWN_TIMEOUT_MS, exits 0, and another worker makes it', async () => {
       const stuck = await new Receiver([200], 30_000).start();
       try {
-        const created = await gateway.app.get(SubscriberStore).create({ name: 'stuck-receiver', kind: 'http', url: stuck.url, timeoutMs: 60_000, retry: { maxAttempts: 5, backoff: { type: 'fixed', delayMs: 200 } } });
+        const created = await gateway.app
+          .get(SubscriberStore)
+          .create({ name: 'stuck-receiver', kind: 'http', url: stuck.url, timeoutMs: 60_000, retry: { maxAttempts: 5, backoff: { type: 'fixed', delayMs: 200 } } });
         stuck.secret = created.secret!;
         // Same database, keys and queues; a short drain bound.
         const impatient = testConfig({

@@ -80,6 +80,8 @@ describe('worker crashes and concurrent workers (PostgreSQL)', () => {
     expect(new Set(queued.map((job) => job.id))).toEqual(new Set(eventIds));
     expect(queued).toHaveLength(EVENTS);
     const duplicates = receiver.eventIds().length - EVENTS;
-    console.log(`worker crash: ${EVENTS} events × 2 subscribers, ${deliveredBeforeCrash} HTTP deliveries before the SIGKILLs, ${duplicates} duplicate HTTP deliveries after recovery (at-least-once), 0 lost`);
+    console.log(
+      `worker crash: ${EVENTS} events × 2 subscribers, ${deliveredBeforeCrash} HTTP deliveries before the SIGKILLs, ${duplicates} duplicate HTTP deliveries after recovery (at-least-once), 0 lost`,
+    );
   }, 120_000);
 });

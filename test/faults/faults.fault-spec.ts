@@ -107,10 +107,17 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
     receiver = await new FlakyReceiver(0.2).start();
     const queueSubscriber = await admin('POST', '/admin/subscribers', {
-      name: 'faults-queue', kind: 'queue', queue: queueName, filter: QUEUE_FILTER,
+      name: 'faults-queue',
+      kind: 'queue',
+      queue: queueName,
+      filter: QUEUE_FILTER,
     });
     const httpSubscriber = await admin('POST', '/admin/subscribers', {
-      name: 'faults-http', kind: 'http', url: receiver.url, timeoutMs: 5_000, filter: HTTP_FILTER,
+      name: 'faults-http',
+      kind: 'http',
+      url: receiver.url,
+      timeoutMs: 5_000,
+      filter: HTTP_FILTER,
       retry: { maxAttempts: 50, backoff: { type: 'fixed', delayMs: 200 } },
     });
     receiver.secret = httpSubscriber.secret as string;
@@ -197,7 +204,9 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
         for (const [name, count] of Object.entries(await terminateBackends(database))) terminated[name] = (terminated[name] ?? 0) + count;
         if (i < 2) await sleep(1_000);
       }
-      pgKill.detail = `terminated ${Object.entries(terminated).map(([name, count]) => `${name}: ${count}`).join(', ')}`;
+      pgKill.detail = `terminated ${Object.entries(terminated)
+        .map(([name, count]) => `${name}: ${count}`)
+        .join(', ')}`;
       end(pgKill);
       windows.push([pgKill.t, pgKill.until! + 5]);
 
@@ -230,9 +239,18 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
       const heldOk = held.filter((request) => request.attempt.status === 200).length;
       const answered = inFlight.filter((attempt) => attempt.status !== undefined).length;
       const errors = countBy(inFlight.filter((attempt) => attempt.error !== undefined).map((attempt) => attempt.error!));
-      sigterm.detail = `exit code ${exit.code}${exit.signal ? ` signal ${exit.signal}` : ''}; held requests finished after the signal: ${heldOk}/${held.length} got 200; `
-        + `other requests open at the signal: ${answered}/${inFlight.length} answered${Object.keys(errors).length ? `, connection errors ${JSON.stringify(errors)} (retried)` : ''}; burst of ${burst.length}`;
-      shutdowns.push({ process: 'gateway-2', exitCode: exit.code, signal: exit.signal, inFlightAtSignal: held.length, inFlightAnswered: heldOk, otherOpenAtSignal: inFlight.length, otherAnswered: answered });
+      sigterm.detail =
+        `exit code ${exit.code}${exit.signal ? ` signal ${exit.signal}` : ''}; held requests finished after the signal: ${heldOk}/${held.length} got 200; ` +
+        `other requests open at the signal: ${answered}/${inFlight.length} answered${Object.keys(errors).length ? `, connection errors ${JSON.stringify(errors)} (retried)` : ''}; burst of ${burst.length}`;
+      shutdowns.push({
+        process: 'gateway-2',
+        exitCode: exit.code,
+        signal: exit.signal,
+        inFlightAtSignal: held.length,
+        inFlightAnswered: heldOk,
+        otherOpenAtSignal: inFlight.length,
+        otherAnswered: answered,
+      });
 
       await at(58);
       const workerStop = record('worker-2 SIGTERM (end of the two-worker period)');
@@ -250,7 +268,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
       await at(66);
       // The downstream service lags: jobs pile up in its queue, in Redis only, when Redis loses its data.
-      const lag = record('queue subscriber\'s consumer paused (a lagging downstream service) until after the operator\'s recovery');
+      const lag = record("queue subscriber's consumer paused (a lagging downstream service) until after the operator's recovery");
       await consumer!.pause(true);
 
       await at(70);
@@ -327,7 +345,10 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
         }),
       ),
     };
-    const latencies = attempts.filter((attempt) => attempt.status === 200).map((attempt) => attempt.ms).sort((a, b) => a - b);
+    const latencies = attempts
+      .filter((attempt) => attempt.status === 200)
+      .map((attempt) => attempt.ms)
+      .sort((a, b) => a - b);
     // Where the tail is: the seconds of traffic holding the most answers slower than p99 (fault windows, or not).
     const p99 = percentile(latencies, 99);
     const slowSeconds = countBy(attempts.filter((attempt) => attempt.status === 200 && attempt.ms > p99).map((attempt) => String(Math.floor((attempt.at - t0) / 1000))));
@@ -335,7 +356,12 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
       .map(([second, count]) => ({ t: Number(second), count }));
-    const lost = lostDeliveries(state.events.filter((event) => ackedIds.has(event.id)), subscribers, receiver, queueJobs.byEvent);
+    const lost = lostDeliveries(
+      state.events.filter((event) => ackedIds.has(event.id)),
+      subscribers,
+      receiver,
+      queueJobs.byEvent,
+    );
     const ackedMissing = [...ackedIds].filter((id) => !storedIds.has(id));
     const storedExactlyOnce = [...ackedIds].filter((id) => storedIds.has(id) && state.rowsPerVendorEvent.get(id) === 1).length;
 
@@ -414,7 +440,10 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
     check(state.duplicateDeliveryRecords === 0, `${state.duplicateDeliveryRecords} (event, subscriber) pairs with more than one delivery record`);
     check(state.deliveryRecords === report.delivery.expectedDeliveryRecords, `${state.deliveryRecords} delivery records, expected ${report.delivery.expectedDeliveryRecords}`);
     check((statuses.get(500) ?? 0) === 0, `${statuses.get(500)} answers were 500`);
-    check(Object.keys(http5xx).every((status) => status === '503'), `5xx other than 503: ${JSON.stringify(http5xx)}`);
+    check(
+      Object.keys(http5xx).every((status) => status === '503'),
+      `5xx other than 503: ${JSON.stringify(http5xx)}`,
+    );
     check(Object.keys(otherStatuses).length === 0, `unexpected statuses for valid webhooks: ${JSON.stringify(otherStatuses)}`);
     check(outside503 === 0, `${outside503} answers were 503 outside the fault windows`);
     for (const [name, ms] of Object.entries(pgKill.firstOkAfterLastKillMs)) {
@@ -456,12 +485,24 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
   }
 
   async function waitReady(gateway: AppProcess, url: string): Promise<void> {
-    await waitFor(() => (gateway.running ? answers200(`${url}/health/ready`) : Promise.reject(new Error(`${gateway.name} exited`))), 60_000, `${gateway.name} did not become ready`, 200, () => gateway.tail());
+    await waitFor(
+      () => (gateway.running ? answers200(`${url}/health/ready`) : Promise.reject(new Error(`${gateway.name} exited`))),
+      60_000,
+      `${gateway.name} did not become ready`,
+      200,
+      () => gateway.tail(),
+    );
   }
 
   async function waitWorker(index: number): Promise<void> {
     const worker = workers[index];
-    await waitFor(() => (worker.running ? answers200(workerMetrics[index], { authorization: `Bearer ${adminKey}` }) : Promise.reject(new Error(`${worker.name} exited`))), 60_000, `${worker.name} did not start`, 200, () => worker.tail());
+    await waitFor(
+      () => (worker.running ? answers200(workerMetrics[index], { authorization: `Bearer ${adminKey}` }) : Promise.reject(new Error(`${worker.name} exited`))),
+      60_000,
+      `${worker.name} did not start`,
+      200,
+      () => worker.tail(),
+    );
   }
 });
 

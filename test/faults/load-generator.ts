@@ -98,9 +98,7 @@ export class LoadGenerator {
       await this.acquire();
       const record = this.build();
       this.webhooks.push(record);
-      this.track(
-        this.deliver(record, false).finally(() => this.release()),
-      );
+      this.track(this.deliver(record, false).finally(() => this.release()));
       if (Math.random() < this.options.redeliveryShare) {
         this.track(sleep(3_000 + Math.random() * 4_000).then(() => this.deliver(record, true)));
       }

@@ -112,11 +112,7 @@ export class PersistentRedis {
   }
 
   async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''],
-      { stdio: 'ignore' },
-    );
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' });
     await waitFor(() => ping(this.port), 15_000, `redis-server on ${this.port} did not start`);
   }
 
@@ -155,18 +151,11 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-
 /**
  * Poll `check` until it holds or `timeoutMs` passes. A check that throws fails at once (e.g. the
  * process it waits for has exited); `context` adds details (a process's last lines) to the error.
  */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  message = 'condition not met in time',
-  intervalMs = 100,
-  context?: () => string,
-): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, message = 'condition not met in time', intervalMs = 100, context?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let ok: boolean;
@@ -184,4 +173,3 @@ export async function waitFor(
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-

@@ -99,11 +99,19 @@ export function formatReport(report: FaultReport): string {
     ['deliveries not succeeded at the end', report.delivery.notSucceeded],
     ['HTTP subscriber: requests / failed on purpose / bad signatures', `${report.delivery.httpRequestsToReceiver} / ${report.delivery.httpFailedOnPurpose} / ${report.delivery.invalidSignatures}`],
     ['queue jobs lost with Redis data (recovered by the operator)', report.delivery.queueJobsLostWithRedisData],
-    ['operator retry after the empty Redis', report.delivery.operatorRetry ? `${report.delivery.operatorRetry.queued} deliveries (${report.delivery.operatorRetry.from} → ${report.delivery.operatorRetry.to})` : 'not called'],
+    [
+      'operator retry after the empty Redis',
+      report.delivery.operatorRetry ? `${report.delivery.operatorRetry.queued} deliveries (${report.delivery.operatorRetry.from} → ${report.delivery.operatorRetry.to})` : 'not called',
+    ],
     ['quiescence after the traffic (s)', report.delivery.quiescenceSeconds],
     ['5xx answers by status', JSON.stringify(report.http5xx)],
     ['503 outside fault windows', report.http503OutsideFaultWindows],
-    ['PG kill: 503s; first 200 after the last kill (ms)', `${report.pgKill.answered503}; ${Object.entries(report.pgKill.firstOkAfterLastKillMs).map(([name, ms]) => `${name} ${ms}`).join(', ')}`],
+    [
+      'PG kill: 503s; first 200 after the last kill (ms)',
+      `${report.pgKill.answered503}; ${Object.entries(report.pgKill.firstOkAfterLastKillMs)
+        .map(([name, ms]) => `${name} ${ms}`)
+        .join(', ')}`,
+    ],
     ['connection errors (retried)', `${report.webhooks.connectionErrors} ${JSON.stringify(report.webhooks.connectionErrorsByCode)}`],
     ['other non-200 statuses', JSON.stringify(report.otherStatuses)],
     ...report.gracefulShutdown.map((g): [string, string] => [

@@ -43,12 +43,13 @@ const isoDate = fc.oneof(
 );
 const extraKeys = fc.dictionary(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('__proto__', 'constructor', 'id', 'secret', 'createdAt')), wild, { maxKeys: 2 });
 /** Sometimes with unknown keys merged in (the whitelist must refuse them with a 400 naming them). */
-const withExtras = (record: fc.Arbitrary<Json>) =>
-  fc.tuple(record, fc.option(extraKeys, { freq: 4, nil: undefined })).map(([body, extra]) => (extra ? { ...body, ...extra } : body));
+const withExtras = (record: fc.Arbitrary<Json>) => fc.tuple(record, fc.option(extraKeys, { freq: 4, nil: undefined })).map(([body, extra]) => (extra ? { ...body, ...extra } : body));
 
 // http URLs without names to resolve (so no DNS): IP literals public and private, localhost.
 const url = fc.oneof(
-  fc.tuple(fc.constantFrom('http', 'https'), fc.ipV4(), fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }), fc.webPath()).map(([scheme, host, port, path]) => `${scheme}://${host}${port ? `:${port}` : ''}${path}`),
+  fc
+    .tuple(fc.constantFrom('http', 'https'), fc.ipV4(), fc.option(fc.integer({ min: 1, max: 65_535 }), { nil: undefined }), fc.webPath())
+    .map(([scheme, host, port, path]) => `${scheme}://${host}${port ? `:${port}` : ''}${path}`),
   fc.ipV6().map((host) => `https://[${host}]/hook`),
   fc.constantFrom(
     'http://localhost:8080/hook',
@@ -106,7 +107,14 @@ const subscriberBody = withExtras(
 );
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => Buffer.from(b).toString('hex'));
-const secretValue = fc.oneof(hex(32), hex(32).map((h) => Buffer.from(h, 'hex').toString('base64')), fc.string({ minLength: 32, maxLength: 32 }), fc.string({ maxLength: 40 }), anyText(40), fc.constant('x'.repeat(4_097)));
+const secretValue = fc.oneof(
+  hex(32),
+  hex(32).map((h) => Buffer.from(h, 'hex').toString('base64')),
+  fc.string({ minLength: 32, maxLength: 32 }),
+  fc.string({ maxLength: 40 }),
+  anyText(40),
+  fc.constant('x'.repeat(4_097)),
+);
 const headerName = fc.oneof(fc.constantFrom('authorization', 'x-api-key', 'bad header', '', 'ünï', 'x'.repeat(300)), fc.stringMatching(/^[a-z-]{1,20}$/));
 const connectionOptions = fc.record(
   {
@@ -135,10 +143,7 @@ const connectionBody = withExtras(
 );
 const rotateBody = withExtras(fc.record({ secrets: connectionSecrets, graceSeconds: or(fc.integer({ min: -10, max: 40 * 86_400 })) }, { requiredKeys: [] }));
 const deliveryFilter = withExtras(
-  fc.record(
-    { status: or(fc.constantFrom('pending', 'succeeded', 'failed', 'lost')), subscriberId: or(uuid), eventId: or(uuid), from: or(isoDate), to: or(isoDate) },
-    { requiredKeys: [] },
-  ),
+  fc.record({ status: or(fc.constantFrom('pending', 'succeeded', 'failed', 'lost')), subscriberId: or(uuid), eventId: or(uuid), from: or(isoDate), to: or(isoDate) }, { requiredKeys: [] }),
 );
 
 /**
@@ -165,10 +170,20 @@ const corrupt = (body: Json, paths: Path[]): fc.Arbitrary<Json> =>
   });
 const mostlyValid = (valid: fc.Arbitrary<Json>, paths: Path[]) => fc.oneof({ arbitrary: valid, weight: 1 }, { arbitrary: valid.chain((body) => corrupt(body, paths)), weight: 2 });
 
-const maxName = (max: number) => fc.oneof(fc.stringMatching(new RegExp(`^[A-Za-z0-9_.-]{1,${Math.min(max, 30)}}$`)), fc.nat({ max: 1_000_000 }).map((n) => `${n}-${'n'.repeat(max)}`.slice(0, max)));
-const validType = fc.oneof(fc.constantFrom('*', 'verification.*', 'check.completed', 'complycube.client.created'), fc.stringMatching(/^[a-z]{1,20}(\.[a-z_]{1,20}){0,3}$/), fc.constant(`${'a'.repeat(150)}.*`));
+const maxName = (max: number) =>
+  fc.oneof(
+    fc.stringMatching(new RegExp(`^[A-Za-z0-9_.-]{1,${Math.min(max, 30)}}$`)),
+    fc.nat({ max: 1_000_000 }).map((n) => `${n}-${'n'.repeat(max)}`.slice(0, max)),
+  );
+const validType = fc.oneof(
+  fc.constantFrom('*', 'verification.*', 'check.completed', 'complycube.client.created'),
+  fc.stringMatching(/^[a-z]{1,20}(\.[a-z_]{1,20}){0,3}$/),
+  fc.constant(`${'a'.repeat(150)}.*`),
+);
 const publicUrl = fc.oneof(
-  fc.tuple(fc.constantFrom('http', 'https'), fc.constantFrom('93.184.216.34', '8.8.8.8', '[2606:2800:220:1:248:1893:25c8:1946]'), fc.webPath(), fc.webQueryParameters()).map(([scheme, host, path, q]) => `${scheme}://${host}${path}${q ? `?${q}` : ''}`),
+  fc
+    .tuple(fc.constantFrom('http', 'https'), fc.constantFrom('93.184.216.34', '8.8.8.8', '[2606:2800:220:1:248:1893:25c8:1946]'), fc.webPath(), fc.webQueryParameters())
+    .map(([scheme, host, path, q]) => `${scheme}://${host}${path}${q ? `?${q}` : ''}`),
   fc.constant(`https://93.184.216.34/${'p'.repeat(1_960)}`),
 );
 const validSubscriberBody: fc.Arbitrary<Json> = fc
@@ -182,25 +197,55 @@ const validSubscriberBody: fc.Arbitrary<Json> = fc
     retry: fc.record(
       {
         maxAttempts: fc.integer({ min: 1, max: 50 }),
-        backoff: fc.record({ type: fc.constantFrom('exponential', 'fixed'), delayMs: fc.integer({ min: 100, max: 86_400_000 }), maxDelayMs: fc.integer({ min: 1_000, max: 604_800_000 }) }, { requiredKeys: [] }),
+        backoff: fc.record(
+          { type: fc.constantFrom('exponential', 'fixed'), delayMs: fc.integer({ min: 100, max: 86_400_000 }), maxDelayMs: fc.integer({ min: 1_000, max: 604_800_000 }) },
+          { requiredKeys: [] },
+        ),
       },
       { requiredKeys: [] },
     ),
     enabled: fc.boolean(),
   })
-  .chain((body) => fc.subarray(['timeoutMs', 'filter', 'retry', 'enabled']).map((dropped) => {
-    const copy: Json = { ...body };
-    delete copy[body.kind === 'queue' ? 'url' : 'queue'];
-    if (body.kind === 'queue') delete copy.timeoutMs;
-    for (const key of dropped) delete copy[key];
-    return copy;
-  }));
-const SUBSCRIBER_PATHS: Path[] = [['name'], ['kind'], ['queue'], ['url'], ['timeoutMs'], ['filter'], ['filter', 'providers'], ['filter', 'types'], ['retry'], ['retry', 'maxAttempts'], ['retry', 'backoff'], ['retry', 'backoff', 'type'], ['retry', 'backoff', 'delayMs'], ['retry', 'backoff', 'maxDelayMs'], ['enabled']];
+  .chain((body) =>
+    fc.subarray(['timeoutMs', 'filter', 'retry', 'enabled']).map((dropped) => {
+      const copy: Json = { ...body };
+      delete copy[body.kind === 'queue' ? 'url' : 'queue'];
+      if (body.kind === 'queue') delete copy.timeoutMs;
+      for (const key of dropped) delete copy[key];
+      return copy;
+    }),
+  );
+const SUBSCRIBER_PATHS: Path[] = [
+  ['name'],
+  ['kind'],
+  ['queue'],
+  ['url'],
+  ['timeoutMs'],
+  ['filter'],
+  ['filter', 'providers'],
+  ['filter', 'types'],
+  ['retry'],
+  ['retry', 'maxAttempts'],
+  ['retry', 'backoff'],
+  ['retry', 'backoff', 'type'],
+  ['retry', 'backoff', 'delayMs'],
+  ['retry', 'backoff', 'maxDelayMs'],
+  ['enabled'],
+];
 
-const longSecret = fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), anyText(60).filter((v) => v.length > 0), fc.constant('s'.repeat(4_096)), fc.constant('\u0000secret\u0000'));
+const longSecret = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 60 }),
+  anyText(60).filter((v) => v.length > 0),
+  fc.constant('s'.repeat(4_096)),
+  fc.constant('\u0000secret\u0000'),
+);
 const headerToken = fc.oneof(fc.stringMatching(/^[a-z0-9-]{1,30}$/), fc.constant('x'.repeat(200)), fc.constant("!#$%&'*+.^_`|~"));
 const requiredHeaders = fc.dictionary(headerToken, longSecret, { maxKeys: 3 });
-const allpassKey = fc.oneof(hex(32), hex(32).map((h) => Buffer.from(h, 'hex').toString('base64')), fc.stringMatching(/^[ -~]{32}$/));
+const allpassKey = fc.oneof(
+  hex(32),
+  hex(32).map((h) => Buffer.from(h, 'hex').toString('base64')),
+  fc.stringMatching(/^[ -~]{32}$/),
+);
 const validConnectionBody: fc.Arbitrary<Json> = fc.oneof(
   fc.record(
     {
@@ -223,11 +268,32 @@ const validConnectionBody: fc.Arbitrary<Json> = fc.oneof(
     { requiredKeys: ['provider', 'name', 'secrets'] },
   ),
   fc.record(
-    { provider: fc.constantFrom('complycube', 'verifik'), name: maxName(100), enabled: fc.boolean(), secrets: fc.record({ webhookSecret: longSecret }), options: fc.record({ requiredHeaders }, { requiredKeys: [] }) },
+    {
+      provider: fc.constantFrom('complycube', 'verifik'),
+      name: maxName(100),
+      enabled: fc.boolean(),
+      secrets: fc.record({ webhookSecret: longSecret }),
+      options: fc.record({ requiredHeaders }, { requiredKeys: [] }),
+    },
     { requiredKeys: ['provider', 'name', 'secrets'] },
   ),
 );
-const CONNECTION_PATHS: Path[] = [['provider'], ['name'], ['enabled'], ['secrets'], ['secrets', 'cryptoKey'], ['secrets', 'hmacKey'], ['secrets', 'webhookSecret'], ['options'], ['options', 'encryptionMethod'], ['options', 'keyEncoding'], ['options', 'gcmIvBytes'], ['options', 'timestampToleranceSeconds'], ['options', 'requiredHeaders'], ['options', 'requiredHeaders', 'authorization']];
+const CONNECTION_PATHS: Path[] = [
+  ['provider'],
+  ['name'],
+  ['enabled'],
+  ['secrets'],
+  ['secrets', 'cryptoKey'],
+  ['secrets', 'hmacKey'],
+  ['secrets', 'webhookSecret'],
+  ['options'],
+  ['options', 'encryptionMethod'],
+  ['options', 'keyEncoding'],
+  ['options', 'gcmIvBytes'],
+  ['options', 'timestampToleranceSeconds'],
+  ['options', 'requiredHeaders'],
+  ['options', 'requiredHeaders', 'authorization'],
+];
 
 /** A body as sent: mostly JSON of the shaped records, sometimes any JSON, sometimes not even JSON. */
 const rawBody = (shaped: fc.Arbitrary<unknown>) =>
@@ -322,22 +388,37 @@ describe.each(DATABASE_KINDS)('admin API fuzzing on %s', (kind) => {
     ['POST /admin/subscribers', () => rawBody(fc.oneof(mostlyValid(validSubscriberBody, SUBSCRIBER_PATHS), subscriberBody)).map((body) => ({ method: 'POST', path: '/subscribers', body }))],
     [
       'PATCH /admin/subscribers/:id',
-      () => fc.tuple(idOf(ids.subscriber, ids.httpSubscriber), rawBody(fc.oneof(mostlyValid(validSubscriberBody, SUBSCRIBER_PATHS).map(partial), subscriberBody))).map(([id, body]) => ({ method: 'PATCH', path: `/subscribers/${id}`, body })),
+      () =>
+        fc
+          .tuple(idOf(ids.subscriber, ids.httpSubscriber), rawBody(fc.oneof(mostlyValid(validSubscriberBody, SUBSCRIBER_PATHS).map(partial), subscriberBody)))
+          .map(([id, body]) => ({ method: 'PATCH', path: `/subscribers/${id}`, body })),
     ],
     ['POST /admin/connections', () => rawBody(fc.oneof(mostlyValid(validConnectionBody, CONNECTION_PATHS), connectionBody)).map((body) => ({ method: 'POST', path: '/connections', body }))],
     [
       'PATCH /admin/connections/:id',
-      () => fc.tuple(idOf(ids.connection, ids.allpassConnection), rawBody(fc.oneof(mostlyValid(validConnectionBody, CONNECTION_PATHS).map(partial), connectionBody))).map(([id, body]) => ({ method: 'PATCH', path: `/connections/${id}`, body })),
+      () =>
+        fc
+          .tuple(idOf(ids.connection, ids.allpassConnection), rawBody(fc.oneof(mostlyValid(validConnectionBody, CONNECTION_PATHS).map(partial), connectionBody)))
+          .map(([id, body]) => ({ method: 'PATCH', path: `/connections/${id}`, body })),
     ],
     [
       'POST /admin/connections/:id/rotate',
-      () => fc.tuple(idOf(ids.connection, ids.allpassConnection), rawBody(fc.oneof(mostlyValid(validRotateBody, [['secrets'], ['secrets', 'webhookSecret'], ['secrets', 'cryptoKey'], ['graceSeconds']]), rotateBody))).map(([id, body]) => ({ method: 'POST', path: `/connections/${id}/rotate`, body })),
+      () =>
+        fc
+          .tuple(
+            idOf(ids.connection, ids.allpassConnection),
+            rawBody(fc.oneof(mostlyValid(validRotateBody, [['secrets'], ['secrets', 'webhookSecret'], ['secrets', 'cryptoKey'], ['graceSeconds']]), rotateBody)),
+          )
+          .map(([id, body]) => ({ method: 'POST', path: `/connections/${id}/rotate`, body })),
     ],
     [
       'POST /admin/events/:id/replay',
       () =>
         fc
-          .tuple(idOf(ids.event), rawBody(withExtras(fc.record({ subscriberIds: or(fc.array(fc.oneof(uuid, fc.constantFrom(ids.subscriber, ids.httpSubscriber), fc.string()), { maxLength: 120 })) }, { requiredKeys: [] }))))
+          .tuple(
+            idOf(ids.event),
+            rawBody(withExtras(fc.record({ subscriberIds: or(fc.array(fc.oneof(uuid, fc.constantFrom(ids.subscriber, ids.httpSubscriber), fc.string()), { maxLength: 120 })) }, { requiredKeys: [] }))),
+          )
           .map(([id, body]) => ({ method: 'POST', path: `/events/${id}/replay`, body })),
     ],
     [
@@ -345,22 +426,36 @@ describe.each(DATABASE_KINDS)('admin API fuzzing on %s', (kind) => {
       () =>
         rawBody(
           fc.oneof(
-            fc.record({ status: fc.constantFrom('pending', 'succeeded', 'failed'), subscriberId: fc.oneof(fc.constantFrom(ids.subscriber, ids.httpSubscriber), uuid), eventId: fc.oneof(fc.constant(ids.event), uuid), from: isoDate, to: isoDate }, { requiredKeys: [] }),
+            fc.record(
+              {
+                status: fc.constantFrom('pending', 'succeeded', 'failed'),
+                subscriberId: fc.oneof(fc.constantFrom(ids.subscriber, ids.httpSubscriber), uuid),
+                eventId: fc.oneof(fc.constant(ids.event), uuid),
+                from: isoDate,
+                to: isoDate,
+              },
+              { requiredKeys: [] },
+            ),
             deliveryFilter,
           ),
-        ).map((body) => ({ method: 'POST', path: '/deliveries/retry', body }))],
+        ).map((body) => ({ method: 'POST', path: '/deliveries/retry', body })),
+    ],
   ];
 
-  it.each(writes)('%s: random bodies get 2xx, 400 naming the problem, 404 or 409, never 5xx', async (route, requests) => {
-    await check(
-      `admin-random (${kind}) ${route}`,
-      fc.asyncProperty(requests(), async ({ method, path, body }) => {
-        const answer = await call(method, path, body);
-        count(route, answer);
-        expectClean(answer, `${method} ${path.slice(0, 80)} ${body.slice(0, 300)}`);
-      }),
-    );
-  }, 120_000);
+  it.each(writes)(
+    '%s: random bodies get 2xx, 400 naming the problem, 404 or 409, never 5xx',
+    async (route, requests) => {
+      await check(
+        `admin-random (${kind}) ${route}`,
+        fc.asyncProperty(requests(), async ({ method, path, body }) => {
+          const answer = await call(method, path, body);
+          count(route, answer);
+          expectClean(answer, `${method} ${path.slice(0, 80)} ${body.slice(0, 300)}`);
+        }),
+      );
+    },
+    120_000,
+  );
 
   const REASONS = ['malformed', 'invalid_signature', 'missing_signature', 'stale_timestamp', 'unknown_provider', 'unknown_connection', 'disabled_connection', 'too_large', 'unsupported_media_type'];
   const text = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), anyText(20), fc.constantFrom('default', 'check.completed', 'a\u0000b', 'x'.repeat(100), 'x'.repeat(500), "' OR 1=1 --"));
@@ -382,7 +477,10 @@ describe.each(DATABASE_KINDS)('admin API fuzzing on %s', (kind) => {
   };
   const PAGE: Record<string, fc.Arbitrary<string>> = {
     limit: fc.oneof(fc.integer({ min: 1, max: 500 }).map(String), fc.constantFrom('0', '501', '-1', '1.5', '1e2', ' 5', '0x10', '')),
-    cursor: fc.oneof(uuid.map((id) => Buffer.from(id).toString('base64url')), fc.constantFrom('', 'Zm9v', '!!!', 'MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw==')),
+    cursor: fc.oneof(
+      uuid.map((id) => Buffer.from(id).toString('base64url')),
+      fc.constantFrom('', 'Zm9v', '!!!', 'MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw=='),
+    ),
   };
   /** Mostly the list's own filters with valid or edge values, sometimes anything. */
   const queryFor = (list: string) => {
@@ -398,13 +496,18 @@ describe.each(DATABASE_KINDS)('admin API fuzzing on %s', (kind) => {
   it('GET lists: random query strings get 200 or a 400 naming the problem, never 5xx', async () => {
     await check(
       `admin-random (${kind}) GET lists`,
-      fc.asyncProperty(fc.constantFrom(...LISTS).chain((list) => fc.tuple(fc.constant(list), queryFor(list))), fc.constantFrom('', '', '', '', '&', '&%', '&a[b]=c', '&limit=1&limit=2', '&cursor=a&cursor=b'), async ([list, q], tail) => {
-        const answer = await call('GET', `${list}?${q}${tail}`);
-        count(`GET ${list}`, answer);
-        expectClean(answer, `GET ${list}?${q}${tail}`);
-        const page = answer.json as { data?: unknown; nextCursor?: unknown };
-        if (answer.status === 200 && !(Array.isArray(page.data) && (page.nextCursor === null || typeof page.nextCursor === 'string'))) throw new Error(`GET ${list}: not a page: ${answer.text.slice(0, 200)}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...LISTS).chain((list) => fc.tuple(fc.constant(list), queryFor(list))),
+        fc.constantFrom('', '', '', '', '&', '&%', '&a[b]=c', '&limit=1&limit=2', '&cursor=a&cursor=b'),
+        async ([list, q], tail) => {
+          const answer = await call('GET', `${list}?${q}${tail}`);
+          count(`GET ${list}`, answer);
+          expectClean(answer, `GET ${list}?${q}${tail}`);
+          const page = answer.json as { data?: unknown; nextCursor?: unknown };
+          if (answer.status === 200 && !(Array.isArray(page.data) && (page.nextCursor === null || typeof page.nextCursor === 'string')))
+            throw new Error(`GET ${list}: not a page: ${answer.text.slice(0, 200)}`);
+        },
+      ),
       {
         numRuns: RUNS * 2,
         // Found by this property on PostgreSQL (NUL in a text filter was a 500), kept as regressions.
@@ -418,39 +521,92 @@ describe.each(DATABASE_KINDS)('admin API fuzzing on %s', (kind) => {
   }, 120_000);
 
   // A valid body with exactly one field broken: 400, and `fields` names that field.
-  const validSubscriber = (): Json => ({ name: `valid-${randomUUID()}`, kind: 'queue', queue: 'q', filter: { types: ['*'] }, retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 1_000 } }, enabled: true });
-  const validConnection = (): Json => ({ provider: 'allpass', name: `valid-${randomUUID()}`, secrets: { cryptoKey: randomBytes(32).toString('hex') }, options: { encryptionMethod: 'aes-256-gcm', timestampToleranceSeconds: 60 } });
+  const validSubscriber = (): Json => ({
+    name: `valid-${randomUUID()}`,
+    kind: 'queue',
+    queue: 'q',
+    filter: { types: ['*'] },
+    retry: { maxAttempts: 3, backoff: { type: 'fixed', delayMs: 1_000 } },
+    enabled: true,
+  });
+  const validConnection = (): Json => ({
+    provider: 'allpass',
+    name: `valid-${randomUUID()}`,
+    secrets: { cryptoKey: randomBytes(32).toString('hex') },
+    options: { encryptionMethod: 'aes-256-gcm', timestampToleranceSeconds: 60 },
+  });
   const BROKEN = fc.constantFrom<unknown>(null, 'x', '', 42, -1, 1.5, true, [], {}, 'x'.repeat(5_000), 'a\u0000b', 1e308);
 
   it.each([
-    ['/subscribers', validSubscriber, ['name', 'kind', 'queue', 'filter', 'filter.types', 'filter.providers', 'retry', 'retry.maxAttempts', 'retry.backoff', 'retry.backoff.type', 'retry.backoff.delayMs', 'enabled', 'timeoutMs', 'url']],
-    ['/connections', validConnection, ['provider', 'name', 'enabled', 'secrets', 'secrets.cryptoKey', 'secrets.hmacKey', 'options', 'options.encryptionMethod', 'options.gcmIvBytes', 'options.timestampToleranceSeconds', 'options.requiredHeaders', 'options.unknownOption', 'unknownField']],
-  ] as const)('POST /admin%s: one broken field is a 400 naming it', async (route, valid, paths) => {
-    const sanity = await call('POST', route, JSON.stringify(valid()));
-    expect(sanity.status).toBe(201);
-    await check(
-      `admin-random (${kind}) one broken field of ${route}`,
-      fc.asyncProperty(fc.constantFrom(...paths), BROKEN, async (path, value) => {
-        const body = valid();
-        const keys = path.split('.');
-        let holder = body;
-        for (const key of keys.slice(0, -1)) holder = (holder[key] ??= {}) as Json;
-        const last = keys[keys.length - 1];
-        // Values that are in fact valid for that field are not breakage.
-        if (isValidFor(route, path, value)) return;
-        holder[last] = value;
-        const answer = await call('POST', route, JSON.stringify(body));
-        count(`POST ${route} (one broken field)`, answer);
-        expectClean(answer, `${route} ${path}=${JSON.stringify(value)?.slice(0, 40)}`);
-        expect({ path, value, status: answer.status }).toEqual({ path, value, status: 400 });
-        const fields = Object.keys((answer.json as { fields?: Json }).fields ?? {});
-        // The broken field, or (for a value that is not an object where one is needed) its parent.
-        const named = fields.some((field) => field === path || path.startsWith(`${field}.`) || field.startsWith(`${path}.`));
-        if (!named) throw new Error(`${route} ${path}=${JSON.stringify(value)?.slice(0, 40)}: fields ${JSON.stringify(fields)} do not name it (${answer.text.slice(0, 300)})`);
-      }),
-      { numRuns: 100 },
-    );
-  }, 120_000);
+    [
+      '/subscribers',
+      validSubscriber,
+      [
+        'name',
+        'kind',
+        'queue',
+        'filter',
+        'filter.types',
+        'filter.providers',
+        'retry',
+        'retry.maxAttempts',
+        'retry.backoff',
+        'retry.backoff.type',
+        'retry.backoff.delayMs',
+        'enabled',
+        'timeoutMs',
+        'url',
+      ],
+    ],
+    [
+      '/connections',
+      validConnection,
+      [
+        'provider',
+        'name',
+        'enabled',
+        'secrets',
+        'secrets.cryptoKey',
+        'secrets.hmacKey',
+        'options',
+        'options.encryptionMethod',
+        'options.gcmIvBytes',
+        'options.timestampToleranceSeconds',
+        'options.requiredHeaders',
+        'options.unknownOption',
+        'unknownField',
+      ],
+    ],
+  ] as const)(
+    'POST /admin%s: one broken field is a 400 naming it',
+    async (route, valid, paths) => {
+      const sanity = await call('POST', route, JSON.stringify(valid()));
+      expect(sanity.status).toBe(201);
+      await check(
+        `admin-random (${kind}) one broken field of ${route}`,
+        fc.asyncProperty(fc.constantFrom(...paths), BROKEN, async (path, value) => {
+          const body = valid();
+          const keys = path.split('.');
+          let holder = body;
+          for (const key of keys.slice(0, -1)) holder = (holder[key] ??= {}) as Json;
+          const last = keys[keys.length - 1];
+          // Values that are in fact valid for that field are not breakage.
+          if (isValidFor(route, path, value)) return;
+          holder[last] = value;
+          const answer = await call('POST', route, JSON.stringify(body));
+          count(`POST ${route} (one broken field)`, answer);
+          expectClean(answer, `${route} ${path}=${JSON.stringify(value)?.slice(0, 40)}`);
+          expect({ path, value, status: answer.status }).toEqual({ path, value, status: 400 });
+          const fields = Object.keys((answer.json as { fields?: Json }).fields ?? {});
+          // The broken field, or (for a value that is not an object where one is needed) its parent.
+          const named = fields.some((field) => field === path || path.startsWith(`${field}.`) || field.startsWith(`${path}.`));
+          if (!named) throw new Error(`${route} ${path}=${JSON.stringify(value)?.slice(0, 40)}: fields ${JSON.stringify(fields)} do not name it (${answer.text.slice(0, 300)})`);
+        }),
+        { numRuns: 100 },
+      );
+    },
+    120_000,
+  );
 });
 
 /** The few (field, value) pairs of BROKEN that are in fact acceptable. */

@@ -24,7 +24,9 @@ export async function check<T>(name: string, property: fc.IAsyncPropertyWithHook
   if (details.failed) {
     const report = (fc.defaultReportMessage(details) ?? 'failed').slice(0, 4_000);
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    throw new Error(`[fuzz] ${name} failed (FUZZ_SEED=${FUZZ_SEED}, seed ${details.seed}, path ${details.counterexamplePath}, ${details.numRuns} runs, ${seconds} s)\n${cause.slice(0, 2_000)}\n${report}`);
+    throw new Error(
+      `[fuzz] ${name} failed (FUZZ_SEED=${FUZZ_SEED}, seed ${details.seed}, path ${details.counterexamplePath}, ${details.numRuns} runs, ${seconds} s)\n${cause.slice(0, 2_000)}\n${report}`,
+    );
   }
   console.log(`[fuzz] ${name}: ${details.numRuns} runs passed in ${seconds} s (seed ${details.seed}${details.interrupted ? ', interrupted by the time limit' : ''})`);
   return details;
@@ -132,11 +134,9 @@ export function percentEncode(value: string): string {
 /** Characters Node accepts in a header value: tab, visible ASCII, space and obs-text (0x80-0xff). */
 export const headerValue = (maxLength = 80): fc.Arbitrary<string> =>
   fc.string({
-    unit: fc.oneof(
-      { arbitrary: fc.integer({ min: 0x20, max: 0x7e }), weight: 8 },
-      { arbitrary: fc.integer({ min: 0x80, max: 0xff }), weight: 1 },
-      { arbitrary: fc.constant(0x09), weight: 1 },
-    ).map((code) => String.fromCharCode(code)),
+    unit: fc
+      .oneof({ arbitrary: fc.integer({ min: 0x20, max: 0x7e }), weight: 8 }, { arbitrary: fc.integer({ min: 0x80, max: 0xff }), weight: 1 }, { arbitrary: fc.constant(0x09), weight: 1 })
+      .map((code) => String.fromCharCode(code)),
     maxLength,
   });
 

@@ -190,19 +190,17 @@ interface Plan {
   singleUrl: boolean;
 }
 
-const plan: fc.Arbitrary<Plan> = fc
-  .constantFrom(...TARGETS)
-  .chain((target) =>
-    fc.record({
-      target: fc.constant(target),
-      mutation: fc.constantFrom(...target.mutations),
-      bit: fc.nat(),
-      pick: fc.nat(),
-      shiftSeconds: fc.oneof(fc.integer({ min: TOLERANCE_SECONDS + 2, max: 3_600 }), fc.integer({ min: 3_600, max: 10 * 365 * 86_400 })).chain((s) => fc.constantFrom(s, -s)),
-      // The single URL, where every enabled connection of the provider is tried, a quarter of the time.
-      singleUrl: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
-    }),
-  );
+const plan: fc.Arbitrary<Plan> = fc.constantFrom(...TARGETS).chain((target) =>
+  fc.record({
+    target: fc.constant(target),
+    mutation: fc.constantFrom(...target.mutations),
+    bit: fc.nat(),
+    pick: fc.nat(),
+    shiftSeconds: fc.oneof(fc.integer({ min: TOLERANCE_SECONDS + 2, max: 3_600 }), fc.integer({ min: 3_600, max: 10 * 365 * 86_400 })).chain((s) => fc.constantFrom(s, -s)),
+    // The single URL, where every enabled connection of the provider is tried, a quarter of the time.
+    singleUrl: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+  }),
+);
 
 /** The Allpass envelope `time` of a body as the gateway reads it (undefined when absent or not JSON). */
 function envelopeTime(body: string | Buffer): unknown {
@@ -315,7 +313,12 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
     for (const target of TARGETS) {
       for (const singleUrl of [false, true]) {
         const answer = await post({ path: singleUrl ? '/webhooks' : `/webhooks/${target.provider}/${target.connection}`, ...build(target) });
-        expect({ target: target.label, singleUrl, status: answer.status, duplicate: (answer.json as { duplicate?: boolean }).duplicate }).toEqual({ target: target.label, singleUrl, status: 200, duplicate: false });
+        expect({ target: target.label, singleUrl, status: answer.status, duplicate: (answer.json as { duplicate?: boolean }).duplicate }).toEqual({
+          target: target.label,
+          singleUrl,
+          status: 200,
+          duplicate: false,
+        });
       }
     }
   });
@@ -383,7 +386,10 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
       const envelope = JSON.parse(body) as { time: string };
       return JSON.stringify({ ...envelope, time: new Date(Date.parse(envelope.time) + 3_600_000).toISOString() });
     };
-    for (const [connection, newEvent] of [['gcm-header', true], ['gcm-payload-key', false]] as const) {
+    for (const [connection, newEvent] of [
+      ['gcm-header', true],
+      ['gcm-payload-key', false],
+    ] as const) {
       const target = TARGETS.find((candidate) => candidate.connection === connection)!;
       const request = adapter.simulator.build('applicantInReview', { secrets: target.secrets, options: adapter.parseOptions(target.options) });
       const path = `/webhooks/allpass/${connection}`;

@@ -58,8 +58,35 @@ const base64 = (maxBytes: number) => fc.uint8Array({ maxLength: maxBytes }).map(
 const anyText = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
 
 const oddSegment = fc.oneof(
-  fc.constantFrom('allpass', 'complycube', 'verifik', 'default', 'acme', 'ALLPASS', 'Allpass', '..', '.', '%2e%2e', '%2F', '%00', '%', '%E0%A4%A', '%ff', '%C0%AE', 'a%20b', '__proto__', 'constructor', 'toString', 'x'.repeat(300), '%252F', ';', 'a;b=c'),
-  anyText(30).filter((s) => s.length > 0).map(percentEncode),
+  fc.constantFrom(
+    'allpass',
+    'complycube',
+    'verifik',
+    'default',
+    'acme',
+    'ALLPASS',
+    'Allpass',
+    '..',
+    '.',
+    '%2e%2e',
+    '%2F',
+    '%00',
+    '%',
+    '%E0%A4%A',
+    '%ff',
+    '%C0%AE',
+    'a%20b',
+    '__proto__',
+    'constructor',
+    'toString',
+    'x'.repeat(300),
+    '%252F',
+    ';',
+    'a;b=c',
+  ),
+  anyText(30)
+    .filter((s) => s.length > 0)
+    .map(percentEncode),
   fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/),
 );
 const provider = fc.constantFrom(...VENDORS);
@@ -74,7 +101,13 @@ const path = fc
       { arbitrary: fc.array(oddSegment, { minLength: 1, maxLength: 4 }).map((segments) => `/webhooks/${segments.join('/')}`), weight: 2 },
       { arbitrary: fc.constantFrom('/webhooks/', '//webhooks', '/webhooks//complycube', '/Webhooks', '/webhooks/complycube/default/', '/webhooks/%2e%2e/admin'), weight: 1 },
     ),
-    rarely(fc.oneof(fc.constant('?'), fc.constant('?x=%'), anyText(20).map((q) => `?${percentEncode(q)}=1`))).map((q) => q ?? ''),
+    rarely(
+      fc.oneof(
+        fc.constant('?'),
+        fc.constant('?x=%'),
+        anyText(20).map((q) => `?${percentEncode(q)}=1`),
+      ),
+    ).map((q) => q ?? ''),
   )
   .map(([p, query]) => p + query);
 
@@ -92,15 +125,24 @@ const jsonContentType = fc.constantFrom(
   'application/json;;;',
 );
 const otherContentType = fc.oneof(
-  fc.constantFrom('application/+json', 'application/json+', 'application/jsonx', 'text/json', 'text/plain', 'multipart/form-data; boundary=----x', 'multipart/mixed', 'application/x-www-form-urlencoded', 'application/octet-stream', '*/*', '', ';'),
+  fc.constantFrom(
+    'application/+json',
+    'application/json+',
+    'application/jsonx',
+    'text/json',
+    'text/plain',
+    'multipart/form-data; boundary=----x',
+    'multipart/mixed',
+    'application/x-www-form-urlencoded',
+    'application/octet-stream',
+    '*/*',
+    '',
+    ';',
+  ),
   headerValue(60),
 );
 /** Mostly JSON (so the request gets past the media type check), sometimes anything or nothing. */
-const contentType = fc.oneof(
-  { arbitrary: jsonContentType, weight: 8 },
-  { arbitrary: otherContentType, weight: 2 },
-  { arbitrary: fc.constant(undefined), weight: 1 },
-);
+const contentType = fc.oneof({ arbitrary: jsonContentType, weight: 8 }, { arbitrary: otherContentType, weight: 2 }, { arbitrary: fc.constant(undefined), weight: 1 });
 
 const signatureValue = fc.oneof(
   hex(32),
@@ -172,14 +214,12 @@ const vendorShaped = fc
   )
   .map((e) => utf8(JSON.stringify(e)));
 
-const nested = fc
-  .tuple(fc.integer({ min: 1, max: Math.floor(MAX_BODY_BYTES / 2) - 1 }), fc.constantFrom('array', 'object', 'envelope'))
-  .map(([depth, kind]) => {
-    if (kind === 'array') return utf8('['.repeat(depth) + ']'.repeat(depth));
-    const objectDepth = Math.floor(depth / 3);
-    const inner = '{"a":'.repeat(objectDepth) + '1' + '}'.repeat(objectDepth);
-    return kind === 'object' ? utf8(inner) : utf8(`{"status":true,"statusCode":200,"time":"${new Date().toISOString()}","data":"00","x":${inner}}`.slice(0, MAX_BODY_BYTES));
-  });
+const nested = fc.tuple(fc.integer({ min: 1, max: Math.floor(MAX_BODY_BYTES / 2) - 1 }), fc.constantFrom('array', 'object', 'envelope')).map(([depth, kind]) => {
+  if (kind === 'array') return utf8('['.repeat(depth) + ']'.repeat(depth));
+  const objectDepth = Math.floor(depth / 3);
+  const inner = '{"a":'.repeat(objectDepth) + '1' + '}'.repeat(objectDepth);
+  return kind === 'object' ? utf8(inner) : utf8(`{"status":true,"statusCode":200,"time":"${new Date().toISOString()}","data":"00","x":${inner}}`.slice(0, MAX_BODY_BYTES));
+});
 
 /** A JSON string body of exactly `size` bytes (around and above the limit). */
 const sized = (min: number, max: number) =>
@@ -304,7 +344,14 @@ describe('ingress fuzzing: random requests (sqlite)', () => {
         const header = vendor === 'complycube' ? 'complycube-signature' : vendor === 'verifik' ? 'x-verifik-signature' : ALLPASS_SIGNATURE_HEADER;
         const real = request.headers[header];
         // A random value that happens to be the real signature (or the same hex in another case) is not a forgery.
-        if (real !== undefined && signature.trim().toLowerCase().replace(/^sha256=/, '') === real.toLowerCase().replace(/^sha256=/, '')) return;
+        if (
+          real !== undefined &&
+          signature
+            .trim()
+            .toLowerCase()
+            .replace(/^sha256=/, '') === real.toLowerCase().replace(/^sha256=/, '')
+        )
+          return;
         const answer = await send(gateway.url, { path: route ? `/webhooks/${vendor}` : '/webhooks', headers: { ...request.headers, [header]: signature }, body: request.body });
         expectWellFormed(answer, `${vendor} with ${header}: ${JSON.stringify(signature)}`);
         expect([400, 401]).toContain(answer.status);
@@ -337,7 +384,6 @@ class Deep {
 }
 const deepJson = fc.integer({ min: 50, max: 8_000 }).map((depth) => new Deep(depth));
 const payloadField = fc.oneof({ arbitrary: weirdValue, weight: 6 }, { arbitrary: deepJson, weight: 1 });
-
 
 const ccEvent = fc.record(
   {
@@ -450,5 +496,4 @@ describe.each(DATABASE_KINDS)('ingress fuzzing: authentic random payloads (%s)',
     console.log(`[fuzz] ingress-authentic (${kind}) statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
     await validWebhooksAccepted(gateway.url);
   }, 120_000);
-
 });

@@ -90,4 +90,3 @@ export class GatewayProcess extends AppProcess {
     if (!this.running) throw new Error(`gateway exited at boot:\n${this.output}`);
   }
 }
-

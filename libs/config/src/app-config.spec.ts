@@ -66,7 +66,14 @@ describe('validateEnvironment', () => {
       DATABASE_MAX_PENDING_WRITES: 1_000,
       DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
     });
-    for (const name of ['INGRESS_REFUSALS_PER_MINUTE', 'REFUSAL_RETENTION_DAYS', 'HTTP_MAX_CONNECTIONS', 'DATABASE_MAX_PENDING_WRITES', 'DATABASE_STATEMENT_TIMEOUT_MS', 'INGRESS_MAX_BUFFERED_BYTES']) {
+    for (const name of [
+      'INGRESS_REFUSALS_PER_MINUTE',
+      'REFUSAL_RETENTION_DAYS',
+      'HTTP_MAX_CONNECTIONS',
+      'DATABASE_MAX_PENDING_WRITES',
+      'DATABASE_STATEMENT_TIMEOUT_MS',
+      'INGRESS_MAX_BUFFERED_BYTES',
+    ]) {
       expect(() => validateEnvironment({ [name]: '-5' })).toThrow(new RegExp(name));
     }
     expect(() => validateEnvironment({ MAX_BODY_BYTES: '1048576', INGRESS_MAX_BUFFERED_BYTES: '524288' })).toThrow(/INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES/);
@@ -132,7 +139,10 @@ describe('loadAppConfig', () => {
 
   it('reads the previous secrets keys, and names SECRETS_KEY_PREVIOUS (never its value) when one is malformed', () => {
     const [a, b] = [randomBytes(32), randomBytes(32)];
-    const config = loadAppConfig({ SECRETS_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: 'x'.repeat(20), SECRETS_KEY_PREVIOUS: `${a.toString('base64')},${b.toString('base64')}` }, () => undefined);
+    const config = loadAppConfig(
+      { SECRETS_KEY: randomBytes(32).toString('base64'), ADMIN_API_KEY: 'x'.repeat(20), SECRETS_KEY_PREVIOUS: `${a.toString('base64')},${b.toString('base64')}` },
+      () => undefined,
+    );
     expect(config.previousSecretsKeys.map((key) => key.toString('hex'))).toEqual([a.toString('hex'), b.toString('hex')]);
     const malformed = `${a.toString('base64')},short-secret-value`;
     expect(() => validateEnvironment({ SECRETS_KEY_PREVIOUS: malformed })).toThrow(/SECRETS_KEY_PREVIOUS/);

@@ -35,17 +35,13 @@ export function loadAppConfig(
   const adminKeyPath = join(dataDir, 'admin-api-key');
   const adminApiKey =
     env.ADMIN_API_KEY ??
-    keptSecret(adminKeyPath, () => randomBytes(24).toString('base64url'), (key) =>
-      announce(
-        toTerminal
-          ? `Generated an admin API key (kept in ${adminKeyPath}): ${key}`
-          : `Generated an admin API key, kept in ${adminKeyPath} (not printed: the output is not a terminal)`,
-      ),
+    keptSecret(
+      adminKeyPath,
+      () => randomBytes(24).toString('base64url'),
+      (key) =>
+        announce(toTerminal ? `Generated an admin API key (kept in ${adminKeyPath}): ${key}` : `Generated an admin API key, kept in ${adminKeyPath} (not printed: the output is not a terminal)`),
     );
-  const secretsKey = Buffer.from(
-    env.SECRETS_KEY ?? keptSecret(join(dataDir, 'secrets-key'), () => randomBytes(32).toString('base64')),
-    'base64',
-  );
+  const secretsKey = Buffer.from(env.SECRETS_KEY ?? keptSecret(join(dataDir, 'secrets-key'), () => randomBytes(32).toString('base64')), 'base64');
   const previousSecretsKeys = (env.SECRETS_KEY_PREVIOUS ?? '')
     .split(',')
     .filter((key) => key !== '')
@@ -59,7 +55,9 @@ function keptSecret(path: string, generate: () => string, onGenerated?: (value: 
     // chmod would hide. The operator tightens it (and decides whether to rotate).
     const mode = sharedFileMode(path);
     if (mode !== null) {
-      throw new ConfigurationError([`${path} holds a key but its mode is ${mode.toString(8).padStart(4, '0')}: run chmod 600 ${path} (group and others must have no access), and consider rotating the key`]);
+      throw new ConfigurationError([
+        `${path} holds a key but its mode is ${mode.toString(8).padStart(4, '0')}: run chmod 600 ${path} (group and others must have no access), and consider rotating the key`,
+      ]);
     }
     return readFileSync(path, 'utf8').trim();
   }

@@ -16,16 +16,21 @@ const toBoolean = ({ value }: { value: unknown }) => {
  * configuration"). Nothing else in the code base reads `process.env`.
  */
 export class EnvironmentVariables {
-  @IsOptional() @IsIn(['development', 'production', 'test'])
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be sqlite:<path> or postgres://...' })
   DATABASE_URL = 'sqlite:./data/gateway.sqlite';
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   DATABASE_MIGRATE = true;
 
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://... or rediss://...' })
@@ -34,14 +39,18 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9_{}.-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ - . { }' })
   QUEUE_PREFIX = 'kyc';
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_API_KEY must be at least 16 characters' })
   ADMIN_API_KEY?: string;
 
-  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'SECRETS_KEY must be 32 bytes in base64 (44 characters)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'SECRETS_KEY must be 32 bytes in base64 (44 characters)' })
   SECRETS_KEY?: string;
 
   /** Keys SECRETS_KEY replaced (comma-separated): still open values until `npm run secrets:rotate` re-seals them. */
-  @IsOptional() @Matches(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, { message: 'SECRETS_KEY_PREVIOUS must be 32-byte keys in base64 (44 characters), comma-separated' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, { message: 'SECRETS_KEY_PREVIOUS must be 32-byte keys in base64 (44 characters), comma-separated' })
   SECRETS_KEY_PREVIOUS?: string;
 
   /** Folder for the embedded database and generated keys. */
@@ -54,105 +63,164 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() COMPLYCUBE_WEBHOOK_SECRET?: string;
   @IsOptional() @IsString() VERIFIK_WEBHOOK_SECRET?: string;
 
-  @Type(() => Number) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
   MAX_BODY_BYTES = 262_144;
 
   /** Ingress: total bytes of webhook bodies held at once (declared length, else MAX_BODY_BYTES each); past it, 503. */
-  @Type(() => Number) @IsInt() @Min(1024) @Max(4 * 1024 * 1024 * 1024)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(4 * 1024 * 1024 * 1024)
   INGRESS_MAX_BUFFERED_BYTES = 67_108_864;
 
   /** Refusals per minute and source IP (per gateway) past which the source gets 429 until the minute ends. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   INGRESS_REFUSALS_PER_MINUTE = 600;
 
   /** Refused-request records are purged this long after the refusal. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   REFUSAL_RETENTION_DAYS = 30;
 
   /** Gateway HTTP server: open sockets at most (server.maxConnections); further ones are closed at once. */
-  @Type(() => Number) @IsInt() @Min(16) @Max(1_000_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(16)
+  @Max(1_000_000)
   HTTP_MAX_CONNECTIONS = 1_000;
 
   /** Stored events waiting for a write slot at most; past it the ingress answers 503 at once. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   DATABASE_MAX_PENDING_WRITES = 1_000;
 
   /** PostgreSQL: a statement running longer is cancelled (a hung database becomes a 503, not a hang); 0: none. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   DATABASE_STATEMENT_TIMEOUT_MS = 5_000;
 
   /** Checked when a subscriber is saved (literal and resolved addresses) and again at every connection. */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   ALLOW_PRIVATE_SUBSCRIBER_URLS = false;
 
   /** Upper bound of a subscriber's `Retry-After` (on 429/503) that delivery honours. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(7 * 86_400)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 86_400)
   SUBSCRIBER_MAX_RETRY_AFTER_SECONDS = 3_600;
 
   /** An HTTP subscriber failing every attempt for this long is disabled (0: never). */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   SUBSCRIBER_AUTO_PAUSE_AFTER_MS = 86_400_000;
 
   /** Gateway HTTP server: time allowed for a request's headers, for the whole request, and an idle keep-alive connection's life. */
-  @Type(() => Number) @IsInt() @Min(500) @Max(300_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(500)
+  @Max(300_000)
   HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
-  @Type(() => Number) @IsInt() @Min(1_000) @Max(3_600_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
   HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
   /** Above the idle timeout of load balancers in front (60 s on AWS ALB), so they close first. */
-  @Type(() => Number) @IsInt() @Min(1_000) @Max(600_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
   /** Shutdown: time between readiness turning false and the listener closing (let load balancers notice). */
-  @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
   SHUTDOWN_DELAY_MS = 0;
 
   /** Shutdown: time in-flight HTTP requests and active jobs get to finish before they are cut. */
-  @Type(() => Number) @IsInt() @Min(1_000) @Max(120_000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1_000)
+  @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
   /** How long a gateway trusts its in-memory copy of the connections before reloading them. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   CONNECTION_CACHE_TTL_MS = 5_000;
 
   /** Outbox relay: how often it looks for stored events that never reached the queue, and how old they must be. */
-  @Type(() => Number) @IsInt() @Min(50)
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
   RELAY_INTERVAL_MS = 5_000;
 
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   RELAY_GRACE_MS = 10_000;
 
   /** Decoded vendor payloads are purged this long after receipt; events and delivery history stay. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   PAYLOAD_RETENTION_DAYS = 30;
 
   /** Admin API requests per minute and client IP (per gateway instance); /webhooks is never limited. */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   ADMIN_RATE_LIMIT_PER_MINUTE = 300;
 
   /** The worker process has no HTTP server: when set, it serves Prometheus metrics on this port. */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   METRICS_PORT?: number;
 
   // Who may read metrics, docs and the queue dashboard, and whose X-Forwarded-For is believed.
   /** When set, /metrics needs `Authorization: Bearer <METRICS_TOKEN>` (or the admin key); in production /metrics and /docs need one of the two. */
-  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
   METRICS_TOKEN?: string;
 
   /** The address the worker's metrics server listens on (loopback unless an operator opens it). */
-  @IsString() @Matches(/^[0-9A-Za-z.:-]+$/, { message: 'METRICS_HOST must be a host name or an IP address' })
+  @IsString()
+  @Matches(/^[0-9A-Za-z.:-]+$/, { message: 'METRICS_HOST must be a host name or an IP address' })
   METRICS_HOST = '127.0.0.1';
 
   /** Reverse proxies whose X-Forwarded-For is believed: comma-separated addresses, CIDRs or Express's names (loopback, linklocal, uniquelocal); unset trusts none. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
   /** Bull Board at /admin/queues shows the queues without letting anyone pause, clean, retry or remove jobs. */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   QUEUE_BOARD_READ_ONLY = true;
 }
 
@@ -167,7 +235,20 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, string> = {};
-  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'ALLPASS_CRYPTO_KEY', 'ALLPASS_HMAC_KEY', 'ALLPASS_ENCRYPTION_METHOD', 'COMPLYCUBE_WEBHOOK_SECRET', 'VERIFIK_WEBHOOK_SECRET', 'METRICS_PORT', 'METRICS_TOKEN', 'TRUST_PROXY']) {
+  for (const key of [
+    ...known,
+    'ADMIN_API_KEY',
+    'SECRETS_KEY',
+    'SECRETS_KEY_PREVIOUS',
+    'ALLPASS_CRYPTO_KEY',
+    'ALLPASS_HMAC_KEY',
+    'ALLPASS_ENCRYPTION_METHOD',
+    'COMPLYCUBE_WEBHOOK_SECRET',
+    'VERIFIK_WEBHOOK_SECRET',
+    'METRICS_PORT',
+    'METRICS_TOKEN',
+    'TRUST_PROXY',
+  ]) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }

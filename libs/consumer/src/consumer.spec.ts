@@ -139,9 +139,7 @@ describe('verifyHttpDelivery', () => {
   it('reports a correctly signed body that is not a VerificationEvent as such', () => {
     const payload = JSON.stringify({ ...event, status: 'bogus' });
     expect(() => verifyHttpDelivery(secret, payload, signedHeaders({ payload }))).toThrow(InvalidVerificationEventError);
-    expect(() => verifyHttpDelivery(secret, 'not json', signedHeaders({ payload: 'not json' }))).toThrow(
-      InvalidVerificationEventError,
-    );
+    expect(() => verifyHttpDelivery(secret, 'not json', signedHeaders({ payload: 'not json' }))).toThrow(InvalidVerificationEventError);
   });
 });
 

@@ -19,11 +19,7 @@ const SIGNATURE_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature
  * @throws InvalidDeliverySignatureError on a bad or missing signature or a stale timestamp.
  * @throws InvalidVerificationEventError when a correctly signed body is not a VerificationEvent.
  */
-export function verifyHttpDelivery(
-  secret: string,
-  rawBody: string | Buffer,
-  headers: Record<string, string | string[] | undefined>,
-): VerificationEvent {
+export function verifyHttpDelivery(secret: string, rawBody: string | Buffer, headers: Record<string, string | string[] | undefined>): VerificationEvent {
   if (typeof rawBody !== 'string' && !Buffer.isBuffer(rawBody)) {
     // The usual mistake is a body already parsed by express.json(); say so instead of "bad signature".
     throw new TypeError('verifyHttpDelivery needs the raw request body (string or Buffer), not parsed JSON');

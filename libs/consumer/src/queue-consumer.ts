@@ -33,8 +33,7 @@ export interface ConsumeVerificationEventsOptions {
 export function consumeVerificationEvents(options: ConsumeVerificationEventsOptions): Worker<unknown, void, string> {
   const { queue, handler } = options;
   // BullMQ's blocking connection must not give up on a command, or the worker stops on a Redis blip.
-  const connection: ConnectionOptions =
-    typeof options.connection === 'string' ? { url: options.connection, maxRetriesPerRequest: null } : options.connection;
+  const connection: ConnectionOptions = typeof options.connection === 'string' ? { url: options.connection, maxRetriesPerRequest: null } : options.connection;
 
   const worker = new Worker<unknown, void, string>(
     queue,

@@ -68,10 +68,13 @@ describe('MicroBatcher', () => {
 
   it('rejects every item of a failed write, and goes on with the next', async () => {
     let calls = 0;
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      if (calls++ === 0) throw new Error('database away');
-      return items;
-    }, { maxBatchSize: 10, maxInFlight: 1, maxWaiting: 1_000 });
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        if (calls++ === 0) throw new Error('database away');
+        return items;
+      },
+      { maxBatchSize: 10, maxInFlight: 1, maxWaiting: 1_000 },
+    );
     const failed = [1, 2].map((item) => batcher.submit(item));
     await expect(failed[0]).rejects.toThrow('database away');
     await expect(failed[1]).rejects.toThrow('database away');

@@ -79,7 +79,10 @@ export function isPrivateAddress(ip: string): boolean {
  * need resolving (see isPrivateAddress).
  */
 export function isPrivateHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  const host = hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   return isPrivateAddress(host);
 }

@@ -7,7 +7,13 @@ describe('withTimeout', () => {
   });
 
   it('settles with the fallback, or its error, when the time runs out first', async () => {
-    await expect(withTimeout(sleep(200).then(() => true), 10, () => false)).resolves.toBe(false);
+    await expect(
+      withTimeout(
+        sleep(200).then(() => true),
+        10,
+        () => false,
+      ),
+    ).resolves.toBe(false);
     await expect(
       withTimeout(sleep(200), 10, () => {
         throw new Error('no answer within 10 ms');

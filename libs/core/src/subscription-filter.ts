@@ -24,10 +24,7 @@ export function connectionMatches(entry: string, event: { provider: string; conn
   return slash < 0 ? entry === event.connection : entry.slice(0, slash) === event.provider && entry.slice(slash + 1) === event.connection;
 }
 
-export function filterMatches(
-  filter: SubscriptionFilter,
-  event: { provider: string; connection: string; type: string; verification?: { stale: boolean } | null },
-): boolean {
+export function filterMatches(filter: SubscriptionFilter, event: { provider: string; connection: string; type: string; verification?: { stale: boolean } | null }): boolean {
   if (event.verification?.stale && !filter.includeStale) return false;
   if (filter.providers.length > 0 && !filter.providers.includes(event.provider)) return false;
   const connections = filter.connections ?? [];

@@ -1,17 +1,5 @@
 /** Statuses a verification can be in, whatever the vendor calls them. */
-export const VERIFICATION_STATUSES = [
-  'created',
-  'started',
-  'incomplete',
-  'processing',
-  'review',
-  'on_hold',
-  'approved',
-  'rejected',
-  'completed',
-  'expired',
-  'cancelled',
-] as const;
+export const VERIFICATION_STATUSES = ['created', 'started', 'incomplete', 'processing', 'review', 'on_hold', 'approved', 'rejected', 'completed', 'expired', 'cancelled'] as const;
 export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
 
 /** Who the event is about, in the vendor's own identifiers. */

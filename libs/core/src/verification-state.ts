@@ -55,10 +55,7 @@ export interface StatusDecision {
 export function decideStatus(held: HeldStatus, event: { status: VerificationStatus | null; occurredAt: number }): StatusDecision {
   const previousStatus = held.status;
   if (event.status === null) return { status: previousStatus, previousStatus, stale: false, applied: false };
-  const older =
-    held.status !== null &&
-    held.at !== null &&
-    (event.occurredAt < held.at || (event.occurredAt === held.at && STAGE[event.status] < STAGE[held.status]));
+  const older = held.status !== null && held.at !== null && (event.occurredAt < held.at || (event.occurredAt === held.at && STAGE[event.status] < STAGE[held.status]));
   if (older) return { status: previousStatus, previousStatus, stale: true, applied: false };
   return { status: event.status, previousStatus, stale: false, applied: true };
 }

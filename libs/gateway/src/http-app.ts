@@ -36,10 +36,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   // Browser-facing security headers where a browser may come (admin API, dashboard, docs). The
   // CSP allows the inline styles of Swagger UI and Bull Board; no upgrade to https, since the
   // gateway is often reached over plain HTTP inside a private network.
-  app.use(
-    ['/admin', '/docs', '/docs-json'],
-    helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
-  );
+  app.use(['/admin', '/docs', '/docs-json'], helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // The OpenAPI document maps the whole admin surface: behind METRICS_TOKEN or the admin key in
   // production (or whenever METRICS_TOKEN is set), as /metrics is. Mounted before Swagger's routes.
   app.use(['/docs', '/docs-json'], docsAccess(config, app.get(ThrottlerStorage)));
@@ -53,10 +50,7 @@ function docsAccess(config: AppConfig, storage: ThrottlerStorage) {
     if (await spendAdminBudget(storage, config, request)) return void response.status(429).json(TOO_MANY_ADMIN_REQUESTS);
     if (hasMetricsAccess(request.headers.authorization, config)) return next();
     // Basic, so that a browser asks for the token (as the password) and resends it with the assets.
-    response
-      .status(401)
-      .set('WWW-Authenticate', 'Basic realm="kyc-gateway docs", charset="UTF-8"')
-      .json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid metrics token' });
+    response.status(401).set('WWW-Authenticate', 'Basic realm="kyc-gateway docs", charset="UTF-8"').json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid metrics token' });
   };
 }
 

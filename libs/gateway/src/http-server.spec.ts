@@ -120,9 +120,14 @@ describe('the gateway HTTP server', () => {
   it('holds at most HTTP_MAX_CONNECTIONS sockets: one more is closed at once, unanswered', async () => {
     const { server, port } = await serve((_req, res) => res.end('ok'));
     servers.push(server);
-    const idle = await Promise.all([0, 1, 2].map(() => new Promise<Socket>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => resolve(socket));
-    })));
+    const idle = await Promise.all(
+      [0, 1, 2].map(
+        () =>
+          new Promise<Socket>((resolve) => {
+            const socket = connect(port, '127.0.0.1', () => resolve(socket));
+          }),
+      ),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await raw(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('');
     idle[0].destroy();

@@ -54,7 +54,10 @@ export function createRootLogger(config: AppConfig, destination?: DestinationStr
 function prettyTransport(): DestinationStream | undefined {
   try {
     require.resolve('pino-pretty');
-    return pino.transport({ target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' } }) as DestinationStream;
+    return pino.transport({
+      target: 'pino-pretty',
+      options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{if context}[{context}] {end}{msg}' },
+    }) as DestinationStream;
   } catch {
     return undefined;
   }
@@ -106,7 +109,13 @@ export function logRequestCompleted(logger: Pino, request: IncomingMessage, resp
   const record = {
     reqId: requestId,
     // Express strips a mount path from `url`; `originalUrl` keeps it.
-    req: requestFields({ id: requestId, method: request.method, url: (request as { originalUrl?: string }).originalUrl ?? request.url, headers: request.headers, remoteAddress: request.socket.remoteAddress }),
+    req: requestFields({
+      id: requestId,
+      method: request.method,
+      url: (request as { originalUrl?: string }).originalUrl ?? request.url,
+      headers: request.headers,
+      remoteAddress: request.socket.remoteAddress,
+    }),
     res: { statusCode: response.statusCode },
     responseTime: Math.round(performance.now() - startedAt),
   };

@@ -38,8 +38,7 @@ describe("the worker's metrics server", () => {
   it('asks for METRICS_TOKEN (or the admin key) when it is set, compared whole', async () => {
     const config = testConfig({});
     const { port } = await start({ METRICS_TOKEN: TOKEN, ADMIN_API_KEY: config.adminApiKey });
-    const scrape = (authorization?: string) =>
-      fetch(`http://127.0.0.1:${port}/metrics`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
+    const scrape = (authorization?: string) => fetch(`http://127.0.0.1:${port}/metrics`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
     expect(await scrape()).toBe(401);
     expect(await scrape(`Bearer ${TOKEN.slice(0, -1)}`)).toBe(401);
     expect(await scrape(`Bearer ${TOKEN}x`)).toBe(401);

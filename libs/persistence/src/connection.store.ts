@@ -159,9 +159,7 @@ export class ConnectionStore {
     const row = await this.connections.findOneBy({ id });
     if (!row) return null;
     // Sealed values are bound to their column: the current secrets are re-sealed as the previous ones.
-    row.previousSecretsSealed = previousUntil
-      ? this.box.sealJson(this.box.openJson(row.secretsSealed, connectionSealContext.secrets(id)), connectionSealContext.previousSecrets(id))
-      : null;
+    row.previousSecretsSealed = previousUntil ? this.box.sealJson(this.box.openJson(row.secretsSealed, connectionSealContext.secrets(id)), connectionSealContext.previousSecrets(id)) : null;
     row.previousSecretsExpireAt = previousUntil;
     row.secretsSealed = this.box.sealJson(secrets, connectionSealContext.secrets(id));
     row.updatedAt = new Date();

@@ -59,7 +59,19 @@ export class DeliveryStore {
 
   /** A new pending delivery, not stored yet (recordDispatch / createForEvent store it). */
   newDelivery(eventId: string, subscriberId: string, now = new Date()): DeliveryEntity {
-    return this.deliveries.create({ id: uuidv7(), eventId, subscriberId, status: 'pending', attempts: 0, replays: 0, nextAttemptAt: now, lastError: null, createdAt: now, updatedAt: now, completedAt: null });
+    return this.deliveries.create({
+      id: uuidv7(),
+      eventId,
+      subscriberId,
+      status: 'pending',
+      attempts: 0,
+      replays: 0,
+      nextAttemptAt: now,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      completedAt: null,
+    });
   }
 
   /**
@@ -67,7 +79,11 @@ export class DeliveryStore {
    * conflicting row is left as it is), and return the delivery of each subscriber as it stands.
    */
   async createForEvent(eventId: string, subscriberIds: string[], now = new Date()): Promise<DeliveryEntity[]> {
-    const { stored, existing } = await this.recordDispatch(subscriberIds.map((subscriberId) => this.newDelivery(eventId, subscriberId, now)), new Map(), []);
+    const { stored, existing } = await this.recordDispatch(
+      subscriberIds.map((subscriberId) => this.newDelivery(eventId, subscriberId, now)),
+      new Map(),
+      [],
+    );
     return [...stored, ...existing];
   }
 
@@ -84,7 +100,11 @@ export class DeliveryStore {
     });
     return inOneCommit(this.deliveries.manager, async (manager) => {
       const repository = manager.getRepository(DeliveryEntity);
-      const inserted = await bulkInsert(repository, rows.map((row) => repository.create(row)), { skipConflictsOn: DELIVERIES_UNIQUE_INDEX });
+      const inserted = await bulkInsert(
+        repository,
+        rows.map((row) => repository.create(row)),
+        { skipConflictsOn: DELIVERIES_UNIQUE_INDEX },
+      );
       const stored = rows.filter((row) => inserted.has(row.id));
       const attempts = stored.filter((row) => handedOver.has(row.id)).map((row) => this.succeededAttempt(row, 0, handedOver.get(row.id)!));
       await bulkInsert(manager.getRepository(DeliveryAttemptEntity), attempts);
@@ -114,15 +134,14 @@ export class DeliveryStore {
       rounds.set(key, [...(rounds.get(key) ?? []), delivery]);
     }
     await inOneCommit(this.deliveries.manager, async (manager) => {
-      await bulkInsert(manager.getRepository(DeliveryAttemptEntity), deliveries.map((delivery) => this.succeededAttempt(delivery, delivery.attempts, handOver)));
+      await bulkInsert(
+        manager.getRepository(DeliveryAttemptEntity),
+        deliveries.map((delivery) => this.succeededAttempt(delivery, delivery.attempts, handOver)),
+      );
       for (const round of rounds.values()) {
         const { attempts: made, replays } = round[0];
         for (const chunk of chunks(round, MAX_ROWS_PER_STATEMENT)) {
-          await manager.update(
-            DeliveryEntity,
-            { id: In(chunk.map((delivery) => delivery.id)), status: 'pending', attempts: made, replays },
-            closedBy(round[0], handOver.attemptedAt),
-          );
+          await manager.update(DeliveryEntity, { id: In(chunk.map((delivery) => delivery.id)), status: 'pending', attempts: made, replays }, closedBy(round[0], handOver.attemptedAt));
         }
       }
     });

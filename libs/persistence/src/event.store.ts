@@ -51,7 +51,6 @@ type EventView = Pick<EventEntity, keyof typeof EVENT_VIEW>;
 /** What became of one row of a batched INSERT (not an Error union: driver errors may come from another realm). */
 type RowOutcome = 'inserted' | 'duplicate' | { failed: unknown };
 
-
 /** Durable store of accepted events, and the outbox the relay drains. */
 @Injectable()
 export class EventStore {
@@ -127,7 +126,11 @@ export class EventStore {
    * Only the sealed VerificationEvent is read, never the vendor payload.
    */
   async search(search: EventSearch, limit: number, before?: string): Promise<VerificationEvent[]> {
-    const query = this.events.createQueryBuilder('event').select(Object.keys(EVENT_VIEW).map((column) => `event.${column}`)).orderBy('event.id', 'DESC').limit(limit);
+    const query = this.events
+      .createQueryBuilder('event')
+      .select(Object.keys(EVENT_VIEW).map((column) => `event.${column}`))
+      .orderBy('event.id', 'DESC')
+      .limit(limit);
     if (before !== undefined) query.andWhere('event.id < :before', { before });
     if (search.provider !== undefined) query.andWhere('event.provider = :provider', { provider: search.provider });
     if (search.connection !== undefined) query.andWhere('event.connection = :connection', { connection: search.connection });

@@ -24,7 +24,10 @@ export class InboundRefusalStore {
   /** One multi-row INSERT for many (aggregated) refusals; ids are UUIDv7 of their first refusal's time. */
   async recordMany(refusals: InboundRefusal[]): Promise<void> {
     if (refusals.length === 0) return;
-    await bulkInsert(this.refusals, refusals.map((refusal) => this.refusals.create({ ...refusal, detail: refusal.detail.slice(0, 300) })));
+    await bulkInsert(
+      this.refusals,
+      refusals.map((refusal) => this.refusals.create({ ...refusal, detail: refusal.detail.slice(0, 300) })),
+    );
   }
 
   /** Delete one batch of refusals received before `before`; returns how many were deleted. */

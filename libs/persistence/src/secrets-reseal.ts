@@ -68,8 +68,7 @@ export class SecretsResealer {
 
   private resealConnection(row: ConnectionEntity): Partial<ConnectionEntity> {
     const changes: Partial<ConnectionEntity> = {};
-    const reseal = (sealed: string, context: SealContext) =>
-      this.box.seal(this.box.open(sealed, context), context);
+    const reseal = (sealed: string, context: SealContext) => this.box.seal(this.box.open(sealed, context), context);
     if (this.box.needsReseal(row.secretsSealed)) changes.secretsSealed = reseal(row.secretsSealed, connectionSealContext.secrets(row.id));
     if (row.previousSecretsSealed && this.box.needsReseal(row.previousSecretsSealed)) {
       changes.previousSecretsSealed = reseal(row.previousSecretsSealed, connectionSealContext.previousSecrets(row.id));
@@ -194,9 +193,7 @@ export class SecretsResealer {
         result.unopenable.push(row.id);
         continue;
       }
-      const { affected } = await manager
-        .getRepository(EventEntity)
-        .update({ id: row.id, eventSealed: row.eventSealed, payloadSealed: row.payloadSealed ?? IsNull() }, changes);
+      const { affected } = await manager.getRepository(EventEntity).update({ id: row.id, eventSealed: row.eventSealed, payloadSealed: row.payloadSealed ?? IsNull() }, changes);
       if (affected === 1) result.resealed += 1;
       else result.changedMeanwhile += 1;
     }

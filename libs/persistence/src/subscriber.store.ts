@@ -166,12 +166,7 @@ export class SubscriberStore {
 
   /** A successful attempt after failures: the streak ends. */
   async recordRecovery(id: string): Promise<void> {
-    await this.subscribers
-      .createQueryBuilder()
-      .update(SubscriberEntity)
-      .set({ consecutiveFailures: 0, failingSince: null })
-      .where('id = :id AND failing_since IS NOT NULL', { id })
-      .execute();
+    await this.subscribers.createQueryBuilder().update(SubscriberEntity).set({ consecutiveFailures: 0, failingSince: null }).where('id = :id AND failing_since IS NOT NULL', { id }).execute();
   }
 
   /** Disable on behalf of delivery, saying why; false when it was disabled already (the first reason stays). */

@@ -2,16 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  decideStatus,
-  SecretBox,
-  subjectKey,
-  type EventVerification,
-  type SealContext,
-  type VerificationEvent,
-  type VerificationStatus,
-  type VerificationSubject,
-} from '@kyc/core';
+import { decideStatus, SecretBox, subjectKey, type EventVerification, type SealContext, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
 import { runSqlSteps, type SqlRow, type SqlSteps } from './sql-steps';
 
 /** Where a verification's sealed subject lives: a value copied to another row does not open. */
@@ -49,7 +40,8 @@ interface SubjectGroup {
 
 /** Rows of the multi-row updates, typed (PostgreSQL types a VALUES list of bare parameters as text). */
 const EVENT_ROW = '(CAST(? AS varchar), CAST(? AS varchar), CAST(? AS integer), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS boolean))';
-const VERIFICATION_ROW = '(CAST(? AS varchar), CAST(? AS varchar), CAST(? AS bigint), CAST(? AS bigint), CAST(? AS integer), CAST(? AS text), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS varchar))';
+const VERIFICATION_ROW =
+  '(CAST(? AS varchar), CAST(? AS varchar), CAST(? AS bigint), CAST(? AS bigint), CAST(? AS integer), CAST(? AS text), CAST(? AS varchar), CAST(? AS varchar), CAST(? AS varchar))';
 
 const VERIFICATION_COLUMNS = 'id, provider, connection, subject_ref, subject_sealed, status, status_at, status_since, event_count';
 
@@ -104,10 +96,10 @@ export class VerificationLedger {
     const held = yield* this.lockOrCreate([...groups.values()], now);
     // Read under the locks: whatever another worker applied has committed by now.
     const ids = [...groups.values()].flatMap((group) => group.events.map((event) => event.id));
-    const done = (yield {
+    const done = yield {
       sql: `SELECT id, verification_id, verification_sequence, verification_status, verification_previous_status, verification_stale FROM events WHERE verification_applied_at IS NOT NULL AND id IN (${marks(ids)})`,
       params: ids,
-    });
+    };
     for (const row of done) results.set(String(row.id), { verification: verificationOfRow(row), applied: false });
 
     const eventRows: unknown[][] = [];

@@ -16,10 +16,13 @@ export function closeOnSignals(app: INestApplicationContext, name: string): void
       if (closing) return;
       closing = true;
       logger.log(`${signal} received, shutting down`);
-      const force = setTimeout(() => {
-        logger.error('shutdown took too long, exiting');
-        process.exit(1);
-      }, SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS + 5_000);
+      const force = setTimeout(
+        () => {
+          logger.error('shutdown took too long, exiting');
+          process.exit(1);
+        },
+        SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS + 5_000,
+      );
       force.unref();
       app
         .close()

@@ -40,11 +40,17 @@ describe('ReloadingCache', () => {
 
   it('serves the empty snapshot, then each load, telling what it replaced', async () => {
     expect(cache.names).toEqual([]);
-    cache.answers.push(async () => ['a'], async () => ['a', 'b']);
+    cache.answers.push(
+      async () => ['a'],
+      async () => ['a', 'b'],
+    );
     await cache.reload();
     await cache.reload();
     expect(cache.names).toEqual(['a', 'b']);
-    expect(cache.replacements).toEqual([[[], ['a']], [['a'], ['a', 'b']]]);
+    expect(cache.replacements).toEqual([
+      [[], ['a']],
+      [['a'], ['a', 'b']],
+    ]);
   });
 
   it('runs one load at a time: reloads meanwhile join it, the old snapshot is served until it ends', async () => {
@@ -62,7 +68,10 @@ describe('ReloadingCache', () => {
   });
 
   it('keeps the snapshot when a load fails, says so, and throws to the caller', async () => {
-    cache.answers.push(async () => ['kept'], () => Promise.reject(new Error('database down')));
+    cache.answers.push(
+      async () => ['kept'],
+      () => Promise.reject(new Error('database down')),
+    );
     await cache.reload();
     await expect(cache.reload()).rejects.toThrow('database down');
     expect(cache.names).toEqual(['kept']);
@@ -71,7 +80,10 @@ describe('ReloadingCache', () => {
 
   it('invalidate waits for the load in progress, then loads anew, and never throws', async () => {
     const running = deferred<string[]>();
-    cache.answers.push(() => running.promise, () => Promise.reject(new Error('database down')));
+    cache.answers.push(
+      () => running.promise,
+      () => Promise.reject(new Error('database down')),
+    );
     const before = cache.reload();
     const invalidated = cache.invalidate();
     running.resolve(['read before the change']);

@@ -34,7 +34,7 @@ const fixturesOf = (vendor: string): Array<[string, Fixture]> => {
 
 const CASES = PROVIDERS.flatMap((provider) => fixturesOf(provider.name).map(([file, fixture]) => [`${provider.name}/${file}`, provider, fixture] as const));
 
-describe('golden fixtures from the vendors\' own samples', () => {
+describe("golden fixtures from the vendors' own samples", () => {
   it.each(PROVIDERS.map((provider) => [provider.name]))('%s has golden fixtures', (vendor) => {
     expect(fixturesOf(vendor).length).toBeGreaterThan(0);
   });

@@ -10,12 +10,7 @@ const SHA256_HEX_LENGTH = 64;
  * `Buffer.from(x, 'hex')` silently drops bad digits and `timingSafeEqual` throws a RangeError on
  * a length mismatch (the official ComplyCube SDK's flaw). Details name the header, never values.
  */
-export function verifyHexHmacSha256(
-  webhook: InboundWebhook,
-  secret: string | undefined,
-  header: string,
-  prefix = '',
-): void {
+export function verifyHexHmacSha256(webhook: InboundWebhook, secret: string | undefined, header: string, prefix = ''): void {
   const value = webhook.headers[header]?.trim();
   if (!value) throw new WebhookRejection('missing_signature', `${header} header is missing`);
   const hasPrefix = prefix !== '' && value.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase();

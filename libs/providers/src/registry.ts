@@ -7,11 +7,7 @@ import { verifikProvider } from './verifik';
  * Every supported vendor, one line each. Order matters only for `POST /webhooks` detection:
  * vendors recognised by a signature header come before shape-based recognition.
  */
-export const PROVIDERS: readonly ProviderAdapter[] = [
-  complycubeProvider,
-  verifikProvider,
-  allpassProvider,
-];
+export const PROVIDERS: readonly ProviderAdapter[] = [complycubeProvider, verifikProvider, allpassProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 

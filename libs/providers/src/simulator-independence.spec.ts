@@ -14,7 +14,11 @@ function forbiddenImports(vendor: string, source: string): string[] {
   const problems: string[] = [];
   for (const [statement, typeOnly, names, from] of source.matchAll(IMPORT)) {
     if (typeOnly || from.startsWith('node:')) continue;
-    const values = names.replace(/[{}]/g, '').split(',').map((name) => name.trim()).filter((name) => name !== '' && !name.startsWith('type '));
+    const values = names
+      .replace(/[{}]/g, '')
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '' && !name.startsWith('type '));
     const constantsOnly = values.every((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
     if (from === `./${vendor}.mapping` && constantsOnly) continue;
     problems.push(statement.trim());
@@ -42,6 +46,8 @@ describe('simulators are independent of the adapters', () => {
       "const crypto = require('./allpass.crypto');",
     ];
     for (const line of bad) expect({ line, refused: forbiddenImports(line.includes('verifik') ? 'verifik' : 'allpass', line).length > 0 }).toEqual({ line, refused: true });
-    expect(forbiddenImports('allpass', "import { createHmac } from 'node:crypto';\nimport { ALLPASS_EVENT_TYPES } from './allpass.mapping';\nimport type { X } from '../provider.interface';")).toEqual([]);
+    expect(forbiddenImports('allpass', "import { createHmac } from 'node:crypto';\nimport { ALLPASS_EVENT_TYPES } from './allpass.mapping';\nimport type { X } from '../provider.interface';")).toEqual(
+      [],
+    );
   });
 });

@@ -50,11 +50,16 @@ export function subscribeToConnectionChanges(env: Pick<EnvironmentVariables, 'RE
   const client = new Redis({ ...redisOptions(env.REDIS_URL, 'producer'), autoResubscribe: false });
   let live = false;
   client.on('error', () => undefined);
-  client.on('ready', () =>
-    void client.subscribe(channel).then(() => {
-      live = true;
-      onChange();
-    }, () => undefined),
+  client.on(
+    'ready',
+    () =>
+      void client.subscribe(channel).then(
+        () => {
+          live = true;
+          onChange();
+        },
+        () => undefined,
+      ),
   );
   client.on('close', () => (live = false));
   client.on('message', (received: string) => {

@@ -25,10 +25,13 @@ export class EventPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(EventPublisher.name);
   private readonly queue: Queue<EventsQueueJobs['dispatch'], void, 'dispatch'>;
   /** Events stored together are added together: one Redis round trip for many. */
-  private readonly batches = new MicroBatcher<string, void>(async (eventIds) => {
-    await this.add(eventIds);
-    return eventIds.map(() => undefined);
-  }, { maxBatchSize: 500, maxInFlight: 2 });
+  private readonly batches = new MicroBatcher<string, void>(
+    async (eventIds) => {
+      await this.add(eventIds);
+      return eventIds.map(() => undefined);
+    },
+    { maxBatchSize: 500, maxInFlight: 2 },
+  );
 
   constructor(config: AppConfig, monitor: RedisMonitor) {
     // Its own producer connection: no offline queue, so an add fails at once while Redis is away.

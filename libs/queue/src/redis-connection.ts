@@ -19,9 +19,7 @@ export function redisOptions(url: string, role: 'producer' | 'worker'): RedisOpt
     // Reconnect forever, at most every 2 s: Redis outages end and the apps must resume by themselves.
     retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000),
   };
-  return role === 'producer'
-    ? { ...options, enableOfflineQueue: false, maxRetriesPerRequest: 1 }
-    : { ...options, maxRetriesPerRequest: null };
+  return role === 'producer' ? { ...options, enableOfflineQueue: false, maxRetriesPerRequest: 1 } : { ...options, maxRetriesPerRequest: null };
 }
 
 /** The URL without credentials, for log lines. */

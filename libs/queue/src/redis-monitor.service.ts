@@ -65,8 +65,5 @@ export class RedisMonitor implements OnModuleInit, OnApplicationShutdown {
 }
 
 function isConnectionError(error: Error & { code?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH'].includes(error.code ?? '') ||
-    /connect|connection|closed|ETIMEDOUT|ECONNRE/i.test(error.message)
-  );
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH'].includes(error.code ?? '') || /connect|connection|closed|ETIMEDOUT|ECONNRE/i.test(error.message);
 }

@@ -28,11 +28,12 @@ export class ReplayService {
     const event = await this.events.findById(eventId);
     if (!event) throw new ReplayTargetNotFoundError(`event ${eventId} not found`);
     const subscribers = await this.subscribers.all();
-    const targets = subscriberIds
-      ? subscribers.filter((subscriber) => subscriberIds.includes(subscriber.id))
-      : subscribers.filter((subscriber) => filterMatches(subscriber.filter, event));
+    const targets = subscriberIds ? subscribers.filter((subscriber) => subscriberIds.includes(subscriber.id)) : subscribers.filter((subscriber) => filterMatches(subscriber.filter, event));
     if (subscriberIds && targets.length !== new Set(subscriberIds).size) throw new ReplayTargetNotFoundError('unknown subscriber id');
-    const existing = await this.deliveries.createForEvent(event.id, targets.map((subscriber) => subscriber.id));
+    const existing = await this.deliveries.createForEvent(
+      event.id,
+      targets.map((subscriber) => subscriber.id),
+    );
     const wanted = new Set(targets.map((subscriber) => subscriber.id));
     const restarted: DeliveryEntity[] = [];
     for (const delivery of existing.filter((candidate) => wanted.has(candidate.subscriberId))) {

@@ -48,7 +48,11 @@ export class WorkerDrain implements BeforeApplicationShutdown {
     const started = Date.now();
     // pause(true): no new job, without BullMQ's own wait (which reconnects Redis afterwards).
     await Promise.all(workers.map((worker) => worker.pause(true)));
-    const drained = await withTimeout(this.jobs.idle().then(() => true), timeoutMs, () => false);
+    const drained = await withTimeout(
+      this.jobs.idle().then(() => true),
+      timeoutMs,
+      () => false,
+    );
     if (drained) this.logger.log(`active jobs finished in ${Date.now() - started} ms`);
     else this.logger.warn(`jobs still active after ${timeoutMs} ms are left to be retried`);
     // Graceful close when nothing runs (the last completions reach Redis); forced past the bound.

@@ -21,9 +21,7 @@ function fieldMessages(errors: ValidationError[], parent = '', fields: Record<st
   for (const error of errors) {
     const path = parent ? `${parent}.${error.property}` : error.property;
     // class-validator names only the last segment (`delayMs must ...`): name the full path instead.
-    const messages = Object.values(error.constraints ?? {}).map((message) =>
-      message.includes(error.property) ? message.replace(error.property, path) : `${path}: ${message}`,
-    );
+    const messages = Object.values(error.constraints ?? {}).map((message) => (message.includes(error.property) ? message.replace(error.property, path) : `${path}: ${message}`));
     if (messages.length > 0) (fields[path] ??= []).push(...messages);
     fieldMessages(error.children ?? [], path, fields);
   }

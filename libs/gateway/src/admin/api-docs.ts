@@ -1,7 +1,16 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import {
-  ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiQuery, ApiSchema, ApiTags, ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse, getSchemaPath,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiQuery,
+  ApiSchema,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 

@@ -7,10 +7,15 @@ export const DEFAULT_PAGE_LIMIT = 50;
 
 /** Query of every admin list: `?limit=1..500&cursor=<nextCursor of the previous page>`. */
 export class PageQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   limit?: number;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   cursor?: string;
 }
 

@@ -98,10 +98,7 @@ export class ConnectionCache extends ReloadingCache<Map<string, CachedConnection
           name: row.name,
           enabled: row.enabled,
           current: { secrets: row.secrets, options },
-          previous:
-            row.previousSecrets && row.previousSecretsExpireAt
-              ? { credentials: { secrets: row.previousSecrets, options }, expiresAt: row.previousSecretsExpireAt.getTime() }
-              : null,
+          previous: row.previousSecrets && row.previousSecretsExpireAt ? { credentials: { secrets: row.previousSecrets, options }, expiresAt: row.previousSecretsExpireAt.getTime() } : null,
         };
         next.set(row.provider, [...(next.get(row.provider) ?? []), connection]);
       } catch (error) {

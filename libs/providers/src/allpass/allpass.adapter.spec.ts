@@ -212,7 +212,7 @@ describe('allpass authenticate', () => {
     expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data, 'yesterday')), windowed)).reason).toBe('malformed');
   });
 
-  it('has no window by default: the vendor\'s retry hours later, with its first `time`, is accepted as the same event', () => {
+  it("has no window by default: the vendor's retry hours later, with its first `time`, is accepted as the same event", () => {
     const sent = envelope(cbc(PAYLOAD).toString('hex'));
     const first = allpassProvider.authenticate(webhook(sent), CBC);
     const retry = allpassProvider.authenticate(webhook(sent, {}, new Date(NOW.getTime() + 5 * 3_600_000)), CBC);
@@ -276,7 +276,7 @@ describe('allpass authenticate', () => {
     }
   });
 
-  it('recognises the vendor\'s upper snake case spellings (APPLICANT_APPROVED) and keeps the type verbatim', () => {
+  it("recognises the vendor's upper snake case spellings (APPLICANT_APPROVED) and keeps the type verbatim", () => {
     for (const vendorType of ['APPLICANT_APPROVED', 'applicant_approved', 'ApplicantApproved']) {
       const decoded = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: vendorType }).toString('hex'))), CBC);
       expect(decoded.providerEventType).toBe(vendorType);
@@ -286,7 +286,7 @@ describe('allpass authenticate', () => {
     expect(allpassProvider.normalize(flagged)).toMatchObject({ type: 'verification.flagged', status: null, details: { reason: 'duplicate_document' } });
   });
 
-  it('reads the type from the connection\'s typeField, and only from it', () => {
+  it("reads the type from the connection's typeField, and only from it", () => {
     const named = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, typeField: 'webhookType' });
     const data = cbc({ ...PAYLOAD, type: 'applicantCreated', webhookType: 'applicantRejected' }).toString('hex');
     expect(allpassProvider.normalize(allpassProvider.authenticate(webhook(envelope(data)), named)).type).toBe('verification.rejected');
@@ -344,7 +344,10 @@ describe('allpass authenticate', () => {
       const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), CBC));
       refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
     }
-    for (const [kind, plaintext] of [['not an object', '[1,2]'], ['not JSON', '{"type":']] as const) {
+    for (const [kind, plaintext] of [
+      ['not an object', '[1,2]'],
+      ['not JSON', '{"type":'],
+    ] as const) {
       const r = rejection(() => allpassProvider.authenticate(webhook(envelope(cbcText(plaintext).toString('hex'))), CBC));
       refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
     }

@@ -29,12 +29,7 @@ export const allpassProvider: ProviderAdapter = {
     const h = webhook.headers;
     if (h['complycube-signature'] !== undefined || h['x-verifik-signature'] !== undefined) return false;
     const body = webhook.json;
-    return (
-      isRecord(body) &&
-      typeof body.data === 'string' &&
-      typeof body.time === 'string' &&
-      ('status' in body || 'statusCode' in body)
-    );
+    return isRecord(body) && typeof body.data === 'string' && typeof body.time === 'string' && ('status' in body || 'statusCode' in body);
   },
 
   parseOptions(raw) {
@@ -94,9 +89,7 @@ export const allpassProvider: ProviderAdapter = {
     // No event id on the wire: a keyed digest. By default of the envelope `time` too, so the same
     // transition happening again is a new event while a retry (same `time`) is a duplicate; `time`
     // is not authenticated though, so `dedupKey: 'payload'` trades that for replay safety (MAPPING.md).
-    const providerEventId =
-      allpassPayloadEventId(payload) ??
-      webhook.eventIdDigest(options.dedupKey === 'payload' ? payload : { time: envelope.time ?? null, payload });
+    const providerEventId = allpassPayloadEventId(payload) ?? webhook.eventIdDigest(options.dedupKey === 'payload' ? payload : { time: envelope.time ?? null, payload });
     return { providerEventId, providerEventType, payload, occurredAt: allpassEventTime(envelope.time) };
   },
 

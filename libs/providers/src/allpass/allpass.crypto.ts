@@ -66,12 +66,7 @@ export function encryptCbc(key: Buffer, plaintext: Buffer, iv: Buffer = randomBy
 }
 
 /** AES-256-GCM; returns IV || ciphertext and the 16-byte tag separately. */
-export function encryptGcm(
-  key: Buffer,
-  plaintext: Buffer,
-  ivBytes: GcmIvBytes,
-  iv: Buffer = randomBytes(ivBytes),
-): { data: Buffer; tag: Buffer } {
+export function encryptGcm(key: Buffer, plaintext: Buffer, ivBytes: GcmIvBytes, iv: Buffer = randomBytes(ivBytes)): { data: Buffer; tag: Buffer } {
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: GCM_TAG_BYTES });
   const data = Buffer.concat([iv, cipher.update(plaintext), cipher.final()]);
   return { data, tag: cipher.getAuthTag() };

@@ -32,10 +32,7 @@ export const ALLPASS_EVENT_TYPES: readonly string[] = [...ALLPASS_EVENT_MAP.keys
 const upperSnake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 
 /** Every type in both spellings the vendor uses. */
-export const ALLPASS_KNOWN_EVENTS: readonly VendorEventVariant[] = ALLPASS_EVENT_TYPES.flatMap((eventType) => [
-  { eventType },
-  { eventType: upperSnake(eventType) },
-]);
+export const ALLPASS_KNOWN_EVENTS: readonly VendorEventVariant[] = ALLPASS_EVENT_TYPES.flatMap((eventType) => [{ eventType }, { eventType: upperSnake(eventType) }]);
 
 /** Names compared ignoring case and underscores: the vendor's logs spell `APPLICANT_APPROVED` what its docs call `applicantApproved`. */
 const comparable = (name: string) => name.replace(/_/g, '').toLowerCase();

@@ -79,12 +79,7 @@ export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): All
   };
 }
 
-function oneOf<T extends string | number>(
-  raw: Readonly<Record<string, unknown>>,
-  field: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
+function oneOf<T extends string | number>(raw: Readonly<Record<string, unknown>>, field: string, allowed: readonly T[], fallback: T): T {
   const value = raw[field];
   if (value === undefined || value === null) return fallback;
   const match = allowed.find((a) => a === value);

@@ -36,17 +36,14 @@ const event = (type: string, payload: Record<string, unknown> = {}, extra: Recor
   createdAt: '2024-05-01T10:00:00.000Z',
   ...extra,
 });
-const normalize = (body: Record<string, unknown>) =>
-  complycubeProvider.normalize({ providerEventId: String(body.id), providerEventType: String(body.type), payload: body });
+const normalize = (body: Record<string, unknown>) => complycubeProvider.normalize({ providerEventId: String(body.id), providerEventType: String(body.type), payload: body });
 
 describe('complycube signature', () => {
   it('verifies the official test vector', () => {
     const body = '{"id":"value"}';
     const expected = 'bc00414fa4d54277a3ed01e5ee258d9800a918a7791c7cda16d38b82f38f2150';
     expect(sign(body, 'a_webhook_signature')).toBe(expected);
-    expect(() =>
-      complycubeProvider.authenticate(inbound(body, { 'complycube-signature': expected }), credentials('a_webhook_signature')),
-    ).toThrow(expect.objectContaining({ reason: 'malformed' })); // authentic, but no `type`: 400, not 401
+    expect(() => complycubeProvider.authenticate(inbound(body, { 'complycube-signature': expected }), credentials('a_webhook_signature'))).toThrow(expect.objectContaining({ reason: 'malformed' })); // authentic, but no `type`: 400, not 401
     const full = '{"id":"value","type":"check.pending"}';
     expect(complycubeProvider.authenticate(signed(full, 'a_webhook_signature'), credentials('a_webhook_signature'))).toEqual({
       providerEventId: 'value',
@@ -229,23 +226,16 @@ describe('complycube mapping', () => {
     expect(normalize(event('check.completed', { outcome: 'attention' })).details.outcome).toBe('attention');
   });
 
-  it.each(['check.somethingNew', 'workflow.session.paused', 'report.created', 'client', 'document..x', 'constructor'])(
-    'maps unknown type %s to complycube.<type> with status null',
-    (vendorType) => {
-      expect(normalize(event(vendorType))).toMatchObject({ type: `complycube.${vendorType}`, status: null });
-    },
-  );
+  it.each(['check.somethingNew', 'workflow.session.paused', 'report.created', 'client', 'document..x', 'constructor'])('maps unknown type %s to complycube.<type> with status null', (vendorType) => {
+    expect(normalize(event(vendorType))).toMatchObject({ type: `complycube.${vendorType}`, status: null });
+  });
 
   it('fills the subject by resource', () => {
-    const check = normalize(
-      event('check.completed.clear', { id: 'chk1', clientId: 'cli1', workflowSessionId: 'wf1', type: 'document_check', status: 'complete' }),
-    );
+    const check = normalize(event('check.completed.clear', { id: 'chk1', clientId: 'cli1', workflowSessionId: 'wf1', type: 'document_check', status: 'complete' }));
     expect(check.subject).toEqual({ checkId: 'chk1', applicantId: 'cli1', verificationId: 'wf1' });
     expect(check.details).toEqual({ outcome: 'clear', resourceType: 'check', status: 'complete', checkType: 'document_check' });
 
-    const session = normalize(
-      event('workflow.session.completed', { id: 'wf1', clientId: 'cli1', workflowTemplateId: 'tpl1', status: 'completed', outcome: 'clear' }),
-    );
+    const session = normalize(event('workflow.session.completed', { id: 'wf1', clientId: 'cli1', workflowTemplateId: 'tpl1', status: 'completed', outcome: 'clear' }));
     expect(session.subject).toEqual({ applicantId: 'cli1', verificationId: 'wf1' });
     expect(session.details).toEqual({ outcome: 'clear', resourceType: 'workflowSession', status: 'completed', workflowTemplateId: 'tpl1' });
     expect(normalize(event('workflow.session.started', { workflowSessionId: 'wf2' })).subject).toEqual({ verificationId: 'wf2' });

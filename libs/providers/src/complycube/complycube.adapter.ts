@@ -7,8 +7,7 @@ import { complycubeSimulator } from './complycube.simulator';
 
 const COMPLYCUBE_SIGNATURE_HEADER = 'complycube-signature';
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export const complycubeProvider: ProviderAdapter = {
   name: 'complycube',

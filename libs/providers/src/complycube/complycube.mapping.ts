@@ -50,9 +50,7 @@ const PAYLOAD_OUTCOMES: ReadonlyArray<string | undefined> = ['clear', 'attention
 
 /** Every type, and for sessions and checks every payload outcome (a session's outcome changes its mapping; a check's must not). */
 export const COMPLYCUBE_KNOWN_EVENTS: readonly VendorEventVariant[] = COMPLYCUBE_EVENT_TYPES.flatMap((eventType) =>
-  eventType.startsWith('workflow.session.') || eventType.startsWith('check.')
-    ? PAYLOAD_OUTCOMES.map((outcome) => ({ eventType, payload: { outcome } }))
-    : [{ eventType }],
+  eventType.startsWith('workflow.session.') || eventType.startsWith('check.') ? PAYLOAD_OUTCOMES.map((outcome) => ({ eventType, payload: { outcome } })) : [{ eventType }],
 );
 
 /** `check.completed[.<outcome>]`, and the older spelling `check.complete[.<outcome>]`. */
@@ -63,8 +61,7 @@ const PASS_THROUGH_CHECK_TYPES = new Set(['check.updated', 'check.monitoring.att
 const WORKFLOW_SESSION = 'workflow.session.';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const record = (value: unknown): Json =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
+const record = (value: unknown): Json => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {});
 
 export function classifyComplycubeType(type: string, payloadOutcome: string | undefined): Classified {
   const fixed = FIXED.get(type);

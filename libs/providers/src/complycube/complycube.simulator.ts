@@ -34,9 +34,7 @@ function resourcePayload(type: string, now: string): Record<string, unknown> {
     }
     case 'client':
       // Fake personal data, as the vendor sends on create; the mapping must not copy it.
-      return action === 'deleted'
-        ? { id: base.id }
-        : { ...base, type: 'person', email: 'jane.doe@example.com', externalId: `user-${objectId()}` };
+      return action === 'deleted' ? { id: base.id } : { ...base, type: 'person', email: 'jane.doe@example.com', externalId: `user-${objectId()}` };
     case 'document':
       return action === 'deleted' ? { id: base.id } : { ...base, clientId, type: 'passport', issuingCountry: 'GB' };
     case 'address':
@@ -72,7 +70,9 @@ export const complycubeSimulator: ProviderSimulator = {
     };
     const body = JSON.stringify(event);
     // Documented: lowercase hex HMAC-SHA256 of the raw body, keyed with the webhook secret, no prefix.
-    const signature = createHmac('sha256', credentials.secrets.webhookSecret ?? '').update(body, 'utf8').digest('hex');
+    const signature = createHmac('sha256', credentials.secrets.webhookSecret ?? '')
+      .update(body, 'utf8')
+      .digest('hex');
     return {
       headers: { 'content-type': 'application/json', 'complycube-signature': signature, ...customHeaders(credentials.options) },
       body,

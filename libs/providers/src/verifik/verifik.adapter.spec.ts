@@ -35,8 +35,7 @@ const shapeB = (type: string, object: Record<string, unknown> = {}) => ({
   type,
   object: { _id: 'reg_1', client: 'cli_1', externalId: 'user_1', status: 'ONGOING', email: 'jane@example.com', ...object },
 });
-const normalize = (body: Record<string, unknown>) =>
-  verifikProvider.normalize({ providerEventId: 'x', providerEventType: String(body.type), payload: body });
+const normalize = (body: Record<string, unknown>) => verifikProvider.normalize({ providerEventId: 'x', providerEventType: String(body.type), payload: body });
 
 describe('verifik signature', () => {
   const body = JSON.stringify(shapeA('verification.completed'));
@@ -232,7 +231,11 @@ describe('verifik signature key and digest forms', () => {
   });
 
   it('details never contain the secret or the key', () => {
-    for (const [webhook, mode] of [[request(mac(WHSEC_KEY).toString('base64')), 'utf8'], [request('%'.repeat(44)), 'whsec'], [request(mac('x').toString('hex')), 'auto']] as const) {
+    for (const [webhook, mode] of [
+      [request(mac(WHSEC_KEY).toString('base64')), 'utf8'],
+      [request('%'.repeat(44)), 'whsec'],
+      [request(mac('x').toString('hex')), 'auto'],
+    ] as const) {
       try {
         verifikProvider.authenticate(webhook, creds(WHSEC_SECRET, mode));
       } catch (error) {
@@ -398,9 +401,20 @@ describe('verifik simulator', () => {
   it('lists the shape-A types and the documented shape-B examples', () => {
     expect(VERIFIK_EVENT_TYPES).toEqual(
       expect.arrayContaining([
-        'verification.started', 'verification.completed', 'verification.failed', 'verification.expired', 'document.uploaded', 'biometric.captured',
-        'onboarding_app_registration_created', 'onboarding_completed', 'onboarding_failed', 'onboarding_needs_manual_verification',
-        'onboarding_completed_without_kyc', 'onboarding_sync_document', 'email_validation_completed', 'face_verification_compare',
+        'verification.started',
+        'verification.completed',
+        'verification.failed',
+        'verification.expired',
+        'document.uploaded',
+        'biometric.captured',
+        'onboarding_app_registration_created',
+        'onboarding_completed',
+        'onboarding_failed',
+        'onboarding_needs_manual_verification',
+        'onboarding_completed_without_kyc',
+        'onboarding_sync_document',
+        'email_validation_completed',
+        'face_verification_compare',
       ]),
     );
   });

@@ -8,8 +8,7 @@ import { verifikSimulator } from './verifik.simulator';
 
 const VERIFIK_SIGNATURE_HEADER = 'x-verifik-signature';
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export const verifikProvider: ProviderAdapter = {
   name: 'verifik',

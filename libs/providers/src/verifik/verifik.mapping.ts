@@ -46,20 +46,17 @@ const SHAPE_A_DECISIONS: ReadonlyMap<string, Decision> = new Map<string, Decisio
 ]);
 
 /** `data.status` values worth walking: every decision word, a few that are not, and none. */
-export const VERIFIK_SHAPE_A_STATUSES: ReadonlyArray<string | undefined> = [
-  ...SHAPE_A_DECISIONS.keys(),
-  'completed',
-  'in_progress',
-  'expired',
-  'Needs Review',
-  'something_new',
-  undefined,
-];
+export const VERIFIK_SHAPE_A_STATUSES: ReadonlyArray<string | undefined> = [...SHAPE_A_DECISIONS.keys(), 'completed', 'in_progress', 'expired', 'Needs Review', 'something_new', undefined];
 
 /** Shape A `verification.completed`: the process ended; `data.status` says how when it names a decision. */
 function shapeACompleted(status: unknown): Classified | undefined {
   if (typeof status !== 'string') return undefined;
-  const decision = SHAPE_A_DECISIONS.get(status.trim().toLowerCase().replace(/[\s-]+/g, '_'));
+  const decision = SHAPE_A_DECISIONS.get(
+    status
+      .trim()
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_'),
+  );
   return decision ? { type: `verification.${decision}`, status: decision, details: {} } : undefined;
 }
 

@@ -83,7 +83,9 @@ export const verifikSimulator: ProviderSimulator = {
           },
         };
     const body = JSON.stringify(event);
-    const signature = createHmac('sha256', signingKey(credentials.secrets.webhookSecret ?? '', credentials.options)).update(body, 'utf8').digest('hex');
+    const signature = createHmac('sha256', signingKey(credentials.secrets.webhookSecret ?? '', credentials.options))
+      .update(body, 'utf8')
+      .digest('hex');
     return {
       headers: { 'content-type': 'application/json', 'x-verifik-signature': `sha256=${signature}`, ...customHeaders(credentials.options) },
       body,

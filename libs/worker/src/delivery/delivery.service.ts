@@ -43,9 +43,7 @@ export class DeliveryService {
 
     const attemptedAt = new Date();
     const started = performance.now();
-    const outcome = await this.channels[subscriber.kind].deliver(subscriber, event, delivery).catch(
-      (error: Error): AttemptOutcome => ({ ok: false, error: describe(error) }),
-    );
+    const outcome = await this.channels[subscriber.kind].deliver(subscriber, event, delivery).catch((error: Error): AttemptOutcome => ({ ok: false, error: describe(error) }));
     const durationMs = performance.now() - started;
     await this.record(delivery, subscriber, outcome, attemptedAt, durationMs);
   }

@@ -14,13 +14,23 @@ function resolveWith(all: boolean): Promise<{ error: Error | null; address: unkn
 
 describe('guardedLookup (connect time)', () => {
   it('passes public addresses in the shape net asks for', async () => {
-    answers = [{ address: '93.184.215.14', family: 4 }, { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 }];
+    answers = [
+      { address: '93.184.215.14', family: 4 },
+      { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 },
+    ];
     expect(await resolveWith(true)).toEqual({ error: null, address: answers, family: undefined });
     expect(await resolveWith(false)).toEqual({ error: null, address: '93.184.215.14', family: 4 });
   });
 
   it('refuses a name that now resolves to a private address (DNS rebinding), even among public ones', async () => {
-    for (const rebound of [[{ address: '127.0.0.1', family: 4 }], [{ address: '93.184.215.14', family: 4 }, { address: '169.254.169.254', family: 4 }], [{ address: 'fd00::1', family: 6 }]]) {
+    for (const rebound of [
+      [{ address: '127.0.0.1', family: 4 }],
+      [
+        { address: '93.184.215.14', family: 4 },
+        { address: '169.254.169.254', family: 4 },
+      ],
+      [{ address: 'fd00::1', family: 6 }],
+    ]) {
       answers = rebound;
       for (const all of [true, false]) {
         const { error } = await resolveWith(all);

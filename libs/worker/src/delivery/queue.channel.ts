@@ -7,7 +7,6 @@ import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
 import { isReservedQueueName, redisOptions, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 
-
 /**
  * `kind: queue`: add the event to the subscriber's BullMQ queue, job name = type, data = event,
  * job id = event id (`<eventId>:replay:<n>` for an operator's replay).

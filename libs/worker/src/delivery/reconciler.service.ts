@@ -50,7 +50,12 @@ export class DeliveryReconciler extends PeriodicTask {
   }
 
   private pass(graceMs: number): Promise<number> {
-    return this.serially(() => this.resume(this.subscribers.all().filter((subscriber) => subscriber.enabled), Date.now() - graceMs));
+    return this.serially(() =>
+      this.resume(
+        this.subscribers.all().filter((subscriber) => subscriber.enabled),
+        Date.now() - graceMs,
+      ),
+    );
   }
 
   private serially<T>(pass: () => Promise<T>): Promise<T> {

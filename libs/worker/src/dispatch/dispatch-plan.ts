@@ -18,11 +18,7 @@ export function toHandOverAtOnce(planned: DueDelivery[]): DueDelivery[] {
  * subscribers. Queue deliveries a previous run had stored go through the bulk path; the rest
  * (HTTP subscribers, hand-overs Redis refused) become one job each, with backoff.
  */
-export function stillDue(
-  recorded: { stored: DeliveryEntity[]; existing: DeliveryEntity[] },
-  subscribers: Subscriber[],
-  events: VerificationEvent[],
-): { bulk: DueDelivery[]; jobs: DeliveryEntity[] } {
+export function stillDue(recorded: { stored: DeliveryEntity[]; existing: DeliveryEntity[] }, subscribers: Subscriber[], events: VerificationEvent[]): { bulk: DueDelivery[]; jobs: DeliveryEntity[] } {
   const subscribersById = new Map(subscribers.map((subscriber) => [subscriber.id, subscriber]));
   const eventsById = new Map(events.map((event) => [event.id, event]));
   const due = [...recorded.stored, ...recorded.existing]

@@ -20,7 +20,9 @@ const SecretValues = () =>
     name: 'secretValues',
     validator: {
       validate: (value) =>
-        value !== null && typeof value === 'object' && !Array.isArray(value) &&
+        value !== null &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
         Object.values(value as Record<string, unknown>).every((secret) => typeof secret === 'string' && secret.length <= MAX_SECRET_LENGTH),
       defaultMessage: (args) => `${args?.property} must be an object of strings (at most ${MAX_SECRET_LENGTH} characters each)`,
     },
@@ -47,7 +49,7 @@ const OPTIONS_DOC = {
   type: 'object',
   additionalProperties: true,
   description:
-    'Per-vendor choices (each vendor\'s MAPPING.md): Allpass `encryptionMethod`, `keyEncoding`, `dataEncoding`, `gcmIvBytes`, `gcmTagSource`, ' +
+    "Per-vendor choices (each vendor's MAPPING.md): Allpass `encryptionMethod`, `keyEncoding`, `dataEncoding`, `gcmIvBytes`, `gcmTagSource`, " +
     '`timestampToleranceSeconds` (0 = off, the default), `typeField`, `allowUnauthenticatedCbc` (an `aes-256-cbc` connection needs ' +
     '`secrets.hmacKey` or a `requiredHeaders` entry unless this is `true`); Verifik `signatureKey` (`auto`, `utf8`, `whsec`); ' +
     'every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
@@ -56,7 +58,8 @@ const OPTIONS_DOC = {
 
 export class ConnectionQuery extends PageQuery {
   @ApiPropertyOptional({ enum: PROVIDER_NAMES })
-  @Optional() @IsIn(PROVIDER_NAMES)
+  @Optional()
+  @IsIn(PROVIDER_NAMES)
   provider?: string;
 }
 
@@ -70,7 +73,8 @@ export class CreateConnectionDto {
   name: string;
 
   @ApiPropertyOptional({ default: true })
-  @Optional() @IsBoolean()
+  @Optional()
+  @IsBoolean()
   enabled?: boolean;
 
   @ApiProperty(SECRETS_DOC)
@@ -78,7 +82,8 @@ export class CreateConnectionDto {
   secrets: Record<string, string>;
 
   @ApiPropertyOptional(OPTIONS_DOC)
-  @Optional() @IsObject()
+  @Optional()
+  @IsObject()
   options?: Record<string, unknown>;
 }
 
@@ -92,15 +97,18 @@ export class UpdateConnectionDto {
   name?: string;
 
   @ApiPropertyOptional()
-  @Optional() @IsBoolean()
+  @Optional()
+  @IsBoolean()
   enabled?: boolean;
 
   @ApiPropertyOptional({ ...SECRETS_DOC, description: `${SECRETS_DOC.description} Replaces the secrets at once, without grace (use rotate for a grace).` })
-  @Optional() @SecretValues()
+  @Optional()
+  @SecretValues()
   secrets?: Record<string, string>;
 
   @ApiPropertyOptional({ ...OPTIONS_DOC, description: `${OPTIONS_DOC.description} Merged over the current options; \`null\` resets one to its default.` })
-  @Optional() @IsObject()
+  @Optional()
+  @IsObject()
   options?: Record<string, unknown>;
 }
 
@@ -110,7 +118,10 @@ export class RotateConnectionDto {
   secrets: Record<string, string>;
 
   @ApiPropertyOptional({ default: DEFAULT_GRACE_SECONDS, minimum: 0, maximum: MAX_GRACE_SECONDS, description: 'How long the previous secrets keep verifying.' })
-  @Optional() @IsInt() @Min(0) @Max(MAX_GRACE_SECONDS)
+  @Optional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_GRACE_SECONDS)
   graceSeconds?: number;
 }
 
@@ -134,7 +145,7 @@ export class ConnectionDto {
   @ApiProperty()
   enabled: boolean;
 
-  @ApiProperty({ example: '/webhooks/allpass/eu-app', description: 'Where the vendor must send this connection\'s webhooks.' })
+  @ApiProperty({ example: '/webhooks/allpass/eu-app', description: "Where the vendor must send this connection's webhooks." })
   ingressUrl: string;
 
   @ApiProperty({ ...FINGERPRINTS, description: 'Secret name → fingerprint; values are never returned.' })

@@ -76,8 +76,7 @@ export class ConnectionsService {
       const holder = others.find((other) => verifyingSecrets(other, now).some((secret) => constantTimeEqual(secret, value)));
       if (holder) {
         fields[`secrets.${field}`] = [
-          `secrets.${field} is a secret of the connection ${provider}/${holder.name} already: connections must not share secrets ` +
-            '(a webhook captured on one would be accepted again on the other)',
+          `secrets.${field} is a secret of the connection ${provider}/${holder.name} already: connections must not share secrets ` + '(a webhook captured on one would be accepted again on the other)',
         ];
       }
     }
@@ -99,7 +98,16 @@ function verifyingSecrets(connection: OpenedConnection, now: number): string[] {
 function toConnectionDto(connection: Connection): ConnectionDto {
   const { id, provider, name, enabled, secrets, previousSecrets, previousSecretsExpireAt, options, createdAt, updatedAt } = connection;
   return {
-    id, provider, name, enabled, secrets, previousSecrets, previousSecretsExpireAt, options, createdAt, updatedAt,
+    id,
+    provider,
+    name,
+    enabled,
+    secrets,
+    previousSecrets,
+    previousSecretsExpireAt,
+    options,
+    createdAt,
+    updatedAt,
     ingressUrl: `/webhooks/${provider}/${name}`,
     warnings: warningsOf(connection),
   };

@@ -37,8 +37,9 @@ export class DeliveriesController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Retry every delivery matching a filter, whatever its status',
-    description: 'At least one filter is required (e.g. `{subscriberId, status: "failed"}`, or `{from, to}` to recover a time range). '
-      + 'Answers with the number of matching deliveries; up to 500 are restarted before the answer, more in the background.',
+    description:
+      'At least one filter is required (e.g. `{subscriberId, status: "failed"}`, or `{from, to}` to recover a time range). ' +
+      'Answers with the number of matching deliveries; up to 500 are restarted before the answer, more in the background.',
   })
   @ApiAcceptedResponse({ type: BulkRetryResultDto })
   @ApiBadRequestResponse({ type: ApiErrorDto, description: 'No filter, or an invalid one (named in `fields`)' })

@@ -9,15 +9,18 @@ export const DELIVERY_STATUSES: DeliveryStatus[] = ['pending', 'succeeded', 'fai
 /** Filters of the delivery list and of the bulk retry (`from` / `to` on createdAt). */
 export class DeliveryFilterDto extends TimeRangeDto {
   @ApiPropertyOptional({ enum: DELIVERY_STATUSES })
-  @IsOptional() @IsIn(DELIVERY_STATUSES)
+  @IsOptional()
+  @IsIn(DELIVERY_STATUSES)
   status?: DeliveryStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   subscriberId?: string;
 
   @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   eventId?: string;
 }
 

@@ -12,34 +12,48 @@ const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
 /** The filters events and verifications share: where they come from, their status, their subject. */
 export class SubjectFilterDto {
   @ApiPropertyOptional({ enum: PROVIDER_NAMES })
-  @IsOptional() @IsIn(PROVIDER_NAMES)
+  @IsOptional()
+  @IsIn(PROVIDER_NAMES)
   provider?: string;
 
   @ApiPropertyOptional({ example: 'default' })
-  @IsOptional() @IsString() @Length(1, 100) @NoNul()
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  @NoNul()
   connection?: string;
 
   @ApiPropertyOptional({ enum: VERIFICATION_STATUSES })
-  @IsOptional() @IsIn(VERIFICATION_STATUSES)
+  @IsOptional()
+  @IsIn(VERIFICATION_STATUSES)
   status?: VerificationStatus;
 
   @ApiPropertyOptional({ description: "the vendor's applicant / client id (subject.applicantId), exact" })
-  @IsOptional() @IsString() @Length(1, 500)
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
   applicantId?: string;
 
   @ApiPropertyOptional({ description: "the customer's own user id (subject.externalUserId), exact" })
-  @IsOptional() @IsString() @Length(1, 500)
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
   externalUserId?: string;
 
   @ApiPropertyOptional({ description: "the vendor's verification / session id (subject.verificationId), exact; events: those already taken into their verification" })
-  @IsOptional() @IsString() @Length(1, 500)
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
   verificationId?: string;
 }
 
 /** Filters of the event list; `from` / `to` apply to receivedAt. */
 export class EventListQuery extends IntersectionType(PageQuery, TimeRangeDto, SubjectFilterDto) {
   @ApiPropertyOptional({ description: 'normalized type, exact', example: 'verification.approved' })
-  @IsOptional() @IsString() @Length(1, 200) @NoNul()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  @NoNul()
   type?: string;
 }
 
@@ -51,7 +65,11 @@ export function eventSearch(query: EventListQuery): EventSearch {
 @ApiSchema({ name: 'ReplayEvent' })
 export class ReplayDto {
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'only these subscribers (default: every subscriber whose filter matches the event now)' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @IsUUID('all', { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @IsUUID('all', { each: true })
   subscriberIds?: string[];
 }
 
@@ -111,7 +129,11 @@ export class VerificationEventDto implements VerificationEvent {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'vendor facts worth keeping (outcome, stepName...)' })
   details: Record<string, unknown>;
 
-  @ApiProperty({ type: EventVerificationDto, nullable: true, description: "the subject's verification as the gateway tracks it; null when the event names no subject (or before the worker took it in)" })
+  @ApiProperty({
+    type: EventVerificationDto,
+    nullable: true,
+    description: "the subject's verification as the gateway tracks it; null when the event names no subject (or before the worker took it in)",
+  })
   verification: EventVerificationDto | null;
 }
 
@@ -137,9 +159,18 @@ export function toSubjectDto({ applicantId, externalUserId, verificationId, chec
 export function toVerificationEventDto(event: VerificationEvent): VerificationEventDto {
   const { specVersion, id, provider, connection, type, status, providerEventId, providerEventType, occurredAt, receivedAt, details, verification } = event;
   return {
-    specVersion, id, provider, connection, type, status, providerEventId, providerEventType,
+    specVersion,
+    id,
+    provider,
+    connection,
+    type,
+    status,
+    providerEventId,
+    providerEventType,
     subject: toSubjectDto(event.subject),
-    occurredAt, receivedAt, details,
+    occurredAt,
+    receivedAt,
+    details,
     verification: verification && {
       id: verification.id,
       sequence: verification.sequence,

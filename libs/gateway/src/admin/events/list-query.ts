@@ -11,11 +11,13 @@ export const NoNul = () => NotContains('\u0000', { message: ({ property }) => `$
  */
 export class TimeRangeDto {
   @ApiPropertyOptional({ description: 'ISO-8601 time, included', example: '2026-01-01T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   from?: string;
 
   @ApiPropertyOptional({ description: 'ISO-8601 time, excluded', example: '2026-01-02T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   to?: string;
 }
 

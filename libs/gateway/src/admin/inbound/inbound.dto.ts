@@ -11,11 +11,15 @@ const REASONS = Object.keys(REJECTION_STATUS);
 export class InboundListQuery extends IntersectionType(PageQuery, TimeRangeDto) {
   // Any name: a request to an unknown provider is recorded under the name it used.
   @ApiPropertyOptional({ example: 'complycube' })
-  @IsOptional() @IsString() @Length(1, 40) @NoNul()
+  @IsOptional()
+  @IsString()
+  @Length(1, 40)
+  @NoNul()
   provider?: string;
 
   @ApiPropertyOptional({ enum: REASONS })
-  @IsOptional() @IsIn(REASONS)
+  @IsOptional()
+  @IsIn(REASONS)
   reason?: string;
 }
 

@@ -25,10 +25,7 @@ export function queueBoardAuth(adminApiKey: string, readOnly: boolean, isLimited
       }
       return next();
     }
-    response
-      .status(401)
-      .set('WWW-Authenticate', 'Basic realm="kyc-gateway queues", charset="UTF-8"')
-      .json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid admin API key' });
+    response.status(401).set('WWW-Authenticate', 'Basic realm="kyc-gateway queues", charset="UTF-8"').json({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid admin API key' });
   };
 }
 

@@ -1,9 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, isURL, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested, ValidationArguments,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, isURL, Matches, Max, Min, ValidateBy, ValidateIf, ValidateNested, ValidationArguments } from 'class-validator';
 import { CONNECTION_FILTER_PATTERN, TYPE_PATTERN } from '@kyc/core';
 import type { BackoffType, SubscriberKind } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
@@ -38,14 +36,8 @@ const QUEUE: KindField = {
 const URL_FIELD: KindField = {
   kind: 'http',
   valid: (value) =>
-    typeof value === 'string' &&
-    value.length <= 2000 &&
-    isURL(value, { require_tld: false, protocols: ['http', 'https'], require_protocol: true, disallow_auth: true }) &&
-    !hasUserinfo(value),
-  message: (value) =>
-    typeof value === 'string' && hasUserinfo(value)
-      ? 'url must not carry a user name or password (user:pass@host)'
-      : 'url must be an http or https URL of at most 2000 characters',
+    typeof value === 'string' && value.length <= 2000 && isURL(value, { require_tld: false, protocols: ['http', 'https'], require_protocol: true, disallow_auth: true }) && !hasUserinfo(value),
+  message: (value) => (typeof value === 'string' && hasUserinfo(value) ? 'url must not carry a user name or password (user:pass@host)' : 'url must be an http or https URL of at most 2000 characters'),
 };
 
 /**
@@ -85,32 +77,43 @@ function ForKind({ kind, valid, message }: KindField) {
 }
 
 const NAME_DOC = { pattern: '^[A-Za-z0-9_.-]{1,100}$', example: 'billing', description: 'Unique' };
-const QUEUE_DOC = { pattern: '^[A-Za-z0-9_.-]{1,200}$', example: 'kyc-billing', description: 'BullMQ queue (under QUEUE_PREFIX), not `events` or `deliveries` (the gateway\'s own); kind queue only' };
+const QUEUE_DOC = { pattern: '^[A-Za-z0-9_.-]{1,200}$', example: 'kyc-billing', description: "BullMQ queue (under QUEUE_PREFIX), not `events` or `deliveries` (the gateway's own); kind queue only" };
 const URL_DOC = { format: 'uri', maxLength: 2000, example: 'https://crm.example.com/kyc', description: 'http or https, without user:password@; kind http only' };
 
 @ApiSchema({ name: 'SubscriberBackoff' })
 export class BackoffDto {
   @ApiPropertyOptional({ enum: BACKOFF_TYPES, default: 'exponential' })
-  @Optional() @IsIn(BACKOFF_TYPES)
+  @Optional()
+  @IsIn(BACKOFF_TYPES)
   type?: BackoffType;
 
   @ApiPropertyOptional({ minimum: 100, maximum: 86_400_000, default: 1_000, description: 'First (exponential) or every (fixed) delay' })
-  @Optional() @IsInt() @Min(100) @Max(86_400_000)
+  @Optional()
+  @IsInt()
+  @Min(100)
+  @Max(86_400_000)
   delayMs?: number;
 
   @ApiPropertyOptional({ minimum: 1_000, maximum: 604_800_000, default: 3_600_000, description: 'Cap of the exponential delay' })
-  @Optional() @IsInt() @Min(1_000) @Max(604_800_000)
+  @Optional()
+  @IsInt()
+  @Min(1_000)
+  @Max(604_800_000)
   maxDelayMs?: number;
 }
 
 @ApiSchema({ name: 'SubscriberRetry' })
 export class RetryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 50, default: 10 })
-  @Optional() @IsInt() @Min(1) @Max(50)
+  @Optional()
+  @IsInt()
+  @Min(1)
+  @Max(50)
   maxAttempts?: number;
 
   @ApiPropertyOptional({ type: () => BackoffDto })
-  @Optional() @Nested(() => BackoffDto)
+  @Optional()
+  @Nested(() => BackoffDto)
   backoff?: BackoffDto;
 }
 
@@ -127,7 +130,9 @@ function isConnectionEntry(entry: unknown): boolean {
 export class FilterDto {
   /** Empty = every provider. */
   @ApiPropertyOptional({ enum: PROVIDERS.map((provider) => provider.name), isArray: true, description: 'Empty or absent: every provider' })
-  @Optional() @IsArray() @IsIn(PROVIDERS.map((provider) => provider.name), { each: true })
+  @Optional()
+  @IsArray()
+  @IsIn(PROVIDERS.map((provider) => provider.name), { each: true })
   providers?: string[];
 
   @ApiPropertyOptional({
@@ -136,36 +141,48 @@ export class FilterDto {
     example: ['complycube/default', 'eu-app'],
     description: 'Connections: a name (at any provider) or `provider/name`. Empty or absent: every connection',
   })
-  @Optional() @IsArray() @ArrayMaxSize(50)
+  @Optional()
+  @IsArray()
+  @ArrayMaxSize(50)
   @ValidateBy({ name: 'connectionEntries', validator: { validate: (value) => Array.isArray(value) && value.every(isConnectionEntry), defaultMessage: () => CONNECTIONS_MESSAGE } })
   connections?: string[];
 
   @ApiPropertyOptional({ type: [String], minItems: 1, maxItems: 50, default: ['*'], example: ['verification.*', 'check.completed'], description: '`*`, a prefix (`verification.*`) or a type' })
-  @Optional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50)
+  @Optional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
   @Matches(TYPE_PATTERN, { each: true, message: 'each value in types must be *, a type (check.completed) or a prefix (verification.*)' })
   types?: string[];
 
   @ApiPropertyOptional({ default: false, description: 'Also receive stale status events (`verification.stale: true`: older than the status their verification already holds; they changed nothing)' })
-  @Optional() @IsBoolean()
+  @Optional()
+  @IsBoolean()
   includeStale?: boolean;
 }
 
 /** Fields with defaults, the same in creation and update. */
 class SubscriberSettingsDto {
   @ApiPropertyOptional({ minimum: 100, maximum: 60_000, default: 10_000, description: 'http: time allowed for a 2xx answer' })
-  @Optional() @IsInt() @Min(100) @Max(60_000)
+  @Optional()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   timeoutMs?: number;
 
   @ApiPropertyOptional({ type: () => FilterDto })
-  @Optional() @Nested(() => FilterDto)
+  @Optional()
+  @Nested(() => FilterDto)
   filter?: FilterDto;
 
   @ApiPropertyOptional({ type: () => RetryDto })
-  @Optional() @Nested(() => RetryDto)
+  @Optional()
+  @Nested(() => RetryDto)
   retry?: RetryDto;
 
   @ApiPropertyOptional({ default: true, description: 'A disabled subscriber receives nothing; its deliveries wait' })
-  @Optional() @IsBoolean()
+  @Optional()
+  @IsBoolean()
   enabled?: boolean;
 }
 
@@ -192,14 +209,17 @@ export class CreateSubscriberDto extends SubscriberSettingsDto {
 @ApiSchema({ name: 'UpdateSubscriber' })
 export class UpdateSubscriberDto extends SubscriberSettingsDto {
   @ApiPropertyOptional(NAME_DOC)
-  @Optional() @Name()
+  @Optional()
+  @Name()
   name?: string;
 
   @ApiPropertyOptional(QUEUE_DOC)
-  @Optional() @FieldRule(QUEUE)
+  @Optional()
+  @FieldRule(QUEUE)
   queue?: string;
 
   @ApiPropertyOptional(URL_DOC)
-  @Optional() @FieldRule(URL_FIELD)
+  @Optional()
+  @FieldRule(URL_FIELD)
   url?: string;
 }

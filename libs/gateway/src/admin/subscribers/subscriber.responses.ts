@@ -35,7 +35,12 @@ export class SubscriberView {
   @ApiProperty({ type: () => FilterView }) filter: FilterView;
   @ApiProperty({ type: () => RetryView }) retry: RetryView;
   @ApiProperty() enabled: boolean;
-  @ApiProperty({ type: String, nullable: true, example: 'HTTP 410 from crm.example.com', description: 'Why delivery disabled it (HTTP 410 Gone, or `failing since <ISO> (<n> consecutive failures)`); null otherwise. Enabling it clears this.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'HTTP 410 from crm.example.com',
+    description: 'Why delivery disabled it (HTTP 410 Gone, or `failing since <ISO> (<n> consecutive failures)`); null otherwise. Enabling it clears this.',
+  })
   disabledReason: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When delivery disabled it' })
   disabledAt: string | null;
@@ -56,9 +61,20 @@ export function toSubscriberView(subscriber: Subscriber): SubscriberView {
   const { id, name, kind, queue, url, timeoutMs, filter, retry, enabled, disabledReason, disabledAt, failingSince, secretFingerprint, createdAt, updatedAt } = subscriber;
   const { backoff } = retry;
   return {
-    id, name, kind, queue, url, timeoutMs,
+    id,
+    name,
+    kind,
+    queue,
+    url,
+    timeoutMs,
     filter: { providers: filter.providers, connections: filter.connections ?? [], types: filter.types, includeStale: filter.includeStale ?? false },
     retry: { maxAttempts: retry.maxAttempts, backoff: { type: backoff.type, delayMs: backoff.delayMs, maxDelayMs: backoff.maxDelayMs } },
-    enabled, disabledReason, disabledAt, failingSince, secretFingerprint, createdAt, updatedAt,
+    enabled,
+    disabledReason,
+    disabledAt,
+    failingSince,
+    secretFingerprint,
+    createdAt,
+    updatedAt,
   };
 }

@@ -11,18 +11,27 @@ const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
 
 class UpdatedRangeDto {
   @ApiPropertyOptional({ description: 'ISO-8601 time, included: last changed at or after', example: '2026-01-01T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   updatedFrom?: string;
 
   @ApiPropertyOptional({ description: 'ISO-8601 time, excluded: last changed before', example: '2026-01-02T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   updatedTo?: string;
 }
 
 /** Filters of the verification list. */
 export class VerificationListQuery extends IntersectionType(PageQuery, UpdatedRangeDto, SubjectFilterDto) {
-  @ApiPropertyOptional({ minimum: 0, description: 'only verifications in a non-final status (not approved, rejected, completed, expired, cancelled) held for at least this many seconds (vendor time)' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100 * 365 * 86_400)
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'only verifications in a non-final status (not approved, rejected, completed, expired, cancelled) held for at least this many seconds (vendor time)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(100 * 365 * 86_400)
   stuckForSeconds?: number;
 }
 
