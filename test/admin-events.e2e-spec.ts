@@ -5,20 +5,16 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
 import { VerificationEvent } from '@kyc/core';
 import { DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
-import { findProvider, SimulateOptions } from '@kyc/providers';
+import type { SimulateOptions } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { aSeedVendorSet, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor, type SeedVendor } from '@kyc/testing';
 import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
 
-const SECRETS = {
-  allpass: { cryptoKey: randomBytes(32).toString('hex') },
-  complycube: { webhookSecret: 'cc-admin-events' },
-  verifik: { webhookSecret: 'whsec_verifik_admin_events' },
-};
-type Vendor = keyof typeof SECRETS;
+const vendors = aSeedVendorSet();
+type Vendor = SeedVendor;
 type Json = Record<string, unknown>;
 
 interface Page<T> {
@@ -40,10 +36,7 @@ interface Sent {
   type: string;
 }
 
-const build = (provider: Vendor, type: string, options?: SimulateOptions) => {
-  const adapter = findProvider(provider)!;
-  return adapter.simulator.build(type, { secrets: SECRETS[provider], options: adapter.parseOptions({}) }, options);
-};
+const build = (provider: Vendor, type: string, options?: SimulateOptions) => vendors.build(provider, type, options);
 const fast = (maxAttempts: number) => ({ maxAttempts, backoff: { type: 'fixed' as const, delayMs: 100 } });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A time strictly between what was received before and what is received after. */
@@ -66,9 +59,7 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
     database = await createTestDatabase(kind);
     config = testConfig({
       DATABASE_URL: database.url,
-      ALLPASS_CRYPTO_KEY: SECRETS.allpass.cryptoKey,
-      COMPLYCUBE_WEBHOOK_SECRET: SECRETS.complycube.webhookSecret,
-      VERIFIK_WEBHOOK_SECRET: SECRETS.verifik.webhookSecret,
+      ...vendors.environment,
     });
     app = await startTestApp(config, { worker: true });
   });

@@ -1,14 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Job, Worker } from 'bullmq';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import { EventEntity, SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
-import { findProvider } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { SubscriberCache } from '@kyc/worker';
-import { VerificationBackfill } from '@kyc/worker';
+import { AdminClient, aSeedVendorSet, aSubscriber, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { SubscriberCache, VerificationBackfill } from '@kyc/worker';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -21,14 +19,14 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
   let config: AppConfig;
   let app: TestApp;
   const consumers: Worker[] = [];
-  const cryptoKey = randomBytes(32).toString('hex');
-  const allpass = findProvider('allpass')!;
-  const credentials = { secrets: { cryptoKey }, options: allpass.parseOptions({ encryptionMethod: 'aes-256-gcm' }) };
+  const vendors = aSeedVendorSet();
+  let admin: AdminClient;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    config = testConfig({ DATABASE_URL: database.url, ALLPASS_CRYPTO_KEY: cryptoKey, ALLPASS_ENCRYPTION_METHOD: 'aes-256-gcm' });
+    config = testConfig({ DATABASE_URL: database.url, ...vendors.environment });
     app = await startTestApp(config, { worker: true });
+    admin = new AdminClient(app.url, config.adminApiKey);
   });
 
   afterAll(async () => {
@@ -37,21 +35,21 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     await database?.drop();
   });
 
-  const admin = async (path: string, key = config.adminApiKey) => {
-    const response = await fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { data?: Array<Record<string, unknown>> } };
-  };
+  type List = { data?: Array<Record<string, unknown>>; nextCursor?: string | null; timeline?: unknown; event?: unknown } & Record<string, unknown>;
+  const get = (path: string) => admin.get<List>(path);
   const send = async (type: string, minute: number, applicantId: string) => {
-    const answer = await post(`${app.url}/webhooks/allpass`, allpass.simulator.build(type, credentials, { now: at(minute), payload: { id: applicantId } }));
+    const answer = await post(`${app.url}/webhooks/allpass`, vendors.build('allpass', type, { now: at(minute), payload: { id: applicantId } }));
     expect(answer.status).toBe(200);
     return answer.body.eventId as string;
   };
-  async function subscribeQueue(input: Omit<SubscriberInput, 'kind' | 'queue'>): Promise<Job<VerificationEvent>[]> {
-    const queue = `verifications-${randomBytes(4).toString('hex')}`;
-    await app.app.get(SubscriberStore).create({ ...input, kind: 'queue', queue });
+  async function subscribeQueue(input: Partial<SubscriberInput>): Promise<Job<VerificationEvent>[]> {
+    const { queue } = await app.app
+      .get(SubscriberStore)
+      .create(aSubscriber(input))
+      .then(({ subscriber }) => subscriber);
     await app.app.get(SubscriberCache).reload();
     const jobs: Job<VerificationEvent>[] = [];
-    consumers.push(new Worker<VerificationEvent>(queue, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
+    consumers.push(new Worker<VerificationEvent>(queue!, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
     return jobs;
   }
 
@@ -76,10 +74,10 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     expect(last).toEqual({ id: first.id, sequence: 3, status: 'rejected', previousStatus: 'approved', stale: false });
     expect(everything[1].data).toMatchObject({ type: 'verification.review', status: 'review', occurredAt: at(10).toISOString() });
 
-    const list = await admin(`/admin/verifications?applicantId=${applicantId}`);
+    const list = await get(`/admin/verifications?applicantId=${applicantId}`);
     expect(list.status).toBe(200);
     expect(list.body.data).toEqual([expect.objectContaining({ id: first.id, provider: 'allpass', connection: 'default', status: 'rejected', statusAt: at(30).toISOString(), events: 3 })]);
-    const detail = await admin(`/admin/verifications/${first.id}`);
+    const detail = await get(`/admin/verifications/${first.id}`);
     expect(detail.status).toBe(200);
     expect(detail.body).toMatchObject({ id: first.id, subject: expect.objectContaining({ applicantId }), status: 'rejected' });
     expect(detail.body.timeline).toEqual([
@@ -88,7 +86,7 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
       expect.objectContaining({ eventId: rejected, type: 'verification.rejected', status: 'rejected', occurredAt: at(30).toISOString(), sequence: 3, stale: false }),
     ]);
     // The event API carries the same block.
-    expect((await admin(`/admin/events/${review}`)).body.event).toMatchObject({ verification: { id: first.id, sequence: 2, stale: true } });
+    expect((await get(`/admin/events/${review}`)).body.event).toMatchObject({ verification: { id: first.id, sequence: 2, stale: true } });
 
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
     expect(metrics).toMatch(/kyc_stale_events_total\{provider="allpass"\} [1-9]/);
@@ -97,8 +95,8 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
   it('filters verifications and refuses bad queries with 400, unknown ids with 404, no key with 401', async () => {
     const applicantId = randomUUID();
     await send('applicantInReview', 5, applicantId);
-    await waitFor(async () => ((await admin(`/admin/verifications?applicantId=${applicantId}`)).body.data ?? []).length === 1, 15_000);
-    const ids = async (query: string) => ((await admin(`/admin/verifications?${query}`)).body.data ?? []).map((each) => each.id);
+    await waitFor(async () => ((await get(`/admin/verifications?applicantId=${applicantId}`)).body.data ?? []).length === 1, 15_000);
+    const ids = async (query: string) => ((await get(`/admin/verifications?${query}`)).body.data ?? []).map((each) => each.id);
     const [inReview] = await ids(`applicantId=${applicantId}`);
     // In review since 2026-04-01 (vendor time): stuck for any period up to now.
     expect(await ids('stuckForSeconds=3600&status=review')).toContain(inReview);
@@ -108,10 +106,10 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     expect(await ids(`updatedFrom=${new Date(Date.now() - 60_000).toISOString()}`)).toContain(inReview);
     expect(await ids(`updatedTo=${new Date(Date.now() - 3_600_000).toISOString()}`)).not.toContain(inReview);
 
-    const page = await admin('/admin/verifications?limit=1');
+    const page = await get('/admin/verifications?limit=1');
     expect(page.body.data).toHaveLength(1);
     expect(typeof page.body.nextCursor).toBe('string');
-    const next = await admin(`/admin/verifications?limit=1&cursor=${page.body.nextCursor as string}`);
+    const next = await get(`/admin/verifications?limit=1&cursor=${page.body.nextCursor as string}`);
     expect(next.body.data![0].id).not.toBe(page.body.data![0].id);
 
     for (const query of [
@@ -122,11 +120,11 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
       'updatedFrom=yesterday',
       `updatedFrom=${new Date().toISOString()}&updatedTo=2020-01-01T00:00:00Z`,
     ]) {
-      expect({ query, status: (await admin(`/admin/verifications?${query}`)).status }).toEqual({ query, status: 400 });
+      expect({ query, status: (await get(`/admin/verifications?${query}`)).status }).toEqual({ query, status: 400 });
     }
-    expect((await admin(`/admin/verifications/${randomUUID()}`)).status).toBe(404);
-    expect((await admin('/admin/verifications/not-an-id')).status).toBe(404);
-    expect((await admin('/admin/verifications', 'wrong-key')).status).toBe(401);
+    expect((await get(`/admin/verifications/${randomUUID()}`)).status).toBe(404);
+    expect((await get('/admin/verifications/not-an-id')).status).toBe(404);
+    expect((await admin.withKey('wrong-key').get('/admin/verifications')).status).toBe(401);
   });
 
   it('builds the verifications of events stored before the verification state, once, in vendor-time order', async () => {
@@ -145,10 +143,10 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     const backfill = app.app.get(VerificationBackfill);
     expect(await backfill.backfillOnce()).toBeGreaterThanOrEqual(2);
     expect(await backfill.backfillOnce()).toBe(0);
-    const [rebuilt] = (await admin(`/admin/verifications?applicantId=${applicantId}`)).body.data!;
+    const [rebuilt] = (await get(`/admin/verifications?applicantId=${applicantId}`)).body.data!;
     expect(rebuilt).toMatchObject({ status: 'approved', statusAt: at(40).toISOString(), events: 2 });
     // In vendor-time order, the older review came first: nothing is stale.
-    const timeline = (await admin(`/admin/verifications/${rebuilt.id as string}`)).body.timeline as Array<Record<string, unknown>>;
+    const timeline = (await get(`/admin/verifications/${rebuilt.id as string}`)).body.timeline as Array<Record<string, unknown>>;
     expect(timeline.map((entry) => [entry.status, entry.sequence, entry.stale])).toEqual([
       ['review', 1, false],
       ['approved', 2, false],

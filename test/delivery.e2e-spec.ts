@@ -3,26 +3,18 @@ import { Job, Queue, Worker } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import { VerificationEvent } from '@kyc/core';
-import { DeliveryAttemptEntity, DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
+import { DeliveryAttemptEntity, DeliveryEntity, EventEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { DELIVERIES_QUEUE, redisOptions, ReplayService } from '@kyc/queue';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { DeliveryReconciler } from '@kyc/worker';
-import { SubscriberCache } from '@kyc/worker';
+import { aSeedVendorSet, createTestDatabase, DATABASE_KINDS, type SeedVendor, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { DeliveryReconciler, SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
 
-const SECRETS = {
-  allpass: { cryptoKey: randomBytes(32).toString('hex') },
-  complycube: { webhookSecret: 'cc-delivery' },
-  verifik: { webhookSecret: 'whsec_verifik_delivery' },
-};
-type Vendor = keyof typeof SECRETS;
-const build = (provider: Vendor, type: string) => {
-  const adapter = findProvider(provider)!;
-  return adapter.simulator.build(type, { secrets: SECRETS[provider], options: adapter.parseOptions({}) });
-};
+const vendors = aSeedVendorSet();
+type Vendor = SeedVendor;
+const build = (provider: Vendor, type: string) => vendors.build(provider, type);
 const fast = { maxAttempts: 5, backoff: { type: 'fixed' as const, delayMs: 100 } };
 
 describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
@@ -36,9 +28,7 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     database = await createTestDatabase(kind);
     config = testConfig({
       DATABASE_URL: database.url,
-      ALLPASS_CRYPTO_KEY: SECRETS.allpass.cryptoKey,
-      COMPLYCUBE_WEBHOOK_SECRET: SECRETS.complycube.webhookSecret,
-      VERIFIK_WEBHOOK_SECRET: SECRETS.verifik.webhookSecret,
+      ...vendors.environment,
     });
     app = await startTestApp(config, { worker: true });
     dataSource = app.app.get(DataSource);
@@ -196,7 +186,11 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     const jobs = consume(queueName);
     const eventId = await send('verifik', 'verification.expired');
     await waitFor(async () => (await deliveriesOf(subscriber.id)).length === 1, 5_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The dispatch is over (a hand-over comes before the event is marked dispatched): nothing is on the queue.
+    await waitFor(async () => (await dataSource.getRepository(EventEntity).findOneByOrFail({ id: eventId })).dispatchedAt !== null, 5_000);
+    const queue = new Queue(queueName, { connection: redisOptions(config.env.REDIS_URL, 'producer'), prefix: config.env.QUEUE_PREFIX });
+    closers.push(() => queue.close());
+    expect(await queue.count()).toBe(0);
     expect(jobs).toHaveLength(0);
     expect((await deliveriesOf(subscriber.id))[0].status).toBe('pending');
 

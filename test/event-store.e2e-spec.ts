@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SecretBox } from '@kyc/core';
 import { databaseOptions, EventEntity, EventStore, initializeDataSource, StorageUnavailableError } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, aVerificationEvent } from '@kyc/testing';
 
-const event = testVerificationEvent;
+const event = aVerificationEvent;
 
 /** Concurrent webhooks share one INSERT (group commit); each still gets its own outcome. */
 describe.each(DATABASE_KINDS)('EventStore.record batching on %s', (kind) => {

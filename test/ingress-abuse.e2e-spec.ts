@@ -9,8 +9,7 @@ import { ConnectionStore, GuardedClient, InboundRefusalEntity, InboundRefusalSto
 import { findProvider } from '@kyc/providers';
 import { announceConnectionChange } from '@kyc/queue';
 import { createTestDatabase, inboundWebhook, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { ConnectionCache } from '@kyc/gateway';
-import { RefusalRecorder } from '@kyc/gateway';
+import { ConnectionCache, RefusalRecorder } from '@kyc/gateway';
 import { RefusalRetention } from '@kyc/worker';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';

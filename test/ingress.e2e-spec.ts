@@ -7,8 +7,7 @@ import { ConnectionEntity, ConnectionStore, EventEntity, EventStore, InboundRefu
 import { findProvider, PROVIDERS } from '@kyc/providers';
 import { EVENTS_QUEUE, redisOptions } from '@kyc/queue';
 import { allpassEncryptCbc, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { ConnectionCache } from '@kyc/gateway';
-import { PUBLIC_INGRESS_MESSAGES } from '@kyc/gateway';
+import { ConnectionCache, PUBLIC_INGRESS_MESSAGES } from '@kyc/gateway';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 

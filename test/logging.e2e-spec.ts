@@ -2,7 +2,7 @@ import { hmacSha256 } from '@kyc/core';
 import { AppConfig } from '@kyc/config';
 import { EventStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
-import { testConfig } from '@kyc/testing';
+import { testConfig, waitFor } from '@kyc/testing';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -44,7 +44,8 @@ describe('structured logs', () => {
     await fetch(`${gateway.url}/admin/queues?key=${encodeURIComponent(key)}`);
     await fetch(`${gateway.url}/admin/subscribers?cursor=${APPLICANT_ID}`, { headers: { authorization: `Bearer ${key}` } });
     await fetch(`${gateway.url}/health/live`);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // completion lines are written on 'finish'
+    // Completion lines are written on 'finish', after the answer: wait for the last logged request's (health is not logged).
+    await waitFor(() => lines.filter((line) => line.includes('"request completed"') && line.includes('/admin/subscribers')).length >= 2, 5_000);
 
     const records = lines.map((line) => JSON.parse(line) as { reqId?: string; msg?: string; context?: string; req?: { url: string } });
     const completed = (id: string) => records.find((record) => record.reqId === id && record.msg === 'request completed');

@@ -18,11 +18,11 @@ import {
   VerificationLedger,
   VerificationStore,
 } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, aVerificationEvent } from '@kyc/testing';
 import { rotateSecrets } from '@kyc/worker';
 
 function event(providerEventId: string, applicantId: string, externalUserId?: string): VerificationEvent {
-  return testVerificationEvent(providerEventId, { subject: { applicantId, ...(externalUserId ? { externalUserId } : {}) } });
+  return aVerificationEvent(providerEventId, { subject: { applicantId, ...(externalUserId ? { externalUserId } : {}) } });
 }
 
 /** A value as the gateway sealed it before this version (v1: the master key itself, no additional data). */

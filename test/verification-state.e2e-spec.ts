@@ -4,7 +4,7 @@ import { AppConfig } from '@kyc/config';
 import { decideStatus, SecretBox, type EventVerification, type VerificationEvent, type VerificationStatus } from '@kyc/core';
 import { databaseOptions, EventEntity, EventStore, initializeDataSource, VerificationEntity, VerificationLedger, VerificationStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, testVerificationEvent, waitFor } from '@kyc/testing';
+import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, aVerificationEvent, waitFor } from '@kyc/testing';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 import { WorkerProcess } from './support/worker-process';
@@ -64,7 +64,7 @@ describe.each(DATABASE_KINDS)('verification state and its ordering guard on %s',
     const byName = new Map<string, VerificationEvent>();
     for (const step of HISTORY) {
       const occurredAt = new Date(T0 + step.minute * 60_000).toISOString();
-      const event = testVerificationEvent(`${applicantId}-${step.name}`, {
+      const event = aVerificationEvent(`${applicantId}-${step.name}`, {
         type: step.status ? `verification.${step.status}` : 'document.created',
         status: step.status,
         subject: { applicantId, externalUserId: `user-of-${applicantId}` },
@@ -129,9 +129,9 @@ describe.each(DATABASE_KINDS)('verification state and its ordering guard on %s',
 
   it('keys a verification by applicantId, else verificationId, else externalUserId, per connection; no subject, no verification', async () => {
     const verificationId = `session-${randomUUID()}`;
-    const bySession = testVerificationEvent(`by-session-${verificationId}`, { subject: { verificationId }, status: 'started', type: 'verification.started' });
-    const sameSessionOtherConnection = testVerificationEvent(`other-${verificationId}`, { connection: 'eu', subject: { verificationId }, status: 'started', type: 'verification.started' });
-    const checkOnly = testVerificationEvent(`check-${verificationId}`, { subject: { checkId: 'check-1' } });
+    const bySession = aVerificationEvent(`by-session-${verificationId}`, { subject: { verificationId }, status: 'started', type: 'verification.started' });
+    const sameSessionOtherConnection = aVerificationEvent(`other-${verificationId}`, { connection: 'eu', subject: { verificationId }, status: 'started', type: 'verification.started' });
+    const checkOnly = aVerificationEvent(`check-${verificationId}`, { subject: { checkId: 'check-1' } });
     for (const event of [bySession, sameSessionOtherConnection, checkOnly]) await events.record(event, {});
     const applied = await ledger.apply([bySession, sameSessionOtherConnection, checkOnly]);
     expect(applied.get(checkOnly.id)).toEqual({ verification: null, applied: true });
@@ -143,7 +143,7 @@ describe.each(DATABASE_KINDS)('verification state and its ordering guard on %s',
 
   it('finds stuck verifications: a non-final status held longer than asked (vendor time)', async () => {
     const applicantId = `stuck-${randomUUID()}`;
-    const inReview = testVerificationEvent(`${applicantId}-review`, {
+    const inReview = aVerificationEvent(`${applicantId}-review`, {
       subject: { applicantId },
       status: 'review',
       type: 'verification.review',
@@ -155,7 +155,7 @@ describe.each(DATABASE_KINDS)('verification state and its ordering guard on %s',
     expect(await stuckIds(2 * 3_600)).toContain(id);
     expect(await stuckIds(4 * 3_600)).not.toContain(id);
     // Approved: final, so never stuck.
-    const approved = testVerificationEvent(`${applicantId}-approved`, { subject: { applicantId }, status: 'approved', type: 'verification.approved' });
+    const approved = aVerificationEvent(`${applicantId}-approved`, { subject: { applicantId }, status: 'approved', type: 'verification.approved' });
     await events.record(approved, {});
     await ledger.apply([approved]);
     expect(await stuckIds(0)).not.toContain(id);

@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { DestinationStream } from 'pino';
 import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
-import { GatewayFeaturesModule } from '@kyc/gateway';
-import { createHttpApp } from '@kyc/gateway';
+import { createHttpApp, GatewayFeaturesModule } from '@kyc/gateway';
 import { WorkerFeaturesModule } from '@kyc/worker';
 
 export interface TestApp {

@@ -6,3 +6,5 @@ export * from './process-helpers';
 export * from './source-revision';
 export * from './verification-events';
 export * from './allpass-crypto';
+export * from './seed-vendors';
+export * from './admin-client';

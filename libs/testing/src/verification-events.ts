@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { VerificationEvent } from '@kyc/core';
+import type { SubscriberInput } from '@kyc/persistence';
 
 /** A ComplyCube `check.completed` VerificationEvent with a fresh id, for tests that store events directly. */
-export function testVerificationEvent(providerEventId: string, overrides: Partial<VerificationEvent> = {}): VerificationEvent {
+export function aVerificationEvent(providerEventId: string, overrides: Partial<VerificationEvent> = {}): VerificationEvent {
   const now = new Date().toISOString();
   return {
     specVersion: '1',
@@ -20,4 +22,10 @@ export function testVerificationEvent(providerEventId: string, overrides: Partia
     verification: null,
     ...overrides,
   };
+}
+
+/** A queue subscriber receiving everything, with a unique name; `overrides` set any field (an http subscriber: `{kind: 'http', url}`). */
+export function aSubscriber(overrides: Partial<SubscriberInput> = {}): SubscriberInput {
+  const name = overrides.name ?? `subscriber-${randomBytes(4).toString('hex')}`;
+  return { name, kind: 'queue', queue: name, ...overrides };
 }
