@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@kyc/config';
-import type { Subscriber } from '@kyc/persistence';
+import type { QueueSubscriber } from '@kyc/persistence';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Json = Record<string, unknown>;
+/** The subscriber resource as the API answers it, either kind. */
+type Subscriber = Omit<QueueSubscriber, 'kind' | 'queue'> & { kind: string; queue?: string; url?: string; secretFingerprint?: string };
 type Created = Subscriber & { secret?: string };
 
 interface Call {

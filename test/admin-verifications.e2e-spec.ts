@@ -42,14 +42,12 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     expect(answer.status).toBe(200);
     return answer.body.eventId as string;
   };
-  async function subscribeQueue(input: Partial<SubscriberInput>): Promise<Job<VerificationEvent>[]> {
-    const { queue } = await app.app
-      .get(SubscriberStore)
-      .create(aSubscriber(input))
-      .then(({ subscriber }) => subscriber);
+  async function subscribeQueue(input: Pick<SubscriberInput, 'name' | 'filter'>): Promise<Job<VerificationEvent>[]> {
+    const subscriber = aSubscriber(input);
+    await app.app.get(SubscriberStore).create(subscriber);
     await app.app.get(SubscriberCache).reload();
     const jobs: Job<VerificationEvent>[] = [];
-    consumers.push(new Worker<VerificationEvent>(queue!, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
+    consumers.push(new Worker<VerificationEvent>(subscriber.queue, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
     return jobs;
   }
 

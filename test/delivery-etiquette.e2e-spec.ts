@@ -47,8 +47,8 @@ describe.each(DATABASE_KINDS)('delivery etiquette on %s', (kind) => {
     return started;
   }
 
-  async function subscribe(target: Receiver, input: Partial<SubscriberInput> = {}): Promise<Subscriber> {
-    const created = await app.app.get(SubscriberStore).create({ name: `http-${randomBytes(4).toString('hex')}`, kind: 'http', url: target.url, ...input });
+  async function subscribe(target: Receiver, input: Partial<Omit<SubscriberInput, 'kind'>> = {}): Promise<Subscriber> {
+    const created = await app.app.get(SubscriberStore).create({ name: `http-${randomBytes(4).toString('hex')}`, ...input, kind: 'http', url: target.url });
     target.secret = created.secret!;
     await app.app.get(SubscriberCache).reload();
     return created.subscriber;

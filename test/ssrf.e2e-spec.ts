@@ -62,9 +62,10 @@ describe.each(DATABASE_KINDS)('private subscriber addresses on %s', (kind) => {
     ];
     // Straight into the store, as a row written before the rule or by hand would be: the admin API would refuse them.
     const store = app.app.get(SubscriberStore);
-    const subscribers = [];
+    const subscribers: Array<{ id: string; url: string }> = [];
     for (const [index, url] of urls.entries()) {
-      subscribers.push((await store.create({ name: `private-${index}`, kind: 'http', url, retry: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 100 } } })).subscriber);
+      const { subscriber } = await store.create({ name: `private-${index}`, kind: 'http', url, retry: { maxAttempts: 2, backoff: { type: 'fixed', delayMs: 100 } } });
+      subscribers.push({ id: subscriber.id, url });
     }
     await app.app.get(SubscriberCache).reload();
 

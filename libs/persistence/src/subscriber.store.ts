@@ -4,16 +4,13 @@ import { randomBytes } from 'node:crypto';
 import { MoreThan, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, SecretBox, SubscriptionFilter, type SealContext } from '@kyc/core';
-import { BackoffType, SubscriberEntity, SubscriberKind } from './entities';
+import { BackoffType, SubscriberEntity } from './entities';
 import { isUniqueViolation } from './storage-errors';
 
-/** A subscriber as the worker uses it and the admin API reads it (never its secret). */
-export interface Subscriber {
+/** What every subscriber has, whatever its kind. */
+interface SubscriberSettings {
   id: string;
   name: string;
-  kind: SubscriberKind;
-  queue?: string;
-  url?: string;
   timeoutMs: number;
   filter: SubscriptionFilter;
   retry: { maxAttempts: number; backoff: { type: BackoffType; delayMs: number; maxDelayMs: number } };
@@ -23,24 +20,39 @@ export interface Subscriber {
   disabledAt: string | null;
   /** http: first failed attempt since the last success; null while it succeeds. */
   failingSince: string | null;
-  /** http: a short fingerprint of the signing secret, to tell secrets apart without showing them. */
-  secretFingerprint?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export interface SubscriberInput {
+/** A BullMQ queue the gateway adds each event to. */
+export interface QueueSubscriber extends SubscriberSettings {
+  kind: 'queue';
+  queue: string;
+}
+
+/** An HTTP endpoint the gateway POSTs each event to, signed. */
+export interface HttpSubscriber extends SubscriberSettings {
+  kind: 'http';
+  url: string;
+  /** A short fingerprint of the signing secret, to tell secrets apart without showing them (absent when it cannot be opened). */
+  secretFingerprint?: string;
+}
+
+/** A subscriber as the worker uses it and the admin API reads it (never its secret). */
+export type Subscriber = QueueSubscriber | HttpSubscriber;
+
+interface SubscriberInputSettings {
   name: string;
-  kind: SubscriberKind;
-  queue?: string;
-  url?: string;
   timeoutMs?: number;
   filter?: Partial<SubscriptionFilter>;
   retry?: { maxAttempts?: number; backoff?: { type?: BackoffType; delayMs?: number; maxDelayMs?: number } };
   enabled?: boolean;
 }
 
-export type SubscriberPatch = Partial<Omit<SubscriberInput, 'kind'>>;
+export type SubscriberInput = (SubscriberInputSettings & { kind: 'queue'; queue: string }) | (SubscriberInputSettings & { kind: 'http'; url: string });
+
+/** Any setting but the kind; `queue` applies to a queue subscriber, `url` to an http one. */
+export type SubscriberPatch = Partial<SubscriberInputSettings & { queue: string; url: string }>;
 
 /** Defaults of the contract: 10 attempts, exponential from 1 s with jitter, capped at 1 h. */
 export const SUBSCRIBER_DEFAULTS = {
@@ -210,11 +222,9 @@ export class SubscriberStore {
   }
 
   private toSubscriber(row: SubscriberEntity): Subscriber {
-    return {
+    const settings: SubscriberSettings = {
       id: row.id,
       name: row.name,
-      kind: row.kind,
-      ...(row.kind === 'queue' ? { queue: row.queue ?? undefined } : { url: row.url ?? undefined }),
       timeoutMs: row.timeoutMs,
       filter: { providers: row.filterProviders, connections: row.filterConnections ?? [], types: row.filterTypes, includeStale: row.filterIncludeStale },
       retry: { maxAttempts: row.maxAttempts, backoff: { type: row.backoffType, delayMs: row.backoffDelayMs, maxDelayMs: row.backoffMaxDelayMs } },
@@ -222,9 +232,10 @@ export class SubscriberStore {
       disabledReason: row.disabledReason,
       disabledAt: row.disabledAt?.toISOString() ?? null,
       failingSince: row.failingSince?.toISOString() ?? null,
-      ...this.secretFingerprint(row),
       createdAt: row.createdAt.toISOString(),
       updatedAt: row.updatedAt.toISOString(),
     };
+    // The table allows null in the column of the other kind; a row always has its own kind's.
+    return row.kind === 'queue' ? { ...settings, kind: 'queue', queue: row.queue ?? '' } : { ...settings, kind: 'http', url: row.url ?? '', ...this.secretFingerprint(row) };
   }
 }

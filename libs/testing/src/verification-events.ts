@@ -3,6 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { VerificationEvent } from '@kyc/core';
 import type { SubscriberInput } from '@kyc/persistence';
 
+type QueueSubscriberInput = Extract<SubscriberInput, { kind: 'queue' }>;
+
 /** A ComplyCube `check.completed` VerificationEvent with a fresh id, for tests that store events directly. */
 export function aVerificationEvent(providerEventId: string, overrides: Partial<VerificationEvent> = {}): VerificationEvent {
   const now = new Date().toISOString();
@@ -25,7 +27,7 @@ export function aVerificationEvent(providerEventId: string, overrides: Partial<V
 }
 
 /** A queue subscriber receiving everything, with a unique name; `overrides` set any field (an http subscriber: `{kind: 'http', url}`). */
-export function aSubscriber(overrides: Partial<SubscriberInput> = {}): SubscriberInput {
+export function aSubscriber(overrides: Partial<QueueSubscriberInput> = {}): QueueSubscriberInput {
   const name = overrides.name ?? `subscriber-${randomBytes(4).toString('hex')}`;
   return { name, kind: 'queue', queue: name, ...overrides };
 }

@@ -40,7 +40,7 @@ export type HealthChange =
   | { kind: 'pause-due'; failingSince: string; failingBefore: Date };
 
 /** `pauseAfterMs` is SUBSCRIBER_AUTO_PAUSE_AFTER_MS (0: never pause). */
-export function healthAfterAttempt(subscriber: Pick<Subscriber, 'kind' | 'url' | 'failingSince'>, outcome: AttemptOutcome, attemptedAt: Date, pauseAfterMs: number): HealthChange {
+export function healthAfterAttempt(subscriber: Pick<Subscriber, 'kind' | 'failingSince'> & { url?: string }, outcome: AttemptOutcome, attemptedAt: Date, pauseAfterMs: number): HealthChange {
   if (subscriber.kind !== 'http') return { kind: 'unchanged' };
   if (outcome.ok) return subscriber.failingSince === null ? { kind: 'unchanged' } : { kind: 'recovered' };
   const failingSince = subscriber.failingSince ?? attemptedAt.toISOString();

@@ -59,7 +59,7 @@ export class BulkQueueDelivery {
         try {
           await this.channel.deliverMany(subscriber, items);
         } catch (error) {
-          this.logger.warn(`queue ${subscriber.queue} refused ${items.length} deliveries, scheduling them one by one: ${(error as Error).message}`);
+          this.logger.warn(`queue ${subscriber.kind === 'queue' ? subscriber.queue : subscriber.name} refused ${items.length} deliveries, scheduling them one by one: ${(error as Error).message}`);
           return;
         }
         const handOver = { attemptedAt, durationMs: performance.now() - started };

@@ -3,7 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
-import { DeliveryEntity, Subscriber, SubscriberStore } from '@kyc/persistence';
+import { DeliveryEntity, HttpSubscriber, Subscriber, SubscriberStore } from '@kyc/persistence';
 import { parseRetryAfter } from './backoff';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 import { guardedConnector } from './guarded-connect';
@@ -32,10 +32,11 @@ export class HttpChannel implements DeliveryChannel, OnApplicationShutdown {
   }
 
   async deliver(subscriber: Subscriber, event: VerificationEvent, _delivery: DeliveryEntity): Promise<AttemptOutcome> {
+    if (subscriber.kind !== 'http') throw new Error(`subscriber ${subscriber.name} is not an http subscriber`);
     const body = JSON.stringify(event);
     const signer = await this.signer(subscriber);
     const now = new Date();
-    const response = await request(subscriber.url!, {
+    const response = await request(subscriber.url, {
       method: 'POST',
       dispatcher: this.agent,
       headers: {
@@ -58,7 +59,7 @@ export class HttpChannel implements DeliveryChannel, OnApplicationShutdown {
     return { ok: false, httpStatus: status, error: `HTTP ${status}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   }
 
-  private async signer(subscriber: Subscriber): Promise<Webhook> {
+  private async signer(subscriber: HttpSubscriber): Promise<Webhook> {
     const cached = this.signers.get(subscriber.id);
     if (cached && cached.secret === subscriber.secretFingerprint) return cached.webhook;
     const secret = await this.subscribers.signingSecret(subscriber.id);

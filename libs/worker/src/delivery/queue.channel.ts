@@ -32,9 +32,10 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
 
   /** Several events to one subscriber's queue in one round trip. Throws if Redis did not take them. */
   async deliverMany(subscriber: Subscriber, items: Array<{ event: VerificationEvent; delivery: Pick<DeliveryEntity, 'replays'> }>): Promise<void> {
+    if (subscriber.kind !== 'queue') throw new Error(`subscriber ${subscriber.name} is not a queue subscriber`);
     // The admin API refuses these names; a subscriber stored before it did must not feed the gateway's own queues.
-    if (isReservedQueueName(subscriber.queue!)) throw new Error(`queue ${subscriber.queue} is one of the gateway's own queues: rename the subscriber's queue`);
-    await this.queue(subscriber.queue!).addBulk(
+    if (isReservedQueueName(subscriber.queue)) throw new Error(`queue ${subscriber.queue} is one of the gateway's own queues: rename the subscriber's queue`);
+    await this.queue(subscriber.queue).addBulk(
       items.map(({ event, delivery }) => ({
         name: event.type,
         data: event,

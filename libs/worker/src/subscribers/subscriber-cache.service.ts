@@ -45,7 +45,7 @@ export class SubscriberCache extends ReloadingCache<Map<string, Subscriber>> imp
   }
 
   /** Apply a change this worker just made in the database, without waiting for the next reload. */
-  patch(id: string, fields: Partial<Subscriber>): void {
+  patch(id: string, fields: Partial<Pick<Subscriber, 'enabled' | 'disabledReason' | 'disabledAt' | 'failingSince'>>): void {
     const subscriber = this.snapshot.get(id);
     if (subscriber) this.snapshot.set(id, { ...subscriber, ...fields });
   }

@@ -58,7 +58,8 @@ export class CreatedSubscriberView extends SubscriberView {
 }
 
 export function toSubscriberView(subscriber: Subscriber): SubscriberView {
-  const { id, name, kind, queue, url, timeoutMs, filter, retry, enabled, disabledReason, disabledAt, failingSince, secretFingerprint, createdAt, updatedAt } = subscriber;
+  const { id, name, kind, timeoutMs, filter, retry, enabled, disabledReason, disabledAt, failingSince, createdAt, updatedAt } = subscriber;
+  const { queue, url, secretFingerprint } = subscriber.kind === 'queue' ? { queue: subscriber.queue } : { url: subscriber.url, secretFingerprint: subscriber.secretFingerprint };
   const { backoff } = retry;
   return {
     id,

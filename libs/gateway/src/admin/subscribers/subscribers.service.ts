@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { NotFoundError, ValidationFailedError } from '@kyc/core';
-import { SubscriberStore } from '@kyc/persistence';
+import { SubscriberStore, type SubscriberInput } from '@kyc/persistence';
 import { Page, PageQuery, paginate } from '../pagination';
 import { isRefusedHost } from './private-host';
 import { CreateSubscriberDto, UpdateSubscriberDto } from './subscriber.dto';
@@ -26,7 +26,9 @@ export class SubscribersService {
   /** The http signing secret is in this answer, once; afterwards only its fingerprint. */
   async create(body: CreateSubscriberDto): Promise<CreatedSubscriberView> {
     await this.refusePrivateUrl(body.url);
-    const { subscriber, secret } = await this.store.create(body);
+    // The DTO's validation guarantees the field of its kind.
+    const input: SubscriberInput = body.kind === 'queue' ? { ...body, kind: 'queue', queue: body.queue! } : { ...body, kind: 'http', url: body.url! };
+    const { subscriber, secret } = await this.store.create(input);
     return secret === undefined ? toSubscriberView(subscriber) : { ...toSubscriberView(subscriber), secret };
   }
 
