@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { canonicalJson, deriveSubkey } from './crypto';
+import { canonicalJson, deriveSubkey } from './secret-box';
 
 /** Dedup key of a payload that carries no vendor event id (equal payloads, whatever their key order, give equal keys). */
 export type EventIdDigest = (payload: unknown) => string;

@@ -1,7 +1,7 @@
 export * from './gateway.module';
 export * from './http-app';
-export { ConnectionCache, type CachedConnection } from './ingress/connection-cache.service';
+export { ConnectionCache, type CachedConnection } from './ingress/connection.cache';
 export { DefaultConnectionsService } from './ingress/default-connections.service';
 export { PUBLIC_INGRESS_MESSAGES } from './ingress/ingress-http.handler';
-export { RefusalRecorder } from './ingress/refusal-recorder.service';
-export { ReadinessState } from './operations/readiness.service';
+export { RefusalRecorder } from './ingress/refusal-recorder';
+export { ReadinessState } from './operations/readiness-state';

@@ -1,5 +1,5 @@
 export * from './metrics.service';
-export * from './metrics-server.service';
+export * from './metrics-server';
 export * from './metrics-access';
 export * from './observability.module';
 export * from './logging.module';

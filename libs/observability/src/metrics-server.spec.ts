@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { testConfig } from '@kyc/testing';
-import { MetricsServer } from './metrics-server.service';
+import { MetricsServer } from './metrics-server';
 import type { MetricsService } from './metrics.service';
 
 const TOKEN = 'worker-metrics-token-0123456789';

@@ -10,7 +10,7 @@ export * from './subscriber.store';
 export * from './delivery.store';
 export * from './outbox.queries';
 export * from './retention.queries';
-export * from './secrets-reseal';
+export * from './secrets-resealer';
 export * from './sql-steps';
 export * from './verification.ledger';
 export * from './verification.store';

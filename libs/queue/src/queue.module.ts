@@ -1,12 +1,12 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
-import { EventPublisher } from './event-publisher.service';
-import { DeliveryScheduler } from './delivery-scheduler.service';
+import { EventPublisher } from './event-publisher';
+import { DeliveryScheduler } from './delivery-scheduler';
 import { ReplayService } from './replay.service';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE } from './queue-names';
 import { redisOptions } from './redis-connection';
-import { RedisMonitor } from './redis-monitor.service';
+import { RedisMonitor } from './redis-monitor';
 
 @Global()
 @Module({

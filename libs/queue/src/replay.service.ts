@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { filterMatches, NotFoundError } from '@kyc/core';
 import { DeliveryEntity, DeliveryStore, EventStore, SubscriberStore } from '@kyc/persistence';
-import { DeliveryScheduler } from './delivery-scheduler.service';
+import { DeliveryScheduler } from './delivery-scheduler';
 
 /** The event, a subscriber or the delivery to deliver again does not exist; the message says which. */
 export class ReplayTargetNotFoundError extends NotFoundError {

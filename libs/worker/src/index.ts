@@ -1,7 +1,7 @@
 export * from './worker.module';
-export { DeliveryReconciler } from './delivery/reconciler.service';
-export { PayloadRetention } from './retention/payload-retention.service';
-export { RefusalRetention } from './retention/refusal-retention.service';
+export { DeliveryReconciler } from './delivery/delivery-reconciler';
+export { PayloadRetention } from './retention/payload-retention';
+export { RefusalRetention } from './retention/refusal-retention';
 export { resealTallies, rotateSecrets } from './secrets/rotate-secrets';
-export { SubscriberCache } from './subscribers/subscriber-cache.service';
-export { VerificationBackfill } from './verifications/verification-backfill.service';
+export { SubscriberCache } from './subscribers/subscriber.cache';
+export { VerificationBackfill } from './verifications/verification-backfill';

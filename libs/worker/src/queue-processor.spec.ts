@@ -4,7 +4,7 @@ import type { DeliveryService } from './delivery/delivery.service';
 import { DeliveryProcessor } from './delivery/delivery.processor';
 import type { DispatcherService } from './dispatch/dispatcher.service';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
-import { ActiveJobs, type WorkerDrain } from './worker-drain.service';
+import { ActiveJobs, type WorkerDrain } from './worker-drain';
 
 const ID = '0192f0c4-8a1e-7c3b-9d2e-5f6a7b8c9d0e';
 const monitor = { watch: jest.fn(), report: jest.fn() } as unknown as RedisMonitor;

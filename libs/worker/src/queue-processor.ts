@@ -2,7 +2,7 @@ import { OnWorkerEvent, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { RedisMonitor } from '@kyc/queue';
-import type { ActiveJobs, WorkerDrain } from './worker-drain.service';
+import type { ActiveJobs, WorkerDrain } from './worker-drain';
 
 /** A short lock: a killed worker's job is taken over within ~15 s (a live worker renews its lock). */
 export const PROCESSOR_LOCK_OPTIONS = { lockDuration: 10_000, stalledInterval: 5_000 } as const;

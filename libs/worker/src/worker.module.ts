@@ -6,17 +6,17 @@ import { DeliveryProcessor } from './delivery/delivery.processor';
 import { DeliveryService } from './delivery/delivery.service';
 import { HttpChannel } from './delivery/http.channel';
 import { QueueChannel } from './delivery/queue.channel';
-import { BulkQueueDelivery } from './delivery/bulk-queue-delivery.service';
-import { DeliveryReconciler } from './delivery/reconciler.service';
-import { SubscriberHealth } from './delivery/subscriber-health.service';
+import { BulkQueueDelivery } from './delivery/bulk-queue-delivery';
+import { DeliveryReconciler } from './delivery/delivery-reconciler';
+import { SubscriberHealth } from './delivery/subscriber-health';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 import { DispatcherService } from './dispatch/dispatcher.service';
-import { OutboxRelay } from './relay/outbox-relay.service';
-import { PayloadRetention } from './retention/payload-retention.service';
-import { RefusalRetention } from './retention/refusal-retention.service';
-import { SubscriberCache } from './subscribers/subscriber-cache.service';
-import { VerificationBackfill } from './verifications/verification-backfill.service';
-import { ActiveJobs, WorkerDrain } from './worker-drain.service';
+import { OutboxRelay } from './relay/outbox-relay';
+import { PayloadRetention } from './retention/payload-retention';
+import { RefusalRetention } from './retention/refusal-retention';
+import { SubscriberCache } from './subscribers/subscriber.cache';
+import { VerificationBackfill } from './verifications/verification-backfill';
+import { ActiveJobs, WorkerDrain } from './worker-drain';
 
 /** The worker's own parts, without the platform (so the all-in-one process can add them beside the gateway's). */
 @Module({

@@ -1,6 +1,6 @@
 import { WebhookRejection } from '@kyc/core';
 import type { ConnectionCredentials, InboundWebhook, ProviderAdapter } from '@kyc/providers';
-import type { CachedConnection } from './connection-cache.service';
+import type { CachedConnection } from './connection.cache';
 import { authenticateAgainst, credentialsToTry, enabledCandidates, moreTelling, namedCandidate } from './connection-choice';
 
 const NOW = Date.parse('2025-01-01T12:00:00.000Z');

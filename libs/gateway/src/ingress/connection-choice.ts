@@ -1,6 +1,6 @@
 import { WebhookRejection } from '@kyc/core';
 import { checkRequiredHeaders, type ConnectionCredentials, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
-import type { CachedConnection } from './connection-cache.service';
+import type { CachedConnection } from './connection.cache';
 
 /** Of several candidate credentials that all failed, the refusal that tells the most. */
 const REFUSAL_RANK: Record<string, number> = { stale_timestamp: 4, malformed: 3, invalid_signature: 2, missing_signature: 1 };

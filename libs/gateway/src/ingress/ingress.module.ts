@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ConnectionChangesModule } from '@kyc/queue';
-import { ConnectionCache } from './connection-cache.service';
+import { ConnectionCache } from './connection.cache';
 import { DefaultConnectionsService } from './default-connections.service';
 import { IngressHttpHandler } from './ingress-http.handler';
 import { IngressService } from './ingress.service';
-import { RefusalRecorder } from './refusal-recorder.service';
+import { RefusalRecorder } from './refusal-recorder';
 
 /** Ingress is served by IngressHttpHandler, mounted by configureHttpApp: no controller. */
 @Module({

@@ -7,10 +7,10 @@ import { MetricsService } from '@kyc/observability';
 import { EventStore, StorageUnavailableError } from '@kyc/persistence';
 import { detectProvider, findProvider, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
 import { EventPublisher } from '@kyc/queue';
-import { CachedConnection, ConnectionCache } from './connection-cache.service';
+import { CachedConnection, ConnectionCache } from './connection.cache';
 import { authenticateAgainst, enabledCandidates, namedCandidate } from './connection-choice';
 import { IngressBusyError } from './ingress-busy.error';
-import { RefusalRecorder } from './refusal-recorder.service';
+import { RefusalRecorder } from './refusal-recorder';
 import { isJsonContentType, readRequestBody } from './request-body';
 
 /** Where a request was sent: `/webhooks`, `/webhooks/:provider` or `/webhooks/:provider/:connection`. */

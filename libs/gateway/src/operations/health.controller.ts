@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { withTimeout } from '@kyc/core';
 import { RedisMonitor } from '@kyc/queue';
-import { ReadinessState } from './readiness.service';
+import { ReadinessState } from './readiness-state';
 
 const CHECK_TIMEOUT_MS = 1_500;
 

@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
-import { HttpShutdown } from './http-shutdown.service';
+import { HttpShutdown } from './http-shutdown';
 import { MetricsController } from './metrics.controller';
-import { ReadinessState } from './readiness.service';
+import { ReadinessState } from './readiness-state';
 
 /** Health probes and the metrics scrape endpoint of the gateway. */
 @Module({

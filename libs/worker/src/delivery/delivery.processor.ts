@@ -2,7 +2,7 @@ import { InjectQueue, Processor } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { DELIVERIES_QUEUE, type DeliveryJob, readDeliveryJob, RedisMonitor } from '@kyc/queue';
 import { PROCESSOR_LOCK_OPTIONS, QueueProcessor } from '../queue-processor';
-import { ActiveJobs, WorkerDrain } from '../worker-drain.service';
+import { ActiveJobs, WorkerDrain } from '../worker-drain';
 import { DeliveryService } from './delivery.service';
 
 /**

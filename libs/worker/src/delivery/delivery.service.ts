@@ -3,12 +3,12 @@ import { AppConfig } from '@kyc/config';
 import { MetricsService } from '@kyc/observability';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { DeliveryScheduler, type DeliveryJob } from '@kyc/queue';
-import { SubscriberCache } from '../subscribers/subscriber-cache.service';
+import { SubscriberCache } from '../subscribers/subscriber.cache';
 import { decideAfterAttempt } from './after-attempt';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 import { HttpChannel } from './http.channel';
 import { QueueChannel } from './queue.channel';
-import { SubscriberHealth } from './subscriber-health.service';
+import { SubscriberHealth } from './subscriber-health';
 
 /** One attempt of one delivery: send, record, and decide what comes next (done, retry, dead letter). */
 @Injectable()

@@ -2,7 +2,7 @@ import { InjectQueue, Processor } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { EVENTS_QUEUE, readDispatchJob, RedisMonitor } from '@kyc/queue';
 import { PROCESSOR_LOCK_OPTIONS, QueueProcessor } from '../queue-processor';
-import { ActiveJobs, WorkerDrain } from '../worker-drain.service';
+import { ActiveJobs, WorkerDrain } from '../worker-drain';
 import { DispatcherService } from './dispatcher.service';
 
 /** Consumes the events queue. Thin by design: a job carries only event ids; the database is the truth. */

@@ -1,6 +1,6 @@
 import { filterMatches, type VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import type { DueDelivery } from '../delivery/bulk-queue-delivery.service';
+import type { DueDelivery } from '../delivery/bulk-queue-delivery';
 
 /** The subscribers an event goes to: those that existed when it was received and whose filter it matches. */
 export function matchingSubscribers(subscribers: Subscriber[], event: VerificationEvent): Subscriber[] {

@@ -3,8 +3,8 @@ import { MicroBatcher, type VerificationEvent } from '@kyc/core';
 import { MetricsService } from '@kyc/observability';
 import { DeliveryStore, EventStore, VerificationLedger } from '@kyc/persistence';
 import { DeliveryScheduler } from '@kyc/queue';
-import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery.service';
-import { SubscriberCache } from '../subscribers/subscriber-cache.service';
+import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery';
+import { SubscriberCache } from '../subscribers/subscriber.cache';
 import { matchingSubscribers, stillDue, toHandOverAtOnce } from './dispatch-plan';
 
 /**

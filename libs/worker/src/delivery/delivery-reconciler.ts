@@ -2,8 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DeliveryEntity, DeliveryStore, EventStore, Subscriber } from '@kyc/persistence';
 import { PeriodicTask } from '@kyc/platform';
 import { DeliveryScheduler } from '@kyc/queue';
-import { SubscriberCache } from '../subscribers/subscriber-cache.service';
-import { BulkQueueDelivery } from './bulk-queue-delivery.service';
+import { SubscriberCache } from '../subscribers/subscriber.cache';
+import { BulkQueueDelivery } from './bulk-queue-delivery';
 
 /**
  * The queue is not the source of truth. Periodically, pending deliveries of enabled subscribers

@@ -1,5 +1,5 @@
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, constantTimeEqual, deriveSubkey, SecretBox, type SealContext } from './crypto';
+import { canonicalJson, constantTimeEqual, deriveSubkey, SecretBox, type SealContext } from './secret-box';
 import { eventIdDigest } from './keyed-digest';
 
 const payloadDigest = eventIdDigest(randomBytes(32));

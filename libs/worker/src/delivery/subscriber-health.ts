@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { Subscriber, SubscriberStore } from '@kyc/persistence';
-import { SubscriberCache } from '../subscribers/subscriber-cache.service';
+import { SubscriberCache } from '../subscribers/subscriber.cache';
 import { healthAfterAttempt } from './after-attempt';
 import type { AttemptOutcome } from './delivery-channel';
 

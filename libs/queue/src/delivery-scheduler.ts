@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import type { DeliveryEntity } from '@kyc/persistence';
 import { DELIVERIES_QUEUE, DeliveryJob, deliveryJobId } from './queue-names';
-import { RedisMonitor } from './redis-monitor.service';
+import { RedisMonitor } from './redis-monitor';
 
 /** Puts delivery attempts on the deliveries queue; adding the same attempt twice is a no-op. */
 @Injectable()

@@ -4,7 +4,7 @@ import { MicroBatcher, withTimeout } from '@kyc/core';
 import { Queue } from 'bullmq';
 import { EVENTS_QUEUE, EventsQueueJobs } from './queue-names';
 import { redisOptions } from './redis-connection';
-import { RedisMonitor } from './redis-monitor.service';
+import { RedisMonitor } from './redis-monitor';
 
 /** Job options of the events queue: retried by BullMQ, removed once done (the database keeps history). */
 export const DISPATCH_JOB_OPTIONS = {

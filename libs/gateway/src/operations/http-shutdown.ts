@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '@kyc/config';
 import { drainHttpServer } from '../http-server';
-import { ReadinessState } from './readiness.service';
+import { ReadinessState } from './readiness-state';
 
 /**
  * First step of shutdown (beforeApplicationShutdown, before Nest closes anything): readiness turns
