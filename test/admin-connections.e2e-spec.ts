@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import { ConnectionEntity, ConnectionStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { AdminClient, type AdminRequest, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { ConnectionCache } from '@kyc/gateway';
 import { Answer, post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -72,14 +72,8 @@ describe.each(DATABASE_KINDS)('admin connections API on %s', (kind) => {
     await database?.drop();
   });
 
-  async function call<T = Json>(method: string, path: string, { body, authorization }: { body?: unknown; authorization?: string | null } = {}, app = gateway) {
-    const headers: Record<string, string> = {};
-    const auth = authorization === undefined ? `Bearer ${config.adminApiKey}` : authorization;
-    if (auth !== null) headers.authorization = auth;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${app.url}/admin${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    const answer = { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  async function call<T = Json>(method: string, path: string, request: AdminRequest = {}, app = gateway) {
+    const answer = await new AdminClient(app.url, config.adminApiKey).call<T>(method, path, request);
     expectNoSecrets(answer.body);
     return answer;
   }

@@ -1,13 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Job, Worker } from 'bullmq';
+import { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '@kyc/config';
 import { VerificationEvent } from '@kyc/core';
 import { DeliveryEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
 import type { SimulateOptions } from '@kyc/providers';
-import { redisOptions } from '@kyc/queue';
-import { aSeedVendorSet, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor, type SeedVendor } from '@kyc/testing';
+import { AdminClient, type AdminRequest, aSeedVendorSet, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor, type SeedVendor, consumeQueue } from '@kyc/testing';
 import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
@@ -70,15 +69,7 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
     await database?.drop();
   });
 
-  async function call<T = Json>(method: string, path: string, { body, authorization }: { body?: unknown; authorization?: string | null } = {}) {
-    const headers: Record<string, string> = {};
-    const auth = authorization === undefined ? `Bearer ${config.adminApiKey}` : authorization;
-    if (auth !== null) headers.authorization = auth;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${app.url}/admin${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T = Json>(method: string, path: string, request: AdminRequest = {}) => new AdminClient(app.url, config.adminApiKey).call<T>(method, path, request);
 
   async function get<T>(path: string): Promise<T> {
     const answer = await call<T>('GET', path);
@@ -117,16 +108,11 @@ describe.each(DATABASE_KINDS)('admin events, deliveries and inbound API on %s', 
     return started;
   }
 
-  /** A plain BullMQ Worker on a subscriber queue, as a downstream service runs it. */
-  function consume(queue: string): Job<VerificationEvent>[] {
-    const jobs: Job<VerificationEvent>[] = [];
-    const worker = new Worker<VerificationEvent>(queue, async (job) => void jobs.push(job), {
-      connection: redisOptions(config.env.REDIS_URL, 'worker'),
-      prefix: config.env.QUEUE_PREFIX,
-    });
-    closers.push(() => worker.close());
-    return jobs;
-  }
+  const consume = (queue: string): Job<VerificationEvent>[] => {
+    const consumer = consumeQueue(queue, config.env);
+    closers.push(consumer.close);
+    return consumer.jobs;
+  };
 
   const deliveriesOf = (subscriberId: string, status = '') => get<Page<Delivery>>(`/deliveries?subscriberId=${subscriberId}${status && `&status=${status}`}`);
 

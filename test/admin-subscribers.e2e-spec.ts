@@ -2,22 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import type { QueueSubscriber } from '@kyc/persistence';
-import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
+import { AdminClient, type AdminRequest, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Json = Record<string, unknown>;
 /** The subscriber resource as the API answers it, either kind. */
 type Subscriber = Omit<QueueSubscriber, 'kind' | 'queue'> & { kind: string; queue?: string; url?: string; secretFingerprint?: string };
 type Created = Subscriber & { secret?: string };
-
-interface Call {
-  body?: unknown;
-  /** Sent as is, instead of `body` as JSON. */
-  raw?: string;
-  contentType?: string;
-  /** `null`: no Authorization header. */
-  authorization?: string | null;
-}
 
 const queueSubscriber = (name: string, extra: Json = {}) => ({ name, kind: 'queue', queue: `kyc-${name}`, ...extra });
 const httpSubscriber = (name: string, extra: Json = {}) => ({ name, kind: 'http', url: 'https://crm.example.com/kyc', ...extra });
@@ -38,16 +29,7 @@ describe.each(DATABASE_KINDS)('admin subscribers API on %s', (kind) => {
     await database?.drop();
   });
 
-  async function call<T = Json>(method: string, path: string, { body, raw, contentType, authorization }: Call = {}, app = gateway) {
-    const headers: Record<string, string> = {};
-    const auth = authorization === undefined ? `Bearer ${config.adminApiKey}` : authorization;
-    if (auth !== null) headers.authorization = auth;
-    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
-    if (payload !== undefined) headers['content-type'] = contentType ?? 'application/json';
-    const response = await fetch(`${app.url}/admin${path}`, { method, headers, body: payload });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-  }
+  const call = <T = Json>(method: string, path: string, request: AdminRequest = {}, app = gateway) => new AdminClient(app.url, config.adminApiKey).call<T>(method, path, request);
 
   const create = async (input: Json) => {
     const answer = await call<Created>('POST', '/subscribers', { body: input });

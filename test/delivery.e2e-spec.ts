@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import { DataSource, In } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import { VerificationEvent } from '@kyc/core';
 import { DeliveryAttemptEntity, DeliveryEntity, EventEntity, SubscriberInput, SubscriberStore } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { DELIVERIES_QUEUE, redisOptions, ReplayService } from '@kyc/queue';
-import { aSeedVendorSet, createTestDatabase, DATABASE_KINDS, type SeedVendor, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { aSeedVendorSet, createTestDatabase, DATABASE_KINDS, type SeedVendor, testConfig, TestDatabase, waitFor, consumeQueue } from '@kyc/testing';
 import { DeliveryReconciler, SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
@@ -47,16 +47,11 @@ describe.each(DATABASE_KINDS)('delivery to subscribers on %s', (kind) => {
     return created.subscriber;
   }
 
-  /** A plain BullMQ Worker on a subscriber queue, as a downstream service runs it. */
-  function consume(queue: string): Job<VerificationEvent>[] {
-    const jobs: Job<VerificationEvent>[] = [];
-    const worker = new Worker<VerificationEvent>(queue, async (job) => void jobs.push(job), {
-      connection: redisOptions(config.env.REDIS_URL, 'worker'),
-      prefix: config.env.QUEUE_PREFIX,
-    });
-    closers.push(() => worker.close());
-    return jobs;
-  }
+  const consume = (queue: string): Job<VerificationEvent>[] => {
+    const consumer = consumeQueue(queue, config.env);
+    closers.push(consumer.close);
+    return consumer.jobs;
+  };
 
   const send = async (provider: Vendor, type: string) => {
     const answer = await post(`${app.url}/webhooks/${provider}`, build(provider, type));

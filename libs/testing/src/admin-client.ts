@@ -1,6 +1,17 @@
 export interface AdminAnswer<T = Record<string, unknown>> {
   status: number;
+  /** The parsed JSON answer; undefined for an empty one. */
   body: T;
+}
+
+export interface AdminRequest {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as is, instead of `body` as JSON. */
+  raw?: string;
+  contentType?: string;
+  /** Undefined: the client's key as a bearer token; null: no Authorization header; a string: sent as is. */
+  authorization?: string | null;
 }
 
 /** The admin API over real HTTP with a bearer key, as an operator's script calls it. */
@@ -14,15 +25,16 @@ export class AdminClient {
     return this.call<T>('GET', path);
   }
 
-  /** `path` below `/admin` or absolute from the root (`/admin/...`). */
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown, key = this.key): Promise<AdminAnswer<T>> {
-    const response = await fetch(`${this.baseUrl}${path.startsWith('/admin') ? path : `/admin${path}`}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  /** `path` below `/admin` (`/subscribers`) or from the root (`/admin/subscribers`). */
+  async call<T = Record<string, unknown>>(method: string, path: string, { body, raw, contentType, authorization }: AdminRequest = {}): Promise<AdminAnswer<T>> {
+    const headers: Record<string, string> = {};
+    const auth = authorization === undefined ? `Bearer ${this.key}` : authorization;
+    if (auth !== null) headers.authorization = auth;
+    const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
+    if (payload !== undefined) headers['content-type'] = contentType ?? 'application/json';
+    const response = await fetch(`${this.baseUrl}${path.startsWith('/admin') ? path : `/admin${path}`}`, { method, headers, body: payload });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
   /** The same client with another key (a wrong one, for 401 checks). */

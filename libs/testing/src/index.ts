@@ -8,3 +8,4 @@ export * from './verification-events';
 export * from './allpass-crypto';
 export * from './seed-vendors';
 export * from './admin-client';
+export * from './queue-consumer';
