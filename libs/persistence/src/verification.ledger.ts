@@ -156,9 +156,21 @@ export class VerificationLedger {
 
   /** Every group's verification row, locked; rows of new subjects created first. */
   private *lockOrCreate(groups: SubjectGroup[], now: number): SqlSteps<Map<SubjectGroup, HeldRow>> {
+    // One clause per (provider, connection), so the unique index (provider, connection, subject_ref) serves it.
     const select = (of: SubjectGroup[]) => {
-      const refs = [...new Set(of.flatMap((group) => group.candidates))];
-      return { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE subject_ref IN (${marks(refs)}) ORDER BY id`, params: refs, lock: true };
+      const byConnection = new Map<string, { provider: string; connection: string; refs: Set<string> }>();
+      for (const group of of) {
+        const key = `${group.provider}\u0000${group.connection}`;
+        const entry = byConnection.get(key) ?? { provider: group.provider, connection: group.connection, refs: new Set<string>() };
+        for (const candidate of group.candidates) entry.refs.add(candidate);
+        byConnection.set(key, entry);
+      }
+      const clauses = [...byConnection.values()];
+      return {
+        sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE ${clauses.map(({ refs }) => `(provider = ? AND connection = ? AND subject_ref IN (${marks([...refs])}))`).join(' OR ')} ORDER BY id`,
+        params: clauses.flatMap(({ provider, connection, refs }) => [provider, connection, ...refs]),
+        lock: true,
+      };
     };
     const held = new Map<SubjectGroup, HeldRow>();
     const match = (rows: SqlRow[], of: SubjectGroup[]) => {
