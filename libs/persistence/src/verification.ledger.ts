@@ -156,8 +156,10 @@ export class VerificationLedger {
 
   /** Every group's verification row, locked; rows of new subjects created first. */
   private *lockOrCreate(groups: SubjectGroup[], now: number): SqlSteps<Map<SubjectGroup, HeldRow>> {
-    // One clause per (provider, connection), so the unique index (provider, connection, subject_ref) serves it.
-    const select = (of: SubjectGroup[]) => {
+    // Found through the unique index (one clause per provider and connection), then locked by
+    // primary key in id order: a single `... ORDER BY id FOR UPDATE` lets the planner walk the
+    // whole table in id order instead.
+    const find = (of: SubjectGroup[]) => {
       const byConnection = new Map<string, { provider: string; connection: string; refs: Set<string> }>();
       for (const group of of) {
         const key = `${group.provider}\u0000${group.connection}`;
@@ -167,10 +169,14 @@ export class VerificationLedger {
       }
       const clauses = [...byConnection.values()];
       return {
-        sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE ${clauses.map(({ refs }) => `(provider = ? AND connection = ? AND subject_ref IN (${marks([...refs])}))`).join(' OR ')} ORDER BY id`,
+        sql: `SELECT id FROM verifications WHERE ${clauses.map(({ refs }) => `(provider = ? AND connection = ? AND subject_ref IN (${marks([...refs])}))`).join(' OR ')}`,
         params: clauses.flatMap(({ provider, connection, refs }) => [provider, connection, ...refs]),
-        lock: true,
       };
+    };
+    const select = function* (of: SubjectGroup[]): SqlSteps<SqlRow[]> {
+      const ids = ((yield find(of))).map((row) => String(row.id)).sort();
+      if (ids.length === 0) return [];
+      return (yield { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id IN (${marks(ids)}) ORDER BY id`, params: ids, lock: true });
     };
     const held = new Map<SubjectGroup, HeldRow>();
     const match = (rows: SqlRow[], of: SubjectGroup[]) => {
@@ -179,7 +185,7 @@ export class VerificationLedger {
         if (group && !held.has(group)) held.set(group, row);
       }
     };
-    match(yield select(groups), groups);
+    match(yield* select(groups), groups);
     const missing = groups.filter((group) => !held.has(group));
     if (missing.length === 0) return held;
 
@@ -208,7 +214,7 @@ export class VerificationLedger {
       sql: `INSERT INTO verifications (${columns.join(', ')}) VALUES ${rows.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING`,
       params: rows.flatMap((row) => Object.values(row)),
     };
-    match(yield select(missing), missing);
+    match(yield* select(missing), missing);
     if (held.size !== groups.length) throw new Error('verification rows missing after their insert');
     return held;
   }
