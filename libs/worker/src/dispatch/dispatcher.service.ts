@@ -23,9 +23,7 @@ export class DispatcherService {
       for (let start = 0; start < eventIds.length; start += MAX_EVENTS_PER_PASS) await this.dispatchNow(eventIds.slice(start, start + MAX_EVENTS_PER_PASS), since);
       return jobs.map(() => undefined);
     },
-    // Eight passes at once: a pass waits on two commits (the verification ledger's, then the
-    // deliveries'), and at a steady trickle of webhooks four left events queueing behind them.
-    { maxBatchSize: 64, maxInFlight: 8 },
+    { maxBatchSize: 64, maxInFlight: 4 },
   );
 
   constructor(
