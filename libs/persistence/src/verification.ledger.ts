@@ -174,9 +174,9 @@ export class VerificationLedger {
       };
     };
     const select = function* (of: SubjectGroup[]): SqlSteps<SqlRow[]> {
-      const ids = ((yield find(of))).map((row) => String(row.id)).sort();
+      const ids = (yield find(of)).map((row) => String(row.id)).sort();
       if (ids.length === 0) return [];
-      return (yield { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id IN (${marks(ids)}) ORDER BY id`, params: ids, lock: true });
+      return yield { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id IN (${marks(ids)}) ORDER BY id`, params: ids, lock: true };
     };
     const held = new Map<SubjectGroup, HeldRow>();
     const match = (rows: SqlRow[], of: SubjectGroup[]) => {
