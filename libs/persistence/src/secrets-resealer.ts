@@ -1,4 +1,4 @@
-import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, MoreThan, Repository, type EntityManager, type FindOptionsOrder, type FindOptionsSelect, type FindOptionsWhere } from 'typeorm';
 import { SecretBox, type SealContext, type SubjectKeyField, type VerificationEvent, type VerificationSubject } from '@kyc/core';
 import { connectionSealContext } from './connection.store';
 import { ConnectionEntity, EventEntity, SubscriberEntity, VerificationEntity } from './entities';
@@ -120,16 +120,7 @@ export class SecretsResealer {
   private async verifications(): Promise<ResealTally> {
     const result = tally();
     const repository = this.dataSource.getRepository(VerificationEntity);
-    let after = '';
-    for (;;) {
-      const rows = await repository.find({
-        select: { id: true, subjectField: true, subjectSealed: true },
-        where: { id: MoreThan(after) },
-        order: { id: 'ASC' },
-        take: this.batchSize,
-      });
-      if (rows.length === 0) return result;
-      after = rows[rows.length - 1].id;
+    for await (const rows of this.inIdOrder(repository, { id: true, subjectField: true, subjectSealed: true })) {
       for (const row of rows.filter((each) => this.box.needsReseal(each.subjectSealed))) {
         let changes: Partial<VerificationEntity>;
         try {
@@ -153,25 +144,28 @@ export class SecretsResealer {
         else result.changedMeanwhile += 1;
       }
     }
+    return result;
+  }
+
+  /** A table's rows in batches, in id order (ids are UUIDv7 or random: rows added meanwhile are simply met or not). */
+  private async *inIdOrder<Entity extends { id: string }>(repository: Repository<Entity>, select: FindOptionsSelect<Entity>): AsyncGenerator<Entity[]> {
+    let after = '';
+    for (;;) {
+      const rows = await repository.find({ select, where: { id: MoreThan(after) } as FindOptionsWhere<Entity>, order: { id: 'ASC' } as FindOptionsOrder<Entity>, take: this.batchSize });
+      if (rows.length === 0) return;
+      after = rows[rows.length - 1].id;
+      yield rows;
+    }
   }
 
   /** In id order, a batch per transaction (one commit per batch, not per row). */
   private async events(): Promise<ResealTally> {
     const result = tally();
-    const repository = this.dataSource.getRepository(EventEntity);
-    let after = '';
-    for (;;) {
-      const rows = await repository.find({
-        select: { id: true, eventSealed: true, payloadSealed: true },
-        where: { id: MoreThan(after) },
-        order: { id: 'ASC' },
-        take: this.batchSize,
-      });
-      if (rows.length === 0) return result;
-      after = rows[rows.length - 1].id;
+    for await (const rows of this.inIdOrder(this.dataSource.getRepository(EventEntity), { id: true, eventSealed: true, payloadSealed: true })) {
       const stale = rows.filter((row) => this.box.needsReseal(row.eventSealed) || (row.payloadSealed !== null && this.box.needsReseal(row.payloadSealed)));
       if (stale.length > 0) await this.dataSource.transaction((manager) => this.resealEvents(manager, stale, result));
     }
+    return result;
   }
 
   private async resealEvents(manager: EntityManager, rows: EventEntity[], result: ResealTally): Promise<void> {
