@@ -5,13 +5,6 @@
 import autocannon from 'autocannon';
 import type { ConnectionCredentials, ProviderAdapter, SimulatedRequest } from '@kyc/providers';
 
-/** The vendor type sent to each provider during ingest. */
-export const VENDOR_TYPES: Readonly<Record<string, string>> = {
-  allpass: 'applicantApproved',
-  complycube: 'check.completed.clear',
-  verifik: 'verification.completed',
-};
-
 /** Pre-built requests handed out in order, wrapping around (and counting the reuse) if exhausted. */
 export class RequestPool {
   private handed = 0;
@@ -23,9 +16,9 @@ export class RequestPool {
   ) {}
 
   static build(adapter: ProviderAdapter, credentials: ConnectionCredentials, count: number, onHandOut?: (index: number) => void): RequestPool {
-    const vendorType = VENDOR_TYPES[adapter.name];
+    const { sampleEventType } = adapter.simulator;
     return new RequestPool(
-      Array.from({ length: count }, () => adapter.simulator.build(vendorType, credentials)),
+      Array.from({ length: count }, () => adapter.simulator.build(sampleEventType, credentials)),
       onHandOut,
     );
   }

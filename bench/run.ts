@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import IORedis from 'ioredis';
-import { VENDOR_TYPES, type LoadFigures } from './load';
+import { PROVIDERS } from '@kyc/providers';
+import type { LoadFigures } from './load';
 import { closeQueues, HttpReceiver, measureBacklog, measureBaseline, measureEndToEnd, measureFanOut, measureIngest, measureRawAddBulk, type Bench, type Volumes } from './measure';
 import { machine, textTable, writeReport, type DatabaseResult, type RunReport } from './report';
 import { APP_SETTINGS, Cleanup, createDatabase, deleteRedisKeys, REDIS_URL, ROOT, startStack, whyDown, type DatabaseKind } from './stack';
@@ -137,7 +138,7 @@ async function measureAll(bench: Bench, result: DatabaseResult): Promise<void> {
   const load = (f: LoadFigures) => `${f.requestsPerSecond} req/s, p50 ${f.latencyMs.p50} ms, p99 ${f.latencyMs.p99} ms, non-2xx ${f.non2xx}, errors ${f.errors}, reused bodies ${f.reusedBodies}`;
 
   result.baseline = await phase('baseline', () => measureBaseline(bench), load);
-  for (const provider of Object.keys(VENDOR_TYPES)) {
+  for (const { name: provider } of PROVIDERS) {
     const figures = await phase(`ingest ${provider}`, () => measureIngest(bench, provider), load);
     if (figures) result.ingest[provider] = figures;
   }
@@ -203,7 +204,7 @@ async function main(): Promise<number> {
     totalSeconds: (performance.now() - started) / 1000,
     results,
   };
-  const providers = Object.keys(VENDOR_TYPES);
+  const providers = PROVIDERS.map((provider) => provider.name);
   console.log(`\n${textTable(report, providers)}\n`);
   writeReport(report, providers, RESULTS_DIR);
   console.log(`written: bench/results/latest.json, bench/results/latest.md (${Math.round(report.totalSeconds)} s in all)`);

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Worker } from 'bullmq';
 import { Client } from 'pg';
 import { filterMatches, type SubscriptionFilter } from '@kyc/core';
-import { findProvider } from '@kyc/providers';
+import { PROVIDERS } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
-import { answers200, createTestDatabase, sourceRevision, freePort, TestDatabase, withAdmin } from '@kyc/testing';
+import { answers200, aSeedVendorSet, createTestDatabase, sourceRevision, freePort, TestDatabase, withAdmin } from '@kyc/testing';
 import { FlakyReceiver } from './flaky-receiver';
 import { LoadGenerator, Target, Vendor } from './load-generator';
 import { AppProcess, GATEWAY_MAIN, PersistentRedis, sleep, waitFor, WORKER_MAIN } from './processes';
@@ -79,10 +79,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
       LOG_LEVEL: 'warn',
       RELAY_INTERVAL_MS: '1000',
       RELAY_GRACE_MS: '5000',
-      ALLPASS_CRYPTO_KEY: vendors.allpass.credentials.secrets.cryptoKey,
-      ALLPASS_ENCRYPTION_METHOD: 'aes-256-gcm',
-      COMPLYCUBE_WEBHOOK_SECRET: vendors.complycube.credentials.secrets.webhookSecret,
-      VERIFIK_WEBHOOK_SECRET: vendors.verifik.credentials.secrets.webhookSecret,
+      ...vendors.environment,
       // e.g. `-r ./trace.js` to instrument the apps while investigating a failure
       ...(process.env.FAULTS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FAULTS_NODE_OPTIONS } : {}),
     };
@@ -154,7 +151,7 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
   }, 60_000);
 
   it('loses nothing, stores each webhook once, never answers 500', async () => {
-    const load = new LoadGenerator(Object.values(vendors), targets, {
+    const load = new LoadGenerator(vendors.all, targets, {
       total: WEBHOOKS,
       ratePerSecond: RATE,
       concurrency: 48,
@@ -508,13 +505,12 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
 // --- vendors: each simulator's own secrets, also given to the gateways as their default connections
 
-const vendors: Record<'allpass' | 'complycube' | 'verifik', Vendor> = (() => {
-  const make = (name: string, options: Record<string, unknown> = {}): Vendor => {
-    const adapter = findProvider(name)!;
-    return { adapter, credentials: { secrets: adapter.simulator.generateSecrets(), options: adapter.parseOptions(options) } };
-  };
-  return { allpass: make('allpass', { encryptionMethod: 'aes-256-gcm' }), complycube: make('complycube'), verifik: make('verifik') };
-})();
+const seeds = aSeedVendorSet();
+/** Every registered vendor, on its default options (Allpass: AES-256-GCM). */
+const vendors = {
+  environment: seeds.environment,
+  all: PROVIDERS.map((adapter): Vendor => ({ adapter, credentials: seeds.credentials(adapter.name) })),
+};
 
 async function terminateBackends(database: TestDatabase): Promise<Record<string, number>> {
   const name = new URL(database.url).pathname.slice(1);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ensurePrivateDirectory, sharedFileMode } from '@kyc/core';
+import { PROVIDERS } from '@kyc/providers';
 import { ConfigurationError, EnvironmentVariables, validateEnvironment } from './environment';
 
 /** The validated configuration with the generated boot secrets resolved. Inject it; never read process.env. */
@@ -12,6 +13,11 @@ export class AppConfig {
     readonly secretsKey: Buffer,
     /** SECRETS_KEY_PREVIOUS: keys that still open values sealed before a rotation. */
     readonly previousSecretsKeys: readonly Buffer[] = [],
+    /**
+     * The vendors' variables that are set (`<VENDOR>_<FIELD>`, named by the provider registry):
+     * each vendor's adapter checks its own when the `default` connection is created at boot.
+     */
+    readonly providerVariables: Readonly<Record<string, string>> = {},
   ) {}
 
   get isProduction(): boolean {
@@ -46,7 +52,18 @@ export function loadAppConfig(
     .split(',')
     .filter((key) => key !== '')
     .map((key) => Buffer.from(key, 'base64'));
-  return new AppConfig(env, adminApiKey, secretsKey, previousSecretsKeys);
+  return new AppConfig(env, adminApiKey, secretsKey, previousSecretsKeys, providerVariablesOf(raw));
+}
+
+function providerVariablesOf(raw: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const variables: Record<string, string> = {};
+  for (const { environment } of PROVIDERS) {
+    for (const variable of [...Object.values(environment.secrets), ...Object.values(environment.options)]) {
+      const value = raw[variable];
+      if (value !== undefined && value !== '') variables[variable] = value;
+    }
+  }
+  return variables;
 }
 
 function keptSecret(path: string, generate: () => string, onGenerated?: (value: string) => void): string {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { isIP } from 'node:net';
 import { plainToInstance, Transform, Type } from 'class-transformer';
+import { ConnectionConfigError, PROVIDERS } from '@kyc/providers';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 /** 'true'/'1'/'yes' and 'false'/'0'/'no'; anything else is left as is for @IsBoolean to refuse. */
@@ -56,12 +57,6 @@ export class EnvironmentVariables {
   /** Folder for the embedded database and generated keys. */
   @IsString()
   DATA_DIR = './data';
-
-  @IsOptional() @IsString() ALLPASS_CRYPTO_KEY?: string;
-  @IsOptional() @IsString() ALLPASS_HMAC_KEY?: string;
-  @IsOptional() @IsIn(['aes-256-cbc', 'aes-256-gcm']) ALLPASS_ENCRYPTION_METHOD?: string;
-  @IsOptional() @IsString() COMPLYCUBE_WEBHOOK_SECRET?: string;
-  @IsOptional() @IsString() VERIFIK_WEBHOOK_SECRET?: string;
 
   @Type(() => Number)
   @IsInt()
@@ -235,20 +230,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, string> = {};
-  for (const key of [
-    ...known,
-    'ADMIN_API_KEY',
-    'SECRETS_KEY',
-    'SECRETS_KEY_PREVIOUS',
-    'ALLPASS_CRYPTO_KEY',
-    'ALLPASS_HMAC_KEY',
-    'ALLPASS_ENCRYPTION_METHOD',
-    'COMPLYCUBE_WEBHOOK_SECRET',
-    'VERIFIK_WEBHOOK_SECRET',
-    'METRICS_PORT',
-    'METRICS_TOKEN',
-    'TRUST_PROXY',
-  ]) {
+  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'METRICS_PORT', 'METRICS_TOKEN', 'TRUST_PROXY']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }
@@ -264,8 +246,24 @@ export function validateEnvironment(raw: Readonly<Record<string, string | undefi
   }
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (env.INGRESS_MAX_BUFFERED_BYTES < env.MAX_BODY_BYTES) problems.push('INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES');
+  problems.push(...providerOptionProblems(raw));
   if (problems.length > 0) throw new ConfigurationError(problems);
   return env;
+}
+
+/** Vendors' options set through the environment (`ALLPASS_ENCRYPTION_METHOD`), checked by their adapters; secrets are checked when the connection is created. */
+function providerOptionProblems(raw: Readonly<Record<string, string | undefined>>): string[] {
+  const problems: string[] = [];
+  for (const adapter of PROVIDERS) {
+    const set = Object.entries(adapter.environment.options).filter(([, variable]) => raw[variable] !== undefined && raw[variable] !== '');
+    try {
+      adapter.parseOptions(Object.fromEntries(set.map(([field, variable]) => [field, raw[variable]])));
+    } catch (error) {
+      if (!(error instanceof ConnectionConfigError)) throw error;
+      problems.push(`${adapter.environment.options[error.field] ?? error.field} ${error.message.slice(error.field.length + 2)}`);
+    }
+  }
+  return problems;
 }
 
 /** TRUST_PROXY as the list Express's `trust proxy` takes, or undefined when an entry is neither an address, a CIDR nor a name Express knows. */

@@ -4,6 +4,7 @@ import { DynamicModule, INestApplicationContext, LogLevel, Module, RequestMethod
 import { Logger as NestPinoLogger, LoggerModule, Params } from 'nestjs-pino';
 import pino, { DestinationStream, Logger as Pino, LevelWithSilent } from 'pino';
 import { AppConfig } from '@kyc/config';
+import { SIGNATURE_HEADERS } from '@kyc/providers';
 
 /** The process's root pino logger (injection token), whose level createHttpApp may lower for tests. */
 export const ROOT_LOGGER = 'KYC_ROOT_LOGGER';
@@ -14,16 +15,15 @@ export interface LoggingOptions {
 }
 
 /**
- * Header values that authenticate something: never logged. Bodies are never logged at all (not
+ * Header values that authenticate something (every vendor's signature headers, from the
+ * provider registry): never logged. Bodies are never logged at all (not
  * serialized), and URLs are logged without their query string (filters such as `applicantId`
  * and the Bull Board `?key=` live there).
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["complycube-signature"]',
-  'req.headers["x-verifik-signature"]',
-  'req.headers["x-allpass-signature"]',
+  ...SIGNATURE_HEADERS.map((header) => `req.headers["${header}"]`),
   'req.headers["webhook-signature"]',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',

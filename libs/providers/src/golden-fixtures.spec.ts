@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventVerifier } from '@complycube/api';
 import { WebhookRejection } from '@kyc/core';
-import { inboundWebhook, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import type { ConnectionCredentials } from './provider.interface';
 import { PROVIDERS } from './registry';
 
@@ -44,12 +44,12 @@ describe("golden fixtures from the vendors' own samples", () => {
     const { receivedAt, headers, body } = fixture.request;
     const webhook = { ...inboundWebhook(body, headers, new Date(receivedAt)), eventIdDigest: TEST_EVENT_ID_DIGEST };
     const credentials: ConnectionCredentials = { secrets: fixture.connection.secrets, options: provider.parseOptions(fixture.connection.options) };
-    expect(provider.recognizes(webhook)).toBe(true);
+    expect(recognizes(provider, webhook)).toBe(true);
 
     if (fixture.expected.rejection) {
       let refusal: unknown;
       try {
-        provider.authenticate(webhook, credentials);
+        authenticateWith(provider, webhook, credentials);
       } catch (error) {
         refusal = error;
       }
@@ -59,7 +59,7 @@ describe("golden fixtures from the vendors' own samples", () => {
       return;
     }
 
-    const decoded = provider.authenticate(webhook, credentials);
+    const decoded = authenticateWith(provider, webhook, credentials);
     if (fixture.plaintext) expect(decoded.payload).toStrictEqual(fixture.plaintext);
     const event = provider.normalize(decoded);
     const actual = {

@@ -1,3 +1,5 @@
 export * from './provider.interface';
 export * from './required-headers';
 export * from './registry';
+export * from './define-provider';
+export * from './options';

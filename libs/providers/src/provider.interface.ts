@@ -58,6 +58,8 @@ export interface VendorEventVariant {
 export interface ProviderSimulator {
   /** Vendor types this simulator can build (shown by `npm run simulate`). */
   readonly eventTypes: readonly string[];
+  /** A representative type (a decision), for the benchmark's load and demos. */
+  readonly sampleEventType: string;
   /** Fresh random secrets of the vendor's format, for a local demo connection. */
   generateSecrets(): Record<string, string>;
   /** A correctly signed/encrypted request of `eventType`; every call yields a unique event. */
@@ -76,19 +78,47 @@ export class ConnectionConfigError extends Error {
 }
 
 /**
- * One KYC vendor. Adding a vendor = a folder implementing this + one line in `registry.ts`.
+ * A connection's credentials made ready once, when the ingress loads its connections: options
+ * parsed, keys decoded. Authenticating a request then only verifies and decodes.
+ */
+export interface PreparedConnection {
+  /** Custom headers the operator configured (`requiredHeaders`); checked by the ingress before `authenticate`. */
+  readonly requiredHeaders: Readonly<Record<string, string>>;
+  /**
+   * Authenticate the request with these credentials and decode it.
+   * Throws WebhookRejection (400 malformed, 401 signature/timestamp).
+   */
+  authenticate(webhook: InboundWebhook): DecodedWebhook;
+}
+
+/**
+ * One KYC vendor. Adding a vendor = a folder implementing this (through `defineProvider`, or one
+ * of the signature families built on it) + one line in `registry.ts`. Everything else (routes,
+ * environment variables, log redaction, detection, admin docs, simulate, bench) reads the registry.
  * Every method is synchronous and pure (no I/O): the ingress owns storage and HTTP.
  */
 export interface ProviderAdapter {
   /** Route segment and `VerificationEvent.provider`, e.g. 'allpass'. */
   readonly name: string;
+  /** The vendor's name for people, e.g. 'ComplyCube'. */
+  readonly displayName: string;
   /** Secret names a connection must / may have, e.g. `{ required: ['webhookSecret'] }`. */
   readonly secretFields: { readonly required: readonly string[]; readonly optional: readonly string[] };
-  /** Environment variables that create the connection `default` at boot when it does not exist (never overwrite it). */
+  /** Every connection option the adapter takes (`requiredHeaders` included), for docs and errors. */
+  readonly optionNames: readonly string[];
+  /**
+   * Environment variables that create the connection `default` at boot when it does not exist
+   * (never overwrite it): every secret field and the options the adapter names, as `<NAME>_<FIELD>`.
+   */
   readonly environment: {
     readonly secrets: Readonly<Record<string, string>>;
     readonly options: Readonly<Record<string, string>>;
   };
+  /**
+   * Lower-case headers that carry the vendor's signature: a request with one of them is this
+   * vendor's on `POST /webhooks`, and their values are redacted from logs.
+   */
+  readonly signatureHeaders: readonly string[];
   readonly simulator: ProviderSimulator;
   /**
    * Every vendor type the mapping knows, with the payload variants that change its mapping: the
@@ -96,23 +126,23 @@ export interface ProviderAdapter {
    */
   readonly knownEvents: readonly VendorEventVariant[];
 
-  /** Cheap, side-effect-free guess whether a request is this vendor's (for `POST /webhooks`). */
-  recognizes(webhook: InboundWebhook): boolean;
+  /**
+   * For a vendor whose signature header is optional (Allpass): a cheap, side-effect-free guess
+   * from the body, asked only when no vendor's signature header is present.
+   */
+  recognizesBody?(webhook: InboundWebhook): boolean;
 
-  /** Validate raw connection options and apply defaults. Throws ConnectionConfigError. */
+  /** Validate raw connection options and apply defaults. Throws ConnectionConfigError. Idempotent. */
   parseOptions(raw: Readonly<Record<string, unknown>>): Record<string, unknown>;
 
   /** Validate a secrets object (formats, lengths). Throws ConnectionConfigError. */
   checkSecrets(secrets: Readonly<Record<string, string>>, options: Readonly<Record<string, unknown>>): void;
 
-  /**
-   * Authenticate the request with one set of credentials and decode it.
-   * Throws WebhookRejection (400 malformed, 401 signature/timestamp).
-   */
-  authenticate(webhook: InboundWebhook, credentials: ConnectionCredentials): DecodedWebhook;
+  /** Parse the options and decode the keys once (the connection cache calls it at each load). Throws ConnectionConfigError. */
+  prepare(credentials: ConnectionCredentials): PreparedConnection;
 
-  /** Weaknesses of a configuration worth a warning at boot (e.g. unauthenticated encryption). */
-  securityWarnings?(credentials: ConnectionCredentials): string[];
+  /** Weaknesses of a configuration worth a warning at boot and in the admin API (e.g. unauthenticated encryption). */
+  securityWarnings(credentials: ConnectionCredentials): string[];
 
   /** Map a decoded webhook to the normalized event; unknown types become `<provider>.<type>`. */
   normalize(decoded: DecodedWebhook): NormalizedEvent;

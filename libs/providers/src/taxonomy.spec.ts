@@ -1,5 +1,5 @@
 import { VERIFICATION_STATUSES, type NormalizedEvent, type VerificationStatus } from '@kyc/core';
-import { inboundWebhook } from '@kyc/testing';
+import { authenticateWith, inboundWebhook } from '@kyc/testing';
 import type { ProviderAdapter, VendorEventVariant } from './provider.interface';
 import { PROVIDERS } from './registry';
 
@@ -24,7 +24,7 @@ interface Walked {
 function walk(provider: ProviderAdapter, variant: VendorEventVariant): Walked {
   const credentials = { secrets: provider.simulator.generateSecrets(), options: provider.parseOptions({}) };
   const request = provider.simulator.build(variant.eventType, credentials, { payload: variant.payload });
-  const decoded = provider.authenticate(inboundWebhook(request.body, request.headers), credentials);
+  const decoded = authenticateWith(provider, inboundWebhook(request.body, request.headers), credentials);
   return { provider: provider.name, variant, event: provider.normalize(decoded) };
 }
 

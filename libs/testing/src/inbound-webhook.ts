@@ -1,5 +1,5 @@
 import { eventIdDigest } from '@kyc/core';
-import type { InboundWebhook } from '@kyc/providers';
+import { type ConnectionCredentials, type DecodedWebhook, detectProvider, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
 
 /** The ingress keys it from SECRETS_KEY; adapter tests use this fixed key. */
 export const TEST_EVENT_ID_DIGEST = eventIdDigest(Buffer.alloc(32, 7));
@@ -13,4 +13,14 @@ export function inboundWebhook(body: string, headers: Record<string, string | un
     json = undefined;
   }
   return { rawBody: Buffer.from(body, 'utf8'), headers, json, receivedAt, eventIdDigest: TEST_EVENT_ID_DIGEST };
+}
+
+/** One request through an adapter with one set of credentials, prepared as the connection cache prepares them. */
+export function authenticateWith(provider: ProviderAdapter, webhook: InboundWebhook, credentials: ConnectionCredentials): DecodedWebhook {
+  return provider.prepare(credentials).authenticate(webhook);
+}
+
+/** Whether `POST /webhooks` takes the request for `provider`. */
+export function recognizes(provider: ProviderAdapter, webhook: InboundWebhook): boolean {
+  return detectProvider(webhook) === provider;
 }

@@ -1,36 +1,39 @@
-import { randomBytes } from 'node:crypto';
-import { findProvider, type ConnectionCredentials, type SimulatedRequest, type SimulateOptions } from '@kyc/providers';
+import { findProvider, PROVIDERS, type ConnectionCredentials, type ProviderAdapter, type SimulatedRequest, type SimulateOptions } from '@kyc/providers';
 
-export type SeedVendor = 'allpass' | 'complycube' | 'verifik';
+/** A registered vendor's name. */
+export type SeedVendor = string;
 
 /**
- * Fresh secrets for the seed vendors' `default` connections (Allpass on its default, AES-256-GCM),
- * the environment that creates those connections, and correctly signed or encrypted requests.
+ * Fresh secrets for every registered vendor's `default` connection (each on its default options,
+ * Allpass on AES-256-GCM), the environment that creates those connections, and correctly signed
+ * or encrypted requests. Built from the registry: a vendor added there is here too.
  */
 export class SeedVendors {
-  readonly secrets = {
-    allpass: { cryptoKey: randomBytes(32).toString('hex') },
-    complycube: { webhookSecret: `cc_${randomBytes(12).toString('hex')}` },
-    verifik: { webhookSecret: `whsec_${randomBytes(18).toString('base64')}` },
-  };
+  readonly secrets: Readonly<Record<SeedVendor, Record<string, string>>> = Object.fromEntries(PROVIDERS.map((provider) => [provider.name, provider.simulator.generateSecrets()]));
 
   /** Configuration entries creating each vendor's `default` connection at boot (for testConfig). */
   get environment(): Record<string, string> {
-    return {
-      ALLPASS_CRYPTO_KEY: this.secrets.allpass.cryptoKey,
-      COMPLYCUBE_WEBHOOK_SECRET: this.secrets.complycube.webhookSecret,
-      VERIFIK_WEBHOOK_SECRET: this.secrets.verifik.webhookSecret,
-    };
+    return Object.fromEntries(
+      PROVIDERS.flatMap((provider) =>
+        Object.entries(provider.environment.secrets).flatMap(([field, variable]) => (this.secrets[provider.name][field] === undefined ? [] : [[variable, this.secrets[provider.name][field]]])),
+      ),
+    );
   }
 
   credentials(vendor: SeedVendor, options: Record<string, unknown> = {}): ConnectionCredentials {
-    return { secrets: this.secrets[vendor], options: findProvider(vendor)!.parseOptions(options) };
+    return { secrets: this.secrets[vendor], options: adapter(vendor).parseOptions(options) };
   }
 
   /** A request of `type` as the vendor sends it to the `default` connection. */
   build(vendor: SeedVendor, type: string, options?: SimulateOptions): SimulatedRequest {
-    return findProvider(vendor)!.simulator.build(type, this.credentials(vendor), options);
+    return adapter(vendor).simulator.build(type, this.credentials(vendor), options);
   }
+}
+
+function adapter(vendor: SeedVendor): ProviderAdapter {
+  const found = findProvider(vendor);
+  if (!found) throw new Error(`no vendor ${vendor} in the registry`);
+  return found;
 }
 
 export const aSeedVendorSet = (): SeedVendors => new SeedVendors();

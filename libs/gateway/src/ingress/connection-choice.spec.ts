@@ -1,10 +1,22 @@
 import { WebhookRejection } from '@kyc/core';
-import type { ConnectionCredentials, InboundWebhook, ProviderAdapter } from '@kyc/providers';
+import type { InboundWebhook, PreparedConnection } from '@kyc/providers';
 import type { CachedConnection } from './connection.cache';
 import { authenticateAgainst, credentialsToTry, enabledCandidates, moreTelling, namedCandidate } from './connection-choice';
 
 const NOW = Date.parse('2025-01-01T12:00:00.000Z');
-const credentials = (secret: string, options: Record<string, unknown> = {}): ConnectionCredentials => ({ secrets: { secret }, options });
+/**
+ * Verifies when the `x-secret` header is the credentials' secret; otherwise refuses as the
+ * `x-refusal` header says, or trips (a TypeError) when that header is `crash`.
+ */
+const credentials = (secret: string, requiredHeaders: Record<string, string> = {}): PreparedConnection => ({
+  requiredHeaders,
+  authenticate(request: InboundWebhook) {
+    if (request.headers['x-secret'] === secret) return { providerEventId: secret, providerEventType: 'done', payload: {} };
+    const refusal = request.headers['x-refusal'] ?? 'invalid_signature';
+    if (refusal === 'crash') throw new TypeError('cannot read properties of undefined');
+    throw new WebhookRejection(refusal as WebhookRejection['reason'], `refused: ${refusal}`);
+  },
+});
 const connection = (name: string, fields: Partial<CachedConnection> = {}): CachedConnection => ({
   provider: 'acme',
   name,
@@ -14,19 +26,6 @@ const connection = (name: string, fields: Partial<CachedConnection> = {}): Cache
   ...fields,
 });
 const webhook = (headers: Record<string, string>) => ({ rawBody: Buffer.from('{}'), headers, receivedAt: new Date(NOW) }) as unknown as InboundWebhook;
-
-/**
- * Verifies when the `x-secret` header is the credentials' secret; otherwise refuses as the
- * `x-refusal` header says, or trips (a TypeError) when that header is `crash`.
- */
-const adapter = {
-  authenticate(request: InboundWebhook, given: ConnectionCredentials) {
-    if (request.headers['x-secret'] === given.secrets.secret) return { providerEventId: given.secrets.secret, providerEventType: 'done', payload: {} };
-    const refusal = request.headers['x-refusal'] ?? 'invalid_signature';
-    if (refusal === 'crash') throw new TypeError('cannot read properties of undefined');
-    throw new WebhookRejection(refusal as WebhookRejection['reason'], `refused: ${refusal}`);
-  },
-} as unknown as ProviderAdapter;
 
 const refusalOf = (run: () => unknown): WebhookRejection => {
   try {
@@ -53,10 +52,12 @@ describe('candidate connections', () => {
   });
 
   it('tries the previous secrets only while their rotation grace lasts', () => {
-    const rotated = connection('a', { previous: { credentials: credentials('old'), expiresAt: NOW + 1 } });
-    expect(credentialsToTry(rotated, NOW)).toEqual([rotated.current, credentials('old')]);
+    const old = credentials('old');
+    const rotated = connection('a', { previous: { credentials: old, expiresAt: NOW + 1 } });
+    expect(credentialsToTry(rotated, NOW)).toEqual([rotated.current, old]);
     expect(credentialsToTry(rotated, NOW + 1)).toEqual([rotated.current]);
-    expect(credentialsToTry(connection('b'), NOW)).toEqual([connection('b').current]);
+    const plain = connection('b');
+    expect(credentialsToTry(plain, NOW)).toEqual([plain.current]);
   });
 });
 
@@ -84,22 +85,22 @@ describe('refusal ranking', () => {
 describe('authenticateAgainst', () => {
   it('takes the first connection whose credentials verify, previous secrets included', () => {
     const [a, b] = [connection('a'), connection('b', { previous: { credentials: credentials('b-old'), expiresAt: NOW + 60_000 } })];
-    expect(authenticateAgainst(adapter, webhook({ 'x-secret': 'b-secret' }), [a, b], NOW).connection).toBe(b);
-    expect(authenticateAgainst(adapter, webhook({ 'x-secret': 'b-old' }), [a, b], NOW)).toMatchObject({ connection: b, decoded: { providerEventId: 'b-old' } });
-    expect(refusalOf(() => authenticateAgainst(adapter, webhook({ 'x-secret': 'b-old' }), [a, b], NOW + 60_000))).toMatchObject({ reason: 'invalid_signature' });
+    expect(authenticateAgainst(webhook({ 'x-secret': 'b-secret' }), [a, b], NOW).connection).toBe(b);
+    expect(authenticateAgainst(webhook({ 'x-secret': 'b-old' }), [a, b], NOW)).toMatchObject({ connection: b, decoded: { providerEventId: 'b-old' } });
+    expect(refusalOf(() => authenticateAgainst(webhook({ 'x-secret': 'b-old' }), [a, b], NOW + 60_000))).toMatchObject({ reason: 'invalid_signature' });
   });
 
   it('checks the required headers of each credentials set before the adapter', () => {
-    const guarded = connection('a', { current: credentials('a-secret', { requiredHeaders: { 'X-Tenant': 't1' } }) });
-    expect(refusalOf(() => authenticateAgainst(adapter, webhook({ 'x-secret': 'a-secret' }), [guarded], NOW))).toMatchObject({ reason: 'missing_signature' });
-    expect(authenticateAgainst(adapter, webhook({ 'x-secret': 'a-secret', 'x-tenant': 't1' }), [guarded], NOW).connection).toBe(guarded);
+    const guarded = connection('a', { current: credentials('a-secret', { 'X-Tenant': 't1' }) });
+    expect(refusalOf(() => authenticateAgainst(webhook({ 'x-secret': 'a-secret' }), [guarded], NOW))).toMatchObject({ reason: 'missing_signature' });
+    expect(authenticateAgainst(webhook({ 'x-secret': 'a-secret', 'x-tenant': 't1' }), [guarded], NOW).connection).toBe(guarded);
   });
 
   it('answers with the most telling refusal, and a malformed one when the adapter trips', () => {
-    const candidates = [connection('a', { current: credentials('a', { requiredHeaders: { 'x-tenant': 't' } }) }), connection('b')];
-    expect(refusalOf(() => authenticateAgainst(adapter, webhook({ 'x-refusal': 'stale_timestamp' }), candidates, NOW))).toMatchObject({ reason: 'stale_timestamp' });
-    expect(refusalOf(() => authenticateAgainst(adapter, webhook({}), candidates, NOW))).toMatchObject({ reason: 'invalid_signature' });
-    expect(refusalOf(() => authenticateAgainst(adapter, webhook({ 'x-refusal': 'crash' }), [connection('a')], NOW))).toMatchObject({
+    const candidates = [connection('a', { current: credentials('a', { 'x-tenant': 't' }) }), connection('b')];
+    expect(refusalOf(() => authenticateAgainst(webhook({ 'x-refusal': 'stale_timestamp' }), candidates, NOW))).toMatchObject({ reason: 'stale_timestamp' });
+    expect(refusalOf(() => authenticateAgainst(webhook({}), candidates, NOW))).toMatchObject({ reason: 'invalid_signature' });
+    expect(refusalOf(() => authenticateAgainst(webhook({ 'x-refusal': 'crash' }), [connection('a')], NOW))).toMatchObject({
       reason: 'malformed',
       message: 'could not be decoded (TypeError)',
     });

@@ -1,5 +1,5 @@
 import { WebhookRejection } from '@kyc/core';
-import { checkRequiredHeaders, type ConnectionCredentials, type DecodedWebhook, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
+import { checkRequiredHeaders, type DecodedWebhook, type InboundWebhook, type PreparedConnection } from '@kyc/providers';
 import type { CachedConnection } from './connection.cache';
 
 /** Of several candidate credentials that all failed, the refusal that tells the most. */
@@ -20,7 +20,7 @@ export function namedCandidate(provider: string, name: string, connection: Cache
 }
 
 /** The connection's secrets, then its previous ones while their rotation grace lasts. */
-export function credentialsToTry(connection: CachedConnection, now: number): ConnectionCredentials[] {
+export function credentialsToTry(connection: CachedConnection, now: number): PreparedConnection[] {
   return connection.previous && connection.previous.expiresAt > now ? [connection.current, connection.previous.credentials] : [connection.current];
 }
 
@@ -30,18 +30,13 @@ export function moreTelling(kept: WebhookRejection | undefined, next: WebhookRej
 }
 
 /** First candidate credentials that verify win; otherwise the most telling refusal is thrown. */
-export function authenticateAgainst(
-  adapter: ProviderAdapter,
-  webhook: InboundWebhook,
-  candidates: readonly CachedConnection[],
-  now = Date.now(),
-): { connection: CachedConnection; decoded: DecodedWebhook } {
+export function authenticateAgainst(webhook: InboundWebhook, candidates: readonly CachedConnection[], now = Date.now()): { connection: CachedConnection; decoded: DecodedWebhook } {
   let refusal: WebhookRejection | undefined;
   for (const connection of candidates) {
     for (const credentials of credentialsToTry(connection, now)) {
       try {
-        checkRequiredHeaders(webhook, credentials.options.requiredHeaders);
-        return { connection, decoded: adapter.authenticate(webhook, credentials) };
+        checkRequiredHeaders(webhook, credentials.requiredHeaders);
+        return { connection, decoded: credentials.authenticate(webhook) };
       } catch (error) {
         // An adapter that trips over hostile input must still answer 400, never 500.
         refusal = moreTelling(refusal, error instanceof WebhookRejection ? error : new WebhookRejection('malformed', `could not be decoded (${(error as Error).name})`));

@@ -3,16 +3,17 @@ import { AppConfig } from '@kyc/config';
 import { sleep } from '@kyc/core';
 import { ConnectionStore } from '@kyc/persistence';
 import { ReloadingCache } from '@kyc/platform';
-import { ConnectionCredentials, findProvider } from '@kyc/providers';
+import { findProvider, type PreparedConnection } from '@kyc/providers';
 import { ConnectionChangeBus, ConnectionChangeSubscription } from '@kyc/queue';
 
 export interface CachedConnection {
   provider: string;
   name: string;
   enabled: boolean;
-  current: ConnectionCredentials;
+  /** Prepared once per load: options parsed, keys decoded. */
+  current: PreparedConnection;
   /** Rotation grace: the previous secrets and until when they still verify. */
-  previous: { credentials: ConnectionCredentials; expiresAt: number } | null;
+  previous: { credentials: PreparedConnection; expiresAt: number } | null;
 }
 
 /**
@@ -97,8 +98,9 @@ export class ConnectionCache extends ReloadingCache<Map<string, CachedConnection
           provider: row.provider,
           name: row.name,
           enabled: row.enabled,
-          current: { secrets: row.secrets, options },
-          previous: row.previousSecrets && row.previousSecretsExpireAt ? { credentials: { secrets: row.previousSecrets, options }, expiresAt: row.previousSecretsExpireAt.getTime() } : null,
+          current: adapter.prepare({ secrets: row.secrets, options }),
+          previous:
+            row.previousSecrets && row.previousSecretsExpireAt ? { credentials: adapter.prepare({ secrets: row.previousSecrets, options }), expiresAt: row.previousSecretsExpireAt.getTime() } : null,
         };
         next.set(row.provider, [...(next.get(row.provider) ?? []), connection]);
       } catch (error) {

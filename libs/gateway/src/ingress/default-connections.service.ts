@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig, EnvironmentVariables } from '@kyc/config';
+import { AppConfig } from '@kyc/config';
 import { ConnectionStore } from '@kyc/persistence';
 import { ConnectionConfigError, findProvider, PROVIDERS, ProviderAdapter } from '@kyc/providers';
 
@@ -43,7 +43,7 @@ export class DefaultConnectionsService implements OnModuleInit {
   private async warnAboutWeakConnections(): Promise<void> {
     for (const connection of await this.store.listOpened()) {
       const adapter = findProvider(connection.provider);
-      if (!adapter?.securityWarnings) continue;
+      if (!adapter) continue;
       let warnings: string[];
       try {
         warnings = adapter.securityWarnings({ secrets: connection.secrets, options: adapter.parseOptions(connection.options) });
@@ -56,7 +56,7 @@ export class DefaultConnectionsService implements OnModuleInit {
   }
 
   private fromEnvironment(adapter: ProviderAdapter): { secrets: Record<string, string>; options: Record<string, unknown> } | undefined {
-    const read = (variable: string) => this.config.env[variable as keyof EnvironmentVariables] as string | undefined;
+    const read = (variable: string) => this.config.providerVariables[variable];
     const secrets = pick(adapter.environment.secrets, read);
     if (Object.keys(secrets).length === 0) return undefined;
     return { secrets, options: pick(adapter.environment.options, read) };

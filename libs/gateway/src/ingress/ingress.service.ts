@@ -103,13 +103,13 @@ export class IngressService {
   private async authenticateWithFreshConnections(adapter: ProviderAdapter, webhook: InboundWebhook, route: IngressRoute) {
     const candidates = await this.candidateConnections(adapter, route, webhook.receivedAt);
     try {
-      return authenticateAgainst(adapter, webhook, candidates);
+      return authenticateAgainst(webhook, candidates);
     } catch (error) {
       if (route.provider !== undefined || !(error instanceof WebhookRejection)) throw error;
       await this.connections.refreshSince(webhook.receivedAt.getTime());
       const refreshed = await this.candidateConnections(adapter, route, webhook.receivedAt);
       if (refreshed.every((connection) => candidates.includes(connection))) throw error;
-      return authenticateAgainst(adapter, webhook, refreshed);
+      return authenticateAgainst(webhook, refreshed);
     }
   }
 

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { canonicalJson, eventIdDigest, sha256Hex, WebhookRejection } from '@kyc/core';
-import { TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { allpassProvider } from './allpass.adapter';
 import { pkcs7PadLength } from './allpass.crypto';
@@ -80,7 +80,7 @@ function configError(fn: () => unknown): ConnectionConfigError {
 
 describe('allpass authenticate', () => {
   it('accepts CBC with a hex key and hex data', () => {
-    const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
+    const decoded = authenticateWith(allpassProvider, webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
     expect(decoded.providerEventType).toBe('applicantApproved');
     expect(decoded.payload).toEqual(PAYLOAD);
     expect(decoded.providerEventId).toMatch(/^hmac:[A-Za-z0-9_-]{43}$/);
@@ -89,7 +89,7 @@ describe('allpass authenticate', () => {
   it('accepts CBC with a base64 key and base64 data', () => {
     const c = creds({ cryptoKey: KEY_B64 }, { encryptionMethod: 'aes-256-cbc' });
     expect(KEY_B64).toHaveLength(44);
-    const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('base64'))), c);
+    const decoded = authenticateWith(allpassProvider, webhook(envelope(cbc(PAYLOAD).toString('base64'))), c);
     expect(decoded.payload).toEqual(PAYLOAD);
   });
 
@@ -97,7 +97,7 @@ describe('allpass authenticate', () => {
     const raw = 'abcdefghijklmnopqrstuvwxyz012345';
     const c = creds({ cryptoKey: raw }, { encryptionMethod: 'aes-256-cbc' });
     const data = cbc(PAYLOAD, Buffer.from(raw, 'utf8')).toString('hex');
-    expect(allpassProvider.authenticate(webhook(envelope(data)), c).payload).toEqual(PAYLOAD);
+    expect(authenticateWith(allpassProvider, webhook(envelope(data)), c).payload).toEqual(PAYLOAD);
   });
 
   it.each([
@@ -105,17 +105,17 @@ describe('allpass authenticate', () => {
     ['base64', (t: Buffer) => t.toString('base64')],
   ])('accepts GCM with the tag in the header (%s)', (_name, encode) => {
     const { data, tag } = gcm(PAYLOAD);
-    const decoded = allpassProvider.authenticate(webhook(envelope(data.toString('hex')), { 'x-allpass-signature': encode(tag) }), GCM);
+    const decoded = authenticateWith(allpassProvider, webhook(envelope(data.toString('hex')), { 'x-allpass-signature': encode(tag) }), GCM);
     expect(decoded.payload).toEqual(PAYLOAD);
   });
 
   it('accepts GCM with the tag at the end of data (no header)', () => {
     const { data, tag } = gcm(PAYLOAD);
     const body = envelope(Buffer.concat([data, tag]).toString('base64'));
-    expect(allpassProvider.authenticate(webhook(body), GCM).payload).toEqual(PAYLOAD);
+    expect(authenticateWith(allpassProvider, webhook(body), GCM).payload).toEqual(PAYLOAD);
     const dataSource = creds({ cryptoKey: KEY_HEX }, { gcmTagSource: 'data' });
     const ignored = { 'x-allpass-signature': '00'.repeat(16) };
-    expect(allpassProvider.authenticate(webhook(body, ignored), dataSource).payload).toEqual(PAYLOAD);
+    expect(authenticateWith(allpassProvider, webhook(body, ignored), dataSource).payload).toEqual(PAYLOAD);
   });
 
   it('accepts GCM with a 16-byte IV when configured', () => {
@@ -123,9 +123,9 @@ describe('allpass authenticate', () => {
     const { data, tag } = gcm(PAYLOAD, KEY, iv);
     const c = creds({ cryptoKey: KEY_HEX }, { gcmIvBytes: 16 });
     const headers = { 'x-allpass-signature': tag.toString('hex') };
-    expect(allpassProvider.authenticate(webhook(envelope(data.toString('hex')), headers), c).payload).toEqual(PAYLOAD);
+    expect(authenticateWith(allpassProvider, webhook(envelope(data.toString('hex')), headers), c).payload).toEqual(PAYLOAD);
     // The default 12-byte IV reading fails authentication.
-    expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex')), headers), GCM)).reason).toBe('invalid_signature');
+    expect(rejection(() => authenticateWith(allpassProvider, webhook(envelope(data.toString('hex')), headers), GCM)).reason).toBe('invalid_signature');
   });
 
   it('refuses tampered GCM data, a wrong key and a wrong tag with 401', () => {
@@ -140,7 +140,7 @@ describe('allpass authenticate', () => {
       [envelope(data.toString('hex')), { 'x-allpass-signature': 'not-a-tag' }, GCM],
     ];
     for (const [body, h, c] of cases) {
-      const r = rejection(() => allpassProvider.authenticate(webhook(body, h), c));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(body, h), c));
       expect([r.reason, r.status]).toEqual(['invalid_signature', 401]);
     }
   });
@@ -148,7 +148,7 @@ describe('allpass authenticate', () => {
   it('refuses GCM without the header when gcmTagSource is header', () => {
     const { data } = gcm(PAYLOAD);
     const c = creds({ cryptoKey: KEY_HEX }, { gcmTagSource: 'header' });
-    const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), c));
+    const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data.toString('hex'))), c));
     expect([r.reason, r.status]).toEqual(['missing_signature', 401]);
   });
 
@@ -157,11 +157,11 @@ describe('allpass authenticate', () => {
     for (const index of [16, 20, data.length - 1]) {
       const tampered = Buffer.from(data);
       tampered[index] ^= 0x01;
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(tampered.toString('hex'))), CBC));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(tampered.toString('hex'))), CBC));
       expect([r.reason, r.status]).toEqual(['malformed', 400]);
     }
     const wrongKey = creds({ cryptoKey: OTHER_KEY_HEX }, { encryptionMethod: 'aes-256-cbc' });
-    const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), wrongKey));
+    const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data.toString('hex'))), wrongKey));
     expect([r.reason, r.status]).toEqual(['malformed', 400]);
   });
 
@@ -170,12 +170,12 @@ describe('allpass authenticate', () => {
     const flipped = Buffer.from(data);
     flipped[9] ^= 'a'.charCodeAt(0) ^ 'b'.charCodeAt(0); // {"type":"applicant... -> "bpplicant...
     const body = envelope(flipped.toString('hex'));
-    expect(allpassProvider.authenticate(webhook(body), CBC).providerEventType).toBe('bpplicantApproved');
+    expect(authenticateWith(allpassProvider, webhook(body), CBC).providerEventType).toBe('bpplicantApproved');
 
     const hmacKey = 'hmac-secret-value';
     const withHmac = creds({ cryptoKey: KEY_HEX, hmacKey }, { encryptionMethod: 'aes-256-cbc' });
     const originalSig = createHmac('sha256', hmacKey).update(data.toString('hex')).digest('hex');
-    const r = rejection(() => allpassProvider.authenticate(webhook(body, { 'x-allpass-signature': originalSig }), withHmac));
+    const r = rejection(() => authenticateWith(allpassProvider, webhook(body, { 'x-allpass-signature': originalSig }), withHmac));
     expect(r.reason).toBe('invalid_signature');
   });
 
@@ -184,13 +184,13 @@ describe('allpass authenticate', () => {
     const c = creds({ cryptoKey: KEY_HEX, hmacKey }, { encryptionMethod: 'aes-256-cbc' });
     const data = cbc(PAYLOAD).toString('hex');
     const sig = createHmac('sha256', hmacKey).update(data).digest('hex');
-    expect(allpassProvider.authenticate(webhook(envelope(data), { 'x-allpass-signature': sig }), c).payload).toEqual(PAYLOAD);
-    expect(allpassProvider.authenticate(webhook(envelope(data), { 'x-allpass-signature': sig.toUpperCase() }), c).payload).toEqual(PAYLOAD);
+    expect(authenticateWith(allpassProvider, webhook(envelope(data), { 'x-allpass-signature': sig }), c).payload).toEqual(PAYLOAD);
+    expect(authenticateWith(allpassProvider, webhook(envelope(data), { 'x-allpass-signature': sig.toUpperCase() }), c).payload).toEqual(PAYLOAD);
 
-    const missing = rejection(() => allpassProvider.authenticate(webhook(envelope(data)), c));
+    const missing = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data)), c));
     expect([missing.reason, missing.status]).toEqual(['missing_signature', 401]);
     for (const wrong of ['0'.repeat(64), sig.slice(0, 10), createHmac('sha256', 'other').update(data).digest('hex')]) {
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data), { 'x-allpass-signature': wrong }), c));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data), { 'x-allpass-signature': wrong }), c));
       expect([r.reason, r.status]).toEqual(['invalid_signature', 401]);
     }
   });
@@ -200,42 +200,42 @@ describe('allpass authenticate', () => {
     const windowed = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, timestampToleranceSeconds: 300 });
     for (const offset of [-301, 301]) {
       const time = new Date(NOW.getTime() + offset * 1000).toISOString();
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data, time)), windowed));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data, time)), windowed));
       expect([r.reason, r.status]).toEqual(['stale_timestamp', 401]);
     }
     for (const offset of [-300, 299]) {
       const time = new Date(NOW.getTime() + offset * 1000).toISOString();
-      expect(allpassProvider.authenticate(webhook(envelope(data, time)), windowed).payload).toEqual(PAYLOAD);
+      expect(authenticateWith(allpassProvider, webhook(envelope(data, time)), windowed).payload).toEqual(PAYLOAD);
     }
     const noTime = { status: true, statusCode: 200, data };
-    expect(rejection(() => allpassProvider.authenticate(webhook(noTime), windowed)).reason).toBe('malformed');
-    expect(rejection(() => allpassProvider.authenticate(webhook(envelope(data, 'yesterday')), windowed)).reason).toBe('malformed');
+    expect(rejection(() => authenticateWith(allpassProvider, webhook(noTime), windowed)).reason).toBe('malformed');
+    expect(rejection(() => authenticateWith(allpassProvider, webhook(envelope(data, 'yesterday')), windowed)).reason).toBe('malformed');
   });
 
   it("has no window by default: the vendor's retry hours later, with its first `time`, is accepted as the same event", () => {
     const sent = envelope(cbc(PAYLOAD).toString('hex'));
-    const first = allpassProvider.authenticate(webhook(sent), CBC);
-    const retry = allpassProvider.authenticate(webhook(sent, {}, new Date(NOW.getTime() + 5 * 3_600_000)), CBC);
+    const first = authenticateWith(allpassProvider, webhook(sent), CBC);
+    const retry = authenticateWith(allpassProvider, webhook(sent, {}, new Date(NOW.getTime() + 5 * 3_600_000)), CBC);
     expect(retry.providerEventId).toBe(first.providerEventId);
   });
 
   it('takes occurredAt from the envelope time, and receivedAt is left to the gateway when it is not a date', () => {
     const time = '2024-05-01T11:59:30.123Z';
-    const decoded = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'), time)), CBC);
+    const decoded = authenticateWith(allpassProvider, webhook(envelope(cbc(PAYLOAD).toString('hex'), time)), CBC);
     expect(allpassProvider.normalize(decoded).occurredAt).toBe(time);
-    const undated = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'), 'yesterday')), CBC);
+    const undated = authenticateWith(allpassProvider, webhook(envelope(cbc(PAYLOAD).toString('hex'), 'yesterday')), CBC);
     expect(allpassProvider.normalize(undated).occurredAt).toBeUndefined();
   });
 
   it('keys dedup on the envelope time and the payload by default: a retry is a duplicate, the same transition later is a new event', () => {
     const data = cbc(PAYLOAD).toString('hex');
-    const at = (time: string, body = data) => allpassProvider.authenticate(webhook(envelope(body, time)), CBC).providerEventId;
+    const at = (time: string, body = data) => authenticateWith(allpassProvider, webhook(envelope(body, time)), CBC).providerEventId;
     // A retry keeps the first `time` (and may come with another IV): the same event.
     expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T10:00:00.000Z', cbc(PAYLOAD, KEY, randomBytes(16)).toString('hex')));
     // The same payload at another time: a new event (also what a replay with a changed `time` gets; MAPPING.md).
     expect(at('2024-05-01T10:00:00.000Z')).not.toBe(at('2024-05-01T11:00:00.000Z'));
     // A missing `time` is a key too, never a refusal.
-    expect(allpassProvider.authenticate(webhook({ status: true, statusCode: 200, data }), CBC).providerEventId).toMatch(/^hmac:/);
+    expect(authenticateWith(allpassProvider, webhook({ status: true, statusCode: 200, data }), CBC).providerEventId).toMatch(/^hmac:/);
     // Where the payload carries its own event id, that is the key, whatever the time.
     const withId = cbc({ ...PAYLOAD, eventId: 'evt-77' }).toString('hex');
     expect(at('2024-05-01T10:00:00.000Z', withId)).toBe('evt-77');
@@ -245,11 +245,11 @@ describe('allpass authenticate', () => {
   it('with dedupKey payload, keys dedup on the payload alone: a replay with a shifted time is a duplicate', () => {
     const payloadOnly = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, dedupKey: 'payload' });
     const data = cbc(PAYLOAD).toString('hex');
-    const at = (time: string) => allpassProvider.authenticate(webhook(envelope(data, time)), payloadOnly).providerEventId;
+    const at = (time: string) => authenticateWith(allpassProvider, webhook(envelope(data, time)), payloadOnly).providerEventId;
     expect(at('2024-05-01T10:00:00.000Z')).toBe(at('2024-05-01T11:00:00.000Z'));
     expect(at('2024-05-01T10:00:00.000Z')).toBe(webhook(envelope(data)).eventIdDigest(PAYLOAD));
     const withId = cbc({ ...PAYLOAD, eventId: 'evt-77' }).toString('hex');
-    expect(allpassProvider.authenticate(webhook(envelope(withId)), payloadOnly).providerEventId).toBe('evt-77');
+    expect(authenticateWith(allpassProvider, webhook(envelope(withId)), payloadOnly).providerEventId).toBe('evt-77');
   });
 
   it('refuses bodies that are not an envelope or whose data cannot be decoded with 400', () => {
@@ -263,14 +263,14 @@ describe('allpass authenticate', () => {
       envelope('00'.repeat(8)), // shorter than an IV
     ];
     for (const body of bodies) {
-      const r = rejection(() => allpassProvider.authenticate(webhook(body), CBC));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(body), CBC));
       expect([r.reason, r.status]).toEqual(['malformed', 400]);
     }
   });
 
   it('accepts a payload naming no event type as allpass.unknown, status null (never refused into loss)', () => {
     for (const plaintext of [{ id: 'x' }, { type: 7, id: 'x' }, { type: '', id: 'x' }]) {
-      const decoded = allpassProvider.authenticate(webhook(envelope(cbc(plaintext).toString('hex'))), CBC);
+      const decoded = authenticateWith(allpassProvider, webhook(envelope(cbc(plaintext).toString('hex'))), CBC);
       expect(decoded.providerEventType).toBe('unknown');
       expect(allpassProvider.normalize(decoded)).toMatchObject({ type: 'allpass.unknown', status: null, subject: { applicantId: 'x' } });
     }
@@ -278,26 +278,26 @@ describe('allpass authenticate', () => {
 
   it("recognises the vendor's upper snake case spellings (APPLICANT_APPROVED) and keeps the type verbatim", () => {
     for (const vendorType of ['APPLICANT_APPROVED', 'applicant_approved', 'ApplicantApproved']) {
-      const decoded = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: vendorType }).toString('hex'))), CBC);
+      const decoded = authenticateWith(allpassProvider, webhook(envelope(cbc({ ...PAYLOAD, type: vendorType }).toString('hex'))), CBC);
       expect(decoded.providerEventType).toBe(vendorType);
       expect(allpassProvider.normalize(decoded)).toMatchObject({ type: 'verification.approved', status: 'approved' });
     }
-    const flagged = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: 'APPLICANT_DUPLICATE_DOCUMENT' }).toString('hex'))), CBC);
+    const flagged = authenticateWith(allpassProvider, webhook(envelope(cbc({ ...PAYLOAD, type: 'APPLICANT_DUPLICATE_DOCUMENT' }).toString('hex'))), CBC);
     expect(allpassProvider.normalize(flagged)).toMatchObject({ type: 'verification.flagged', status: null, details: { reason: 'duplicate_document' } });
   });
 
   it("reads the type from the connection's typeField, and only from it", () => {
     const named = creds({ cryptoKey: KEY_HEX }, { encryptionMethod: 'aes-256-cbc', allowUnauthenticatedCbc: true, typeField: 'webhookType' });
     const data = cbc({ ...PAYLOAD, type: 'applicantCreated', webhookType: 'applicantRejected' }).toString('hex');
-    expect(allpassProvider.normalize(allpassProvider.authenticate(webhook(envelope(data)), named)).type).toBe('verification.rejected');
-    expect(allpassProvider.normalize(allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), named)).type).toBe('allpass.unknown');
+    expect(allpassProvider.normalize(authenticateWith(allpassProvider, webhook(envelope(data)), named)).type).toBe('verification.rejected');
+    expect(allpassProvider.normalize(authenticateWith(allpassProvider, webhook(envelope(cbc(PAYLOAD).toString('hex'))), named)).type).toBe('allpass.unknown');
     expect(() => allpassProvider.parseOptions({ typeField: 'a b' })).toThrow(ConnectionConfigError);
   });
 
   it('refuses plaintext that is not a JSON object with 400', () => {
     for (const plaintext of ['[1,2]', '"text"', '{"type":', 'null']) {
       const data = cbcText(plaintext).toString('hex');
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data)), CBC));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data)), CBC));
       expect([r.reason, r.status]).toEqual(['malformed', 400]);
     }
   });
@@ -306,7 +306,7 @@ describe('allpass authenticate', () => {
     for (const field of ['event', 'eventType']) {
       const { id, externalUserId } = PAYLOAD;
       const data = cbc({ [field]: 'applicantRejected', id, externalUserId }).toString('hex');
-      const decoded = allpassProvider.authenticate(webhook(envelope(data)), CBC);
+      const decoded = authenticateWith(allpassProvider, webhook(envelope(data)), CBC);
       expect(decoded.providerEventType).toBe('applicantRejected');
       expect(allpassProvider.normalize(decoded).type).toBe('verification.rejected');
     }
@@ -314,21 +314,21 @@ describe('allpass authenticate', () => {
 
   it('derives a dedup key stable across key order and distinct across payloads', () => {
     const reordered = Object.fromEntries(Object.entries(PAYLOAD).reverse());
-    const a = allpassProvider.authenticate(webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
-    const b = allpassProvider.authenticate(webhook(envelope(cbc(reordered, KEY, randomBytes(16)).toString('hex'))), CBC);
-    const c = allpassProvider.authenticate(webhook(envelope(cbc({ ...PAYLOAD, type: 'applicantRejected' }).toString('hex'))), CBC);
+    const a = authenticateWith(allpassProvider, webhook(envelope(cbc(PAYLOAD).toString('hex'))), CBC);
+    const b = authenticateWith(allpassProvider, webhook(envelope(cbc(reordered, KEY, randomBytes(16)).toString('hex'))), CBC);
+    const c = authenticateWith(allpassProvider, webhook(envelope(cbc({ ...PAYLOAD, type: 'applicantRejected' }).toString('hex'))), CBC);
     expect(a.providerEventId).toBe(b.providerEventId);
     expect(c.providerEventId).not.toBe(a.providerEventId);
   });
 
   it('keys the dedup key: not a plain hash of the personal data, different under another SECRETS_KEY', () => {
     const body = envelope(cbc(PAYLOAD).toString('hex'));
-    const id = allpassProvider.authenticate(webhook(body), CBC).providerEventId;
+    const id = authenticateWith(allpassProvider, webhook(body), CBC).providerEventId;
     const plain = sha256Hex(canonicalJson(PAYLOAD));
     expect(id).not.toContain(plain);
     expect(id).not.toContain(Buffer.from(plain, 'hex').toString('base64url'));
     const otherKey = { ...webhook(body), eventIdDigest: eventIdDigest(randomBytes(32)) };
-    expect(allpassProvider.authenticate(otherKey, CBC).providerEventId).not.toBe(id);
+    expect(authenticateWith(allpassProvider, otherKey, CBC).providerEventId).not.toBe(id);
   });
 
   it('refuses bad CBC padding exactly as bad UTF-8, bad JSON or a non-object (no padding oracle)', () => {
@@ -341,14 +341,14 @@ describe('allpass authenticate', () => {
       const data = Buffer.concat([iv, block]);
       const padded = createDecipheriv('aes-256-cbc', KEY, iv).setAutoPadding(false).update(block);
       const kind = pkcs7PadLength(padded) === 0 ? 'bad padding' : 'good padding';
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(data.toString('hex'))), CBC));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(data.toString('hex'))), CBC));
       refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
     }
     for (const [kind, plaintext] of [
       ['not an object', '[1,2]'],
       ['not JSON', '{"type":'],
     ] as const) {
-      const r = rejection(() => allpassProvider.authenticate(webhook(envelope(cbcText(plaintext).toString('hex'))), CBC));
+      const r = rejection(() => authenticateWith(allpassProvider, webhook(envelope(cbcText(plaintext).toString('hex'))), CBC));
       refusals.set(kind, { reason: r.reason, status: r.status, detail: r.detail });
     }
     expect([...refusals.keys()].sort()).toEqual(['bad padding', 'good padding', 'not JSON', 'not an object']);
@@ -436,8 +436,8 @@ describe('allpass simulator', () => {
     for (const vendorType of allpassProvider.simulator.eventTypes) {
       const req = allpassProvider.simulator.build(vendorType, c, { now: NOW });
       const hook = { ...webhook(JSON.parse(req.body), req.headers), rawBody: Buffer.from(req.body) };
-      expect(allpassProvider.recognizes(hook)).toBe(true);
-      const decoded = allpassProvider.authenticate(hook, c);
+      expect(recognizes(allpassProvider, hook)).toBe(true);
+      const decoded = authenticateWith(allpassProvider, hook, c);
       expect(decoded.providerEventType).toBe(vendorType);
       ids.add(decoded.providerEventId);
       for (const [name, value] of Object.entries(c.options.requiredHeaders as Record<string, string>)) expect(req.headers[name]).toBe(value);
@@ -449,7 +449,7 @@ describe('allpass simulator', () => {
   it('makes every call unique and merges the given payload', () => {
     const a = allpassProvider.simulator.build('applicantApproved', GCM, { now: NOW, payload: { id: 'fixed' } });
     const b = allpassProvider.simulator.build('applicantApproved', GCM, { now: NOW, payload: { id: 'fixed' } });
-    const [da, db] = [a, b].map((r) => allpassProvider.authenticate(webhook(JSON.parse(r.body), r.headers), GCM));
+    const [da, db] = [a, b].map((r) => authenticateWith(allpassProvider, webhook(JSON.parse(r.body), r.headers), GCM));
     expect(da.payload.id).toBe('fixed');
     expect(da.providerEventId).not.toBe(db.providerEventId);
     expect(a.headers['x-allpass-signature']).toMatch(/^[0-9a-f]{32}$/);
@@ -458,13 +458,13 @@ describe('allpass simulator', () => {
 
 describe('allpass recognizes', () => {
   it('knows its envelope and nothing else', () => {
-    expect(allpassProvider.recognizes(webhook(envelope('00')))).toBe(true);
+    expect(recognizes(allpassProvider, webhook(envelope('00')))).toBe(true);
     const complycube = { id: 'evt_1', type: 'check.completed', resourceType: 'check', payload: {}, createdAt: NOW.toISOString() };
-    expect(allpassProvider.recognizes(webhook(complycube, { 'complycube-signature': 'ab' }))).toBe(false);
-    expect(allpassProvider.recognizes(webhook(complycube))).toBe(false);
-    expect(allpassProvider.recognizes(webhook(envelope('00'), { 'complycube-signature': 'ab' }))).toBe(false);
-    expect(allpassProvider.recognizes(webhook(envelope('00'), { 'x-verifik-signature': 'sha256=ab' }))).toBe(false);
-    expect(allpassProvider.recognizes(webhook({ data: '00', time: NOW.toISOString() }))).toBe(false);
+    expect(recognizes(allpassProvider, webhook(complycube, { 'complycube-signature': 'ab' }))).toBe(false);
+    expect(recognizes(allpassProvider, webhook(complycube))).toBe(false);
+    expect(recognizes(allpassProvider, webhook(envelope('00'), { 'complycube-signature': 'ab' }))).toBe(false);
+    expect(recognizes(allpassProvider, webhook(envelope('00'), { 'x-verifik-signature': 'sha256=ab' }))).toBe(false);
+    expect(recognizes(allpassProvider, webhook({ data: '00', time: NOW.toISOString() }))).toBe(false);
   });
 });
 
@@ -548,7 +548,7 @@ describe('allpass options and secrets', () => {
     ];
     for (const [secrets, options, warnings] of accepted) {
       expect(() => allpassProvider.checkSecrets(secrets, options)).not.toThrow();
-      expect(allpassProvider.securityWarnings!({ secrets, options })).toHaveLength(warnings);
+      expect(allpassProvider.securityWarnings({ secrets, options })).toHaveLength(warnings);
     }
   });
 });

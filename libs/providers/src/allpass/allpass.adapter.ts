@@ -1,8 +1,9 @@
 import { isRecord, WebhookRejection } from '@kyc/core';
-import { ConnectionConfigError, type ProviderAdapter } from '../provider.interface';
+import { defineProvider } from '../define-provider';
+import { ConnectionConfigError } from '../provider.interface';
 import { ALLPASS_SIGNATURE_HEADER, checkCryptoKey, openData } from './allpass.crypto';
 import { ALLPASS_KNOWN_EVENTS, allpassEventTime, allpassEventType, allpassPayloadEventId, mapAllpassEvent } from './allpass.mapping';
-import { type AllpassOptions, parseAllpassOptions } from './allpass.options';
+import { ALLPASS_OPTION_NAMES, type AllpassOptions, parseAllpassOptions } from './allpass.options';
 import { allpassSimulator } from './allpass.simulator';
 
 // Strict UTF-8: garbage from a wrong CBC key or altered data fails here rather than parsing by luck.
@@ -15,40 +16,42 @@ function isUnauthenticatedCbc(secrets: Readonly<Record<string, string>>, options
   return options.encryptionMethod === 'aes-256-cbc' && !secrets.hmacKey && Object.keys(options.requiredHeaders).length === 0;
 }
 
-export const allpassProvider: ProviderAdapter = {
+/** The connection's keys, decoded once when the connection is loaded. */
+interface AllpassKeys {
+  key: Buffer;
+  hmacKey: string | undefined;
+}
+
+export const allpassProvider = defineProvider<AllpassOptions, AllpassKeys>({
   name: 'allpass',
+  displayName: 'Allpass',
   secretFields: { required: ['cryptoKey'], optional: ['hmacKey'] },
-  environment: {
-    secrets: { cryptoKey: 'ALLPASS_CRYPTO_KEY', hmacKey: 'ALLPASS_HMAC_KEY' },
-    options: { encryptionMethod: 'ALLPASS_ENCRYPTION_METHOD' },
-  },
+  environmentOptions: ['encryptionMethod'],
+  // Optional: with GCM the tag may travel in `data`, so Allpass is also recognised by its envelope.
+  signatureHeaders: [ALLPASS_SIGNATURE_HEADER],
   simulator: allpassSimulator,
   knownEvents: ALLPASS_KNOWN_EVENTS,
+  optionNames: ALLPASS_OPTION_NAMES,
 
-  recognizes(webhook) {
-    const h = webhook.headers;
-    if (h['complycube-signature'] !== undefined || h['x-verifik-signature'] !== undefined) return false;
+  recognizesBody(webhook) {
     const body = webhook.json;
     return isRecord(body) && typeof body.data === 'string' && typeof body.time === 'string' && ('status' in body || 'statusCode' in body);
   },
 
-  parseOptions(raw) {
-    return parseAllpassOptions(raw);
-  },
+  parseOptions: parseAllpassOptions,
 
   checkSecrets(secrets, options) {
-    const opts = parseAllpassOptions(options);
     const { cryptoKey, hmacKey } = secrets;
     if (typeof cryptoKey !== 'string' || cryptoKey.length === 0) throw new ConnectionConfigError('cryptoKey', 'is required');
     try {
-      checkCryptoKey(cryptoKey, opts.keyEncoding);
+      checkCryptoKey(cryptoKey, options.keyEncoding);
     } catch (error) {
       throw new ConnectionConfigError('cryptoKey', (error as Error).message);
     }
     if (hmacKey !== undefined && (typeof hmacKey !== 'string' || hmacKey.length === 0)) {
       throw new ConnectionConfigError('hmacKey', 'must be a non-empty string when given');
     }
-    if (isUnauthenticatedCbc(secrets, opts) && !opts.allowUnauthenticatedCbc) {
+    if (isUnauthenticatedCbc(secrets, options) && !options.allowUnauthenticatedCbc) {
       throw new ConnectionConfigError(
         'hmacKey',
         'is required with aes-256-cbc: without it (or a requiredHeaders entry) anyone can alter or forge webhooks ' +
@@ -57,19 +60,12 @@ export const allpassProvider: ProviderAdapter = {
     }
   },
 
-  authenticate(webhook, credentials) {
-    const options = parseAllpassOptions(credentials.options);
+  prepareKeys: (secrets, options) => ({ key: checkCryptoKey(secrets.cryptoKey, options.keyEncoding), hmacKey: secrets.hmacKey }),
+
+  authenticate(webhook, { key, hmacKey }, options) {
     const envelope = webhook.json;
     if (!isRecord(envelope) || typeof envelope.data !== 'string' || envelope.data.length === 0) {
       throw new WebhookRejection('malformed', 'body is not an Allpass envelope (no encrypted data)');
-    }
-
-    let key: Buffer;
-    try {
-      key = checkCryptoKey(credentials.secrets.cryptoKey ?? '', options.keyEncoding);
-    } catch {
-      // checkSecrets keeps this from happening; if it does, this credential set simply cannot verify.
-      throw new WebhookRejection('invalid_signature', 'connection crypto key is not usable');
     }
 
     // Not covered by the tag or HMAC, and known to the sender: checked before anything is decrypted.
@@ -79,7 +75,7 @@ export const allpassProvider: ProviderAdapter = {
       data: envelope.data,
       signature: webhook.headers[ALLPASS_SIGNATURE_HEADER],
       key,
-      hmacKey: credentials.secrets.hmacKey,
+      hmacKey,
       options,
     });
     const payload = decodePayload(opened.plaintext, opened.problem);
@@ -93,8 +89,8 @@ export const allpassProvider: ProviderAdapter = {
     return { providerEventId, providerEventType, payload, occurredAt: allpassEventTime(envelope.time) };
   },
 
-  securityWarnings({ secrets, options }) {
-    if (!isUnauthenticatedCbc(secrets, parseAllpassOptions(options))) return [];
+  securityWarnings(secrets, options) {
+    if (!isUnauthenticatedCbc(secrets, options)) return [];
     // Without an HMAC, CBC is malleable: bits of the first block can be flipped through the IV.
     return ['AES-256-CBC without an HMAC key is unauthenticated; set the HMAC key or a required custom header (requiredHeaders)'];
   },
@@ -102,7 +98,7 @@ export const allpassProvider: ProviderAdapter = {
   normalize(decoded) {
     return { ...mapAllpassEvent(decoded.providerEventType, decoded.payload), occurredAt: decoded.occurredAt };
   },
-};
+});
 
 /**
  * UTF-8, JSON, object: every step runs whatever failed before it (a bad CBC padding included),

@@ -57,7 +57,8 @@ export const ALLPASS_DEFAULT_OPTIONS: Readonly<AllpassOptions> = Object.freeze({
   dedupKey: 'time+payload',
 });
 
-const KNOWN = new Set(Object.keys(ALLPASS_DEFAULT_OPTIONS));
+export const ALLPASS_OPTION_NAMES = Object.keys(ALLPASS_DEFAULT_OPTIONS) as (keyof AllpassOptions)[];
+const KNOWN = new Set<string>(ALLPASS_OPTION_NAMES);
 /** Validate raw options and apply defaults. Idempotent: parsing the result again gives the same. */
 export function parseAllpassOptions(raw: Readonly<Record<string, unknown>>): AllpassOptions {
   // Unknown keys are most likely typos of a real option: refuse them rather than ignore them.

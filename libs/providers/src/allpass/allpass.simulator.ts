@@ -34,6 +34,7 @@ function customHeaders(options: Readonly<Record<string, unknown>>): Record<strin
  */
 export const allpassSimulator: ProviderSimulator = {
   eventTypes: ALLPASS_EVENT_TYPES,
+  sampleEventType: 'applicantApproved',
 
   generateSecrets: () => ({ cryptoKey: randomBytes(32).toString('hex') }),
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventVerifier } from '@complycube/api';
-import { inboundWebhook } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes } from '@kyc/testing';
 import { hmacSha256, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { complycubeProvider } from './index';
@@ -20,7 +20,7 @@ const signed = (body: string, secret = SECRET): InboundWebhook => inbound(body, 
 /** The reason authenticate refused with, failing the test on anything but a WebhookRejection. */
 function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number } {
   try {
-    complycubeProvider.authenticate(webhook, creds);
+    authenticateWith(complycubeProvider, webhook, creds);
   } catch (error) {
     if (!(error instanceof WebhookRejection)) throw error;
     return { reason: error.reason, status: error.status };
@@ -43,9 +43,11 @@ describe('complycube signature', () => {
     const body = '{"id":"value"}';
     const expected = 'bc00414fa4d54277a3ed01e5ee258d9800a918a7791c7cda16d38b82f38f2150';
     expect(sign(body, 'a_webhook_signature')).toBe(expected);
-    expect(() => complycubeProvider.authenticate(inbound(body, { 'complycube-signature': expected }), credentials('a_webhook_signature'))).toThrow(expect.objectContaining({ reason: 'malformed' })); // authentic, but no `type`: 400, not 401
+    expect(() => authenticateWith(complycubeProvider, inbound(body, { 'complycube-signature': expected }), credentials('a_webhook_signature'))).toThrow(
+      expect.objectContaining({ reason: 'malformed' }),
+    ); // authentic, but no `type`: 400, not 401
     const full = '{"id":"value","type":"check.pending"}';
-    expect(complycubeProvider.authenticate(signed(full, 'a_webhook_signature'), credentials('a_webhook_signature'))).toEqual({
+    expect(authenticateWith(complycubeProvider, signed(full, 'a_webhook_signature'), credentials('a_webhook_signature'))).toEqual({
       providerEventId: 'value',
       providerEventType: 'check.pending',
       payload: { id: 'value', type: 'check.pending' },
@@ -63,7 +65,7 @@ describe('complycube signature', () => {
     };
     const oursAccepts = (secret: string, body: string, signature: string): boolean => {
       try {
-        complycubeProvider.authenticate(inbound(body, { 'complycube-signature': signature }), credentials(secret));
+        authenticateWith(complycubeProvider, inbound(body, { 'complycube-signature': signature }), credentials(secret));
         return true;
       } catch (error) {
         expect(error).toBeInstanceOf(WebhookRejection);
@@ -137,7 +139,7 @@ describe('complycube signature', () => {
     const body = JSON.stringify({ id: 'evt1', name: 'Jane Doe' });
     for (const webhook of [signed(body), inbound(body, { 'complycube-signature': 'x' }), signed(body, 'other')]) {
       try {
-        complycubeProvider.authenticate(webhook, credentials());
+        authenticateWith(complycubeProvider, webhook, credentials());
       } catch (error) {
         expect((error as Error).message).not.toMatch(/Jane|whsec|evt1/);
       }
@@ -147,8 +149,8 @@ describe('complycube signature', () => {
 
 describe('complycube adapter surface', () => {
   it('recognizes requests by the ComplyCube-Signature header', () => {
-    expect(complycubeProvider.recognizes(inbound('{}', { 'complycube-signature': 'x' }))).toBe(true);
-    expect(complycubeProvider.recognizes(inbound('{}', { 'x-verifik-signature': 'x' }))).toBe(false);
+    expect(recognizes(complycubeProvider, inbound('{}', { 'complycube-signature': 'x' }))).toBe(true);
+    expect(recognizes(complycubeProvider, inbound('{}', { 'x-verifik-signature': 'x' }))).toBe(false);
   });
 
   it('parses options: requiredHeaders only, default {}', () => {
@@ -266,10 +268,10 @@ describe('complycube simulator', () => {
     const second = complycubeProvider.simulator.build(type, creds);
     expect(first.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer t' });
     const webhook = inbound(first.body, first.headers);
-    expect(complycubeProvider.recognizes(webhook)).toBe(true);
-    const decoded = complycubeProvider.authenticate(webhook, creds);
+    expect(recognizes(complycubeProvider, webhook)).toBe(true);
+    const decoded = authenticateWith(complycubeProvider, webhook, creds);
     expect(decoded.providerEventType).toBe(type);
-    expect(decoded.providerEventId).not.toBe(complycubeProvider.authenticate(inbound(second.body, second.headers), creds).providerEventId);
+    expect(decoded.providerEventId).not.toBe(authenticateWith(complycubeProvider, inbound(second.body, second.headers), creds).providerEventId);
     const normalized = complycubeProvider.normalize(decoded);
     expect(normalized.type.startsWith('complycube.')).toBe(false);
     expect(JSON.stringify(normalized)).not.toMatch(/jane|example\.com/i);

@@ -56,6 +56,7 @@ function resourceTypeOf(type: string): string {
  */
 export const complycubeSimulator: ProviderSimulator = {
   eventTypes: COMPLYCUBE_EVENT_TYPES,
+  sampleEventType: 'check.completed.clear',
 
   generateSecrets: () => ({ webhookSecret: randomBytes(24).toString('base64url') }),
   /** Any type builds (unknown ones with a bare payload); `options.payload` merges over the resource payload. */

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { inboundWebhook, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { canonicalJson, hmacSha256, sha256Hex, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { verifikProvider } from './index';
@@ -18,7 +18,7 @@ const signed = (body: string, secret = SECRET): InboundWebhook => inbound(body, 
 
 function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number } {
   try {
-    verifikProvider.authenticate(webhook, creds);
+    authenticateWith(verifikProvider, webhook, creds);
   } catch (error) {
     if (!(error instanceof WebhookRejection)) throw error;
     return { reason: error.reason, status: error.status };
@@ -46,7 +46,7 @@ describe('verifik signature', () => {
     ['in upper case', `sha256=${sign(body).toUpperCase()}`],
     ['with an upper-case prefix', `SHA256=${sign(body)}`],
   ])('accepts a signature %s', (_name, signature) => {
-    const decoded = verifikProvider.authenticate(inbound(body, { 'x-verifik-signature': signature }), credentials());
+    const decoded = authenticateWith(verifikProvider, inbound(body, { 'x-verifik-signature': signature }), credentials());
     expect(decoded).toEqual({ providerEventId: 'evt_1', providerEventType: 'verification.completed', payload: JSON.parse(body) });
   });
 
@@ -76,7 +76,7 @@ describe('verifik signature', () => {
   it('details never contain the secret or payload values', () => {
     for (const webhook of [signed('{"name":"Jane"}'), inbound(body, { 'x-verifik-signature': 'nope' }), signed(body, 'whsec_other')]) {
       try {
-        verifikProvider.authenticate(webhook, credentials());
+        authenticateWith(verifikProvider, webhook, credentials());
       } catch (error) {
         expect((error as Error).message).not.toMatch(/Jane|whsec|ver_1/);
       }
@@ -119,23 +119,23 @@ describe('verifik signature key and digest forms', () => {
 
   it.each(['auto', 'utf8', undefined])('a UTF-8 key (signatureKey %s): accepts hex and base64 digests, with or without sha256=', (mode) => {
     for (const [name, signature] of withPrefixes(mac(UTF8_SECRET))) {
-      expect([name, verifikProvider.authenticate(request(signature), creds(UTF8_SECRET, mode))]).toEqual([name, expected]);
+      expect([name, authenticateWith(verifikProvider, request(signature), creds(UTF8_SECRET, mode))]).toEqual([name, expected]);
     }
   });
 
   it('a whsec_ secret: the decoded key is accepted under auto and whsec, refused under utf8', () => {
     for (const [name, signature] of withPrefixes(mac(WHSEC_KEY))) {
-      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET))]).toEqual([name, expected]);
-      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'auto'))]).toEqual([name, expected]);
-      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'whsec'))]).toEqual([name, expected]);
+      expect([name, authenticateWith(verifikProvider, request(signature), creds(WHSEC_SECRET))]).toEqual([name, expected]);
+      expect([name, authenticateWith(verifikProvider, request(signature), creds(WHSEC_SECRET, 'auto'))]).toEqual([name, expected]);
+      expect([name, authenticateWith(verifikProvider, request(signature), creds(WHSEC_SECRET, 'whsec'))]).toEqual([name, expected]);
       expect([name, refusal(request(signature), creds(WHSEC_SECRET, 'utf8'))]).toEqual([name, { reason: 'invalid_signature', status: 401 }]);
     }
   });
 
   it('a whsec_ secret: its UTF-8 bytes are accepted under auto and utf8, refused under whsec', () => {
     for (const [name, signature] of withPrefixes(mac(WHSEC_SECRET))) {
-      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'auto'))]).toEqual([name, expected]);
-      expect([name, verifikProvider.authenticate(request(signature), creds(WHSEC_SECRET, 'utf8'))]).toEqual([name, expected]);
+      expect([name, authenticateWith(verifikProvider, request(signature), creds(WHSEC_SECRET, 'auto'))]).toEqual([name, expected]);
+      expect([name, authenticateWith(verifikProvider, request(signature), creds(WHSEC_SECRET, 'utf8'))]).toEqual([name, expected]);
       expect([name, refusal(request(signature), creds(WHSEC_SECRET, 'whsec'))]).toEqual([name, { reason: 'invalid_signature', status: 401 }]);
     }
   });
@@ -143,7 +143,7 @@ describe('verifik signature key and digest forms', () => {
   it('a whsec_ secret that is not base64 after the prefix: only its UTF-8 bytes under auto, nothing under whsec (401, no throw)', () => {
     const secret = 'whsec_not*base64!';
     const signature = mac(secret).toString('base64');
-    expect(verifikProvider.authenticate(request(signature), creds(secret, 'auto'))).toEqual(expected);
+    expect(authenticateWith(verifikProvider, request(signature), creds(secret, 'auto'))).toEqual(expected);
     expect(refusal(request(signature), creds(secret, 'whsec'))).toEqual({ reason: 'invalid_signature', status: 401 });
     expect(refusal(request(mac(UTF8_SECRET).toString('hex')), creds(UTF8_SECRET, 'whsec'))).toEqual({ reason: 'invalid_signature', status: 401 });
   });
@@ -189,8 +189,8 @@ describe('verifik signature key and digest forms', () => {
     it('refuses every malformed or wrong signature with 401 and never throws anything else', () => {
       expect(nonCanonical).not.toBe(good);
       expect(Buffer.from(nonCanonical, 'base64')).toEqual(digest);
-      expect(verifikProvider.authenticate(request(good), creds(secret, mode))).toEqual(expected);
-      expect(verifikProvider.authenticate(request(goodUrl), creds(secret, mode))).toEqual(expected);
+      expect(authenticateWith(verifikProvider, request(good), creds(secret, mode))).toEqual(expected);
+      expect(authenticateWith(verifikProvider, request(goodUrl), creds(secret, mode))).toEqual(expected);
       for (const [name, signature, reason] of cases) {
         expect([name, refusal(request(signature), creds(secret, mode))]).toEqual([name, { reason, status: 401 }]);
       }
@@ -237,7 +237,7 @@ describe('verifik signature key and digest forms', () => {
       [request(mac('x').toString('hex')), 'auto'],
     ] as const) {
       try {
-        verifikProvider.authenticate(webhook, creds(WHSEC_SECRET, mode));
+        authenticateWith(verifikProvider, webhook, creds(WHSEC_SECRET, mode));
       } catch (error) {
         expect((error as Error).message).not.toContain(WHSEC_KEY.toString('base64'));
         expect((error as Error).message).not.toMatch(/whsec_/);
@@ -249,32 +249,32 @@ describe('verifik signature key and digest forms', () => {
     const secret = verifikProvider.simulator.generateSecrets().webhookSecret;
     const built = verifikProvider.simulator.build('verification.completed', creds(secret, 'whsec'));
     const webhook = inbound(built.body, built.headers);
-    expect(verifikProvider.authenticate(webhook, creds(secret, 'whsec')).providerEventType).toBe('verification.completed');
-    expect(verifikProvider.authenticate(webhook, creds(secret, 'auto')).providerEventType).toBe('verification.completed');
+    expect(authenticateWith(verifikProvider, webhook, creds(secret, 'whsec')).providerEventType).toBe('verification.completed');
+    expect(authenticateWith(verifikProvider, webhook, creds(secret, 'auto')).providerEventType).toBe('verification.completed');
     expect(refusal(webhook, creds(secret, 'utf8'))).toEqual({ reason: 'invalid_signature', status: 401 });
   });
 });
 
 describe('verifik dedup key', () => {
   it('is the event id for shape A', () => {
-    expect(verifikProvider.authenticate(signed(JSON.stringify(shapeA('verification.started'))), credentials()).providerEventId).toBe('evt_1');
+    expect(authenticateWith(verifikProvider, signed(JSON.stringify(shapeA('verification.started'))), credentials()).providerEventId).toBe('evt_1');
   });
 
   it('is a keyed digest of the payload for shape B (never a plain hash), stable across key order and redeliveries', () => {
     const one = '{"type":"onboarding_completed","object":{"_id":"reg_1","status":"COMPLETED"}}';
     const two = '{"object":{"status":"COMPLETED","_id":"reg_1"},"type":"onboarding_completed"}';
-    const first = verifikProvider.authenticate(signed(one), credentials()).providerEventId;
+    const first = authenticateWith(verifikProvider, signed(one), credentials()).providerEventId;
     expect(first).toBe(TEST_EVENT_ID_DIGEST(JSON.parse(one)));
     expect(first).not.toContain(sha256Hex(canonicalJson(JSON.parse(one))));
-    expect(verifikProvider.authenticate(signed(two), credentials()).providerEventId).toBe(first);
-    expect(verifikProvider.authenticate(signed(one.replace('reg_1', 'reg_2')), credentials()).providerEventId).not.toBe(first);
+    expect(authenticateWith(verifikProvider, signed(two), credentials()).providerEventId).toBe(first);
+    expect(authenticateWith(verifikProvider, signed(one.replace('reg_1', 'reg_2')), credentials()).providerEventId).not.toBe(first);
   });
 });
 
 describe('verifik adapter surface', () => {
   it('recognizes requests by the X-Verifik-Signature header', () => {
-    expect(verifikProvider.recognizes(inbound('{}', { 'x-verifik-signature': 'x' }))).toBe(true);
-    expect(verifikProvider.recognizes(inbound('{}', { 'complycube-signature': 'x' }))).toBe(false);
+    expect(recognizes(verifikProvider, inbound('{}', { 'x-verifik-signature': 'x' }))).toBe(true);
+    expect(recognizes(verifikProvider, inbound('{}', { 'complycube-signature': 'x' }))).toBe(false);
   });
 
   it('parses options: requiredHeaders (default {}) and signatureKey (default auto)', () => {
@@ -426,11 +426,11 @@ describe('verifik simulator', () => {
     expect(first.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer t' });
     expect(first.headers['x-verifik-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     const webhook = inbound(first.body, first.headers);
-    expect(verifikProvider.recognizes(webhook)).toBe(true);
-    const decoded = verifikProvider.authenticate(webhook, creds);
+    expect(recognizes(verifikProvider, webhook)).toBe(true);
+    const decoded = authenticateWith(verifikProvider, webhook, creds);
     expect(decoded.providerEventType).toBe(type);
     expect(decoded.payload).toHaveProperty(type.includes('.') ? 'data' : 'object');
-    expect(decoded.providerEventId).not.toBe(verifikProvider.authenticate(inbound(second.body, second.headers), creds).providerEventId);
+    expect(decoded.providerEventId).not.toBe(authenticateWith(verifikProvider, inbound(second.body, second.headers), creds).providerEventId);
     const normalized = verifikProvider.normalize(decoded);
     expect(normalized.type.startsWith('verifik.')).toBe(false);
     expect(normalized.subject.verificationId).toEqual(expect.any(String));

@@ -1,5 +1,4 @@
-import { ConnectionConfigError } from '../provider.interface';
-import { parseRequiredHeaders } from '../required-headers';
+import { oneOf, optionsParser } from '../options';
 
 /**
  * How the webhook secret becomes the HMAC key; Verifik does not document it (see MAPPING.md).
@@ -18,22 +17,8 @@ export type VerifikOptions = {
 
 export const VERIFIK_DEFAULT_SIGNATURE_KEY: VerifikSignatureKey = 'auto';
 
+const parser = optionsParser<VerifikOptions>('Verifik', { signatureKey: oneOf(VERIFIK_SIGNATURE_KEYS, VERIFIK_DEFAULT_SIGNATURE_KEY) });
+
 /** Validate raw options and apply defaults. Unknown keys are most likely typos: refused. Idempotent. */
-export function parseVerifikOptions(raw: Readonly<Record<string, unknown>>): VerifikOptions {
-  for (const key of Object.keys(raw)) {
-    if (key !== 'requiredHeaders' && key !== 'signatureKey') throw new ConnectionConfigError(key, 'is not a Verifik option');
-  }
-  return { requiredHeaders: parseRequiredHeaders(raw.requiredHeaders), signatureKey: parseSignatureKey(raw.signatureKey) };
-}
-
-function parseSignatureKey(value: unknown): VerifikSignatureKey {
-  if (value === undefined || value === null) return VERIFIK_DEFAULT_SIGNATURE_KEY;
-  const match = VERIFIK_SIGNATURE_KEYS.find((allowed) => allowed === value);
-  if (match === undefined) throw new ConnectionConfigError('signatureKey', `must be one of ${VERIFIK_SIGNATURE_KEYS.join(', ')}`);
-  return match;
-}
-
-/** The mode of parsed options; options parsed before the option existed (no `signatureKey`) mean `auto`. */
-export function signatureKeyOf(options: Readonly<Record<string, unknown>>): VerifikSignatureKey {
-  return VERIFIK_SIGNATURE_KEYS.find((allowed) => allowed === options.signatureKey) ?? VERIFIK_DEFAULT_SIGNATURE_KEY;
-}
+export const parseVerifikOptions = parser.parse;
+export const VERIFIK_OPTION_NAMES = parser.names;

@@ -1,14 +1,6 @@
-import { constantTimeEqual, hmacSha256, isHex, WebhookRejection } from '@kyc/core';
-import type { InboundWebhook } from '../provider.interface';
 import type { VerifikSignatureKey } from './verifik.options';
 
 const WHSEC_PREFIX = 'whsec_';
-const DIGEST_PREFIX = 'sha256=';
-const SHA256_BYTES = 32;
-const SHA256_HEX_LENGTH = 64;
-/** 32 bytes in base64: 43 characters and one `=`, standard or url-safe alphabet (not mixed). */
-const BASE64_STANDARD_DIGEST = /^[A-Za-z0-9+/]{43}=$/;
-const BASE64_URL_DIGEST = /^[A-Za-z0-9_-]{43}=$/;
 const BASE64_STANDARD = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
@@ -31,41 +23,4 @@ export function verifikSigningKeys(secret: string, mode: VerifikSignatureKey): B
   const decoded = decodeWhsecSecret(secret);
   if (mode === 'whsec') return decoded ? [decoded] : [];
   return decoded ? [utf8, decoded] : [utf8];
-}
-
-/**
- * The 32 digest bytes of a signature header value: `sha256=` optional (any case), then 64 hex
- * digits (any case) or 44 base64 characters (standard or url-safe, canonical). Null otherwise.
- * Hex and base64 are told apart by their length, which never coincides.
- */
-export function parseVerifikDigest(value: string): Buffer | null {
-  const digest = value.slice(0, DIGEST_PREFIX.length).toLowerCase() === DIGEST_PREFIX ? value.slice(DIGEST_PREFIX.length) : value;
-  if (digest.length === SHA256_HEX_LENGTH) return isHex(digest) ? Buffer.from(digest, 'hex') : null;
-  const standard = BASE64_STANDARD_DIGEST.test(digest) ? digest : BASE64_URL_DIGEST.test(digest) ? digest.replace(/-/g, '+').replace(/_/g, '/') : null;
-  if (standard === null) return null;
-  const bytes = Buffer.from(standard, 'base64');
-  return bytes.length === SHA256_BYTES && bytes.toString('base64') === standard ? bytes : null;
-}
-
-/**
- * Verify `header` = HMAC-SHA256 of the raw body with any key of the secret under `mode`.
- * Throws only WebhookRejection (401): the digest's form is checked before any comparison, the
- * comparisons are constant-time and all of them run. Details name the header, never values.
- */
-export function verifyVerifikSignature(webhook: InboundWebhook, secret: string | undefined, header: string, mode: VerifikSignatureKey): void {
-  const value = webhook.headers[header]?.trim();
-  if (!value) throw new WebhookRejection('missing_signature', `${header} header is missing`);
-  const digest = parseVerifikDigest(value);
-  if (digest === null) throw new WebhookRejection('invalid_signature', `${header} is not a hex or base64 HMAC-SHA256`);
-  // A credential set without a usable secret can verify nothing; it must not become a 500.
-  if (typeof secret !== 'string' || secret === '') {
-    throw new WebhookRejection('invalid_signature', `${header} cannot be verified: no webhook secret`);
-  }
-  const keys = verifikSigningKeys(secret, mode);
-  if (keys.length === 0) {
-    throw new WebhookRejection('invalid_signature', `${header} cannot be verified: the secret is not a Standard Webhooks key`);
-  }
-  let matched = false;
-  for (const key of keys) matched = constantTimeEqual(digest, hmacSha256(key, webhook.rawBody)) || matched;
-  if (!matched) throw new WebhookRejection('invalid_signature', `${header} does not match the body`);
 }

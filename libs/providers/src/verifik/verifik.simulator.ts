@@ -47,6 +47,7 @@ function customHeaders(options: Readonly<Record<string, unknown>>): Record<strin
  */
 export const verifikSimulator: ProviderSimulator = {
   eventTypes: VERIFIK_EVENT_TYPES,
+  sampleEventType: 'verification.completed',
 
   generateSecrets: () => ({ webhookSecret: `whsec_${randomBytes(24).toString('base64')}` }),
   /** `options.payload` merges over `data` (shape A) or `object` (shape B). */

@@ -38,21 +38,25 @@ const Fixed = () =>
     },
   });
 
+const fieldList = (fields: readonly string[], optional: readonly string[] = []) => [...fields, ...optional.map((field) => `${field}?`)].join(', ');
+
 const SECRETS_DOC = {
   type: 'object',
   additionalProperties: { type: 'string' },
-  description: 'Write-only. Allpass `{cryptoKey, hmacKey?}`, ComplyCube `{webhookSecret}`, Verifik `{webhookSecret}`.',
-  example: { cryptoKey: '<64 hex digits>' },
+  description: `Write-only. ${PROVIDERS.map((provider) => `${provider.displayName} \`{${fieldList(provider.secretFields.required, provider.secretFields.optional)}}\``).join(', ')}.`,
+  example: { webhookSecret: '<the secret the vendor shows>' },
 } as const;
 
 const OPTIONS_DOC = {
   type: 'object',
   additionalProperties: true,
   description:
-    "Per-vendor choices (each vendor's MAPPING.md): Allpass `encryptionMethod`, `keyEncoding`, `dataEncoding`, `gcmIvBytes`, `gcmTagSource`, " +
-    '`timestampToleranceSeconds` (0 = off, the default), `typeField`, `allowUnauthenticatedCbc` (an `aes-256-cbc` connection needs ' +
-    '`secrets.hmacKey` or a `requiredHeaders` entry unless this is `true`); Verifik `signatureKey` (`auto`, `utf8`, `whsec`); ' +
-    'every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
+    "Per-vendor choices, each explained in the vendor's MAPPING.md: " +
+    PROVIDERS.map((provider) => [provider.displayName, provider.optionNames.filter((option) => option !== 'requiredHeaders')] as const)
+      .filter(([, options]) => options.length > 0)
+      .map(([vendor, options]) => `${vendor} \`${fieldList(options)}\``)
+      .join('; ') +
+    '; every vendor `requiredHeaders` (header name → exact value, write-only). Unknown names are refused.',
   example: { encryptionMethod: 'aes-256-gcm', requiredHeaders: { authorization: 'Bearer s3cret' } },
 } as const;
 
