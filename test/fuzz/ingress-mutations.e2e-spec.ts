@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { EventStore, ConnectionStore } from '@kyc/persistence';
-import { findProvider, SimulatedRequest } from '@kyc/providers';
+import { findProvider, PROVIDERS, SimulatedRequest } from '@kyc/providers';
 import { ALLPASS_SIGNATURE_HEADER, createTestDatabase, testConfig, TestDatabase } from '@kyc/testing';
 
 /** Verifik's two documented shapes, as its simulator builds them: shape A types are dotted, shape B's are snake case. */
@@ -39,7 +39,7 @@ interface Envelope {
 
 interface Target {
   label: string;
-  provider: 'allpass' | 'complycube' | 'verifik';
+  provider: string;
   connection: string;
   secrets: Record<string, string>;
   /** Options of the connection in the gateway. */
@@ -47,8 +47,8 @@ interface Target {
   /** Options the simulator builds with (where the vendor's side differs, e.g. where it puts the tag). */
   simulatorOptions?: Record<string, unknown>;
   eventTypes: readonly string[];
-  /** The header that authenticates the request, and its prefix. */
-  signature?: { header: string; prefix: string };
+  /** The header that authenticates the request. */
+  signature?: { header: string };
   envelope?: Envelope;
   mutations: Mutation[];
 }
@@ -67,7 +67,7 @@ const TARGETS: Target[] = [
     secrets: { cryptoKey: hexKey() },
     options: { encryptionMethod: 'aes-256-gcm' },
     eventTypes: allpassTypes,
-    signature: { header: ALLPASS_SIGNATURE_HEADER, prefix: '' },
+    signature: { header: ALLPASS_SIGNATURE_HEADER },
     envelope: { dataEncoding: 'hex', ivBytes: 12, tagInData: false },
     mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'tag-bit', 'time-shift'],
   },
@@ -91,7 +91,7 @@ const TARGETS: Target[] = [
     secrets: { cryptoKey: hexKey() },
     options: { encryptionMethod: 'aes-256-gcm', gcmIvBytes: 16, gcmTagSource: 'header', dataEncoding: 'base64' },
     eventTypes: allpassTypes,
-    signature: { header: ALLPASS_SIGNATURE_HEADER, prefix: '' },
+    signature: { header: ALLPASS_SIGNATURE_HEADER },
     envelope: { dataEncoding: 'base64', ivBytes: 16, tagInData: false },
     mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'tag-bit', 'time-shift'],
   },
@@ -102,7 +102,7 @@ const TARGETS: Target[] = [
     secrets: { cryptoKey: hexKey(), hmacKey: randomBytes(16).toString('base64url') },
     options: { encryptionMethod: 'aes-256-cbc' },
     eventTypes: allpassTypes,
-    signature: { header: ALLPASS_SIGNATURE_HEADER, prefix: '' },
+    signature: { header: ALLPASS_SIGNATURE_HEADER },
     envelope: { dataEncoding: 'hex', ivBytes: 16, tagInData: false },
     mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'time-shift'],
   },
@@ -113,7 +113,7 @@ const TARGETS: Target[] = [
     secrets: { cryptoKey: b64Key(), hmacKey: randomBytes(24).toString('hex') },
     options: { encryptionMethod: 'aes-256-cbc', dataEncoding: 'base64' },
     eventTypes: allpassTypes,
-    signature: { header: ALLPASS_SIGNATURE_HEADER, prefix: '' },
+    signature: { header: ALLPASS_SIGNATURE_HEADER },
     envelope: { dataEncoding: 'base64', ivBytes: 16, tagInData: false },
     mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'time-shift'],
   },
@@ -124,7 +124,7 @@ const TARGETS: Target[] = [
     secrets: { cryptoKey: hexKey() },
     options: { encryptionMethod: 'aes-256-gcm', dedupKey: 'payload' },
     eventTypes: allpassTypes,
-    signature: { header: ALLPASS_SIGNATURE_HEADER, prefix: '' },
+    signature: { header: ALLPASS_SIGNATURE_HEADER },
     envelope: { dataEncoding: 'hex', ivBytes: 12, tagInData: false },
     mutations: [...common, 'signature-bit', 'signature-drop', 'iv-bit', 'ciphertext-bit', 'tag-bit', 'time-shift'],
   },
@@ -135,7 +135,7 @@ const TARGETS: Target[] = [
     secrets: { webhookSecret: randomBytes(24).toString('base64url') },
     options: {},
     eventTypes: complycubeTypes,
-    signature: { header: 'complycube-signature', prefix: '' },
+    signature: { header: 'complycube-signature' },
     mutations: [...common, 'signature-bit', 'signature-drop'],
   },
   {
@@ -145,7 +145,7 @@ const TARGETS: Target[] = [
     secrets: { webhookSecret: randomBytes(24).toString('base64url') },
     options: { requiredHeaders: { authorization: `Bearer ${randomBytes(8).toString('hex')}` } },
     eventTypes: complycubeTypes,
-    signature: { header: 'complycube-signature', prefix: '' },
+    signature: { header: 'complycube-signature' },
     mutations: [...common, 'signature-bit', 'signature-drop'],
   },
   {
@@ -155,7 +155,7 @@ const TARGETS: Target[] = [
     secrets: { webhookSecret: `whsec_${randomBytes(24).toString('base64')}` },
     options: {},
     eventTypes: VERIFIK_SHAPE_A_TYPES,
-    signature: { header: 'x-verifik-signature', prefix: 'sha256=' },
+    signature: { header: 'x-verifik-signature' },
     mutations: [...common, 'signature-bit', 'signature-drop'],
   },
   {
@@ -165,9 +165,20 @@ const TARGETS: Target[] = [
     secrets: { webhookSecret: `whsec_${randomBytes(24).toString('base64')}` },
     options: {},
     eventTypes: VERIFIK_SHAPE_B_EXAMPLES,
-    signature: { header: 'x-verifik-signature', prefix: 'sha256=' },
+    signature: { header: 'x-verifik-signature' },
     mutations: [...common, 'signature-bit', 'signature-drop'],
   },
+  // Every other registered vendor, on its defaults: signed in a header, mutated like ComplyCube.
+  ...PROVIDERS.filter((provider) => !['allpass', 'complycube', 'verifik'].includes(provider.name)).map((provider): Target => ({
+    label: provider.name,
+    provider: provider.name,
+    connection: `${provider.name}-main`,
+    secrets: provider.simulator.generateSecrets(),
+    options: {},
+    eventTypes: provider.simulator.eventTypes,
+    signature: { header: provider.signatureHeaders[0] },
+    mutations: [...common, 'signature-bit', 'signature-drop'],
+  })),
 ];
 
 /** Not in the property (malleable by design, allowed only explicitly), but present: a target of swapped requests. */
@@ -230,8 +241,9 @@ function mutateData(request: SimulatedRequest, envelope: Envelope, region: 'iv' 
   return JSON.stringify({ ...body, data: flipped.toString(envelope.dataEncoding) });
 }
 
-function flipSignature(value: string, prefix: string, bit: number): string {
-  return prefix + flipBit(Buffer.from(value.slice(prefix.length), 'hex'), bit).toString('hex');
+/** One bit flipped in every digest of a header value (`sha256=<hex>`, `t=...,v1=<hex>,v1=<hex>`, a bare hex tag). */
+function flipSignature(value: string, bit: number): string {
+  return value.replace(/[0-9a-fA-F]{32,}/g, (digest) => flipBit(Buffer.from(digest, 'hex'), bit).toString('hex'));
 }
 
 function mutate(request: SimulatedRequest, { target, mutation, bit, pick, shiftSeconds, singleUrl }: Plan): Mutated {
@@ -242,8 +254,8 @@ function mutate(request: SimulatedRequest, { target, mutation, bit, pick, shiftS
       return { path: own, headers, body: flipBit(Buffer.from(request.body, 'utf8'), bit) };
     case 'signature-bit': {
       if (!target.signature) return { path: own, headers: { ...headers, [ALLPASS_SIGNATURE_HEADER]: randomBytes(16).toString('hex') }, body: request.body };
-      const { header, prefix } = target.signature;
-      return { path: own, headers: { ...headers, [header]: flipSignature(headers[header], prefix, bit) }, body: request.body };
+      const { header } = target.signature;
+      return { path: own, headers: { ...headers, [header]: flipSignature(headers[header], bit) }, body: request.body };
     }
     case 'signature-drop': {
       delete headers[target.signature!.header];
@@ -254,7 +266,7 @@ function mutate(request: SimulatedRequest, { target, mutation, bit, pick, shiftS
     case 'ciphertext-bit':
       return { path: own, headers, body: mutateData(request, target.envelope!, 'ciphertext', bit) };
     case 'tag-bit':
-      if (!target.envelope!.tagInData) return { path: own, headers: { ...headers, [ALLPASS_SIGNATURE_HEADER]: flipSignature(headers[ALLPASS_SIGNATURE_HEADER], '', bit) }, body: request.body };
+      if (!target.envelope!.tagInData) return { path: own, headers: { ...headers, [ALLPASS_SIGNATURE_HEADER]: flipSignature(headers[ALLPASS_SIGNATURE_HEADER], bit) }, body: request.body };
       return { path: own, headers, body: mutateData(request, target.envelope!, 'tag', bit) };
     case 'time-shift': {
       const body = JSON.parse(request.body) as { time: string };
@@ -415,6 +427,6 @@ describe('ingress fuzzing: mutations of valid requests (sqlite)', () => {
     const event = await gateway.app.get(EventStore).findById((answer.json as { eventId: string }).eventId);
     expect(event).toMatchObject({ providerEventType: 'epplicantApproved', type: 'allpass.epplicantApproved' });
     // The adapter says so at boot for this configuration.
-    expect(adapter.securityWarnings!({ secrets: CBC_PLAIN.secrets, options: adapter.parseOptions(CBC_PLAIN.options) })).toEqual([expect.stringContaining('unauthenticated')]);
+    expect(adapter.securityWarnings({ secrets: CBC_PLAIN.secrets, options: adapter.parseOptions(CBC_PLAIN.options) })).toEqual([expect.stringContaining('unauthenticated')]);
   });
 });

@@ -1,11 +1,9 @@
 import fc from 'fast-check';
-import { randomBytes } from 'node:crypto';
 import { AppConfig } from '@kyc/config';
-import { hmacSha256 } from '@kyc/core';
-import { ConnectionCredentials, findProvider } from '@kyc/providers';
+import { findProvider, PROVIDERS, SIGNATURE_HEADERS } from '@kyc/providers';
 import { DataSource } from 'typeorm';
 import { InboundRefusalEntity } from '@kyc/persistence';
-import { ALLPASS_SIGNATURE_HEADER, allpassEncryptGcm, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
+import { ALLPASS_SIGNATURE_HEADER, allpassEncryptGcm, aSeedVendorSet, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase } from '@kyc/testing';
 import { startTestApp, TestApp } from '../support/test-app';
 import { RefusalRecorder } from '@kyc/gateway';
 import { check, closeAgent, configureFuzz, forceGc, FUZZ_SEED, headerValue, isNestError, percentEncode, RawAnswer, send } from './fuzz-support';
@@ -22,29 +20,15 @@ const RUNS_PER_ROUND = 300;
 const ROUNDS = 3;
 const ALLOWED = new Set([200, 400, 401, 404, 413, 415]);
 
-const SECRETS = {
-  complycube: { webhookSecret: `cc_${randomBytes(12).toString('hex')}` },
-  verifik: { webhookSecret: `whsec_${randomBytes(18).toString('base64')}` },
-  allpass: { cryptoKey: randomBytes(32).toString('hex') },
-};
-type Vendor = keyof typeof SECRETS;
-const VENDORS = Object.keys(SECRETS) as Vendor[];
-const SECRET_VALUES = Object.values(SECRETS).flatMap((secrets) => Object.values(secrets));
-
-const credentials = (vendor: Vendor): ConnectionCredentials => ({
-  secrets: SECRETS[vendor],
-  options: findProvider(vendor)!.parseOptions(vendor === 'allpass' ? { encryptionMethod: 'aes-256-gcm' } : {}),
-});
+/** Every registered vendor's `default` connection (Allpass on AES-256-GCM, its default). */
+const vendors = aSeedVendorSet();
+type Vendor = string;
+const VENDORS: Vendor[] = PROVIDERS.map((provider) => provider.name);
+const SECRET_VALUES = Object.values(vendors.secrets).flatMap((secrets) => Object.values(secrets));
+const credentials = (vendor: Vendor) => vendors.credentials(vendor);
 
 function environment(databaseUrl: string): AppConfig {
-  return testConfig({
-    DATABASE_URL: databaseUrl,
-    MAX_BODY_BYTES: String(MAX_BODY_BYTES),
-    COMPLYCUBE_WEBHOOK_SECRET: SECRETS.complycube.webhookSecret,
-    VERIFIK_WEBHOOK_SECRET: SECRETS.verifik.webhookSecret,
-    ALLPASS_CRYPTO_KEY: SECRETS.allpass.cryptoKey,
-    ALLPASS_ENCRYPTION_METHOD: 'aes-256-gcm',
-  });
+  return testConfig({ DATABASE_URL: databaseUrl, MAX_BODY_BYTES: String(MAX_BODY_BYTES), ...vendors.environment });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -59,9 +43,7 @@ const anyText = (maxLength: number) => fc.string({ unit: 'binary', maxLength });
 
 const oddSegment = fc.oneof(
   fc.constantFrom(
-    'allpass',
-    'complycube',
-    'verifik',
+    ...VENDORS,
     'default',
     'acme',
     'ALLPASS',
@@ -160,16 +142,15 @@ const contentEncoding = fc.oneof(fc.constantFrom('gzip', 'deflate', 'br', 'ident
 const headers = fc
   .record({
     'content-type': contentType,
-    'complycube-signature': rarely(signatureValue, 3),
-    'x-verifik-signature': rarely(signatureValue, 3),
-    [ALLPASS_SIGNATURE_HEADER]: rarely(signatureValue, 3),
+    // Every vendor's signature header now and then (about one per request in all).
+    ...Object.fromEntries(SIGNATURE_HEADERS.map((header) => [header, rarely(signatureValue, 1)])),
     'content-encoding': rarely(contentEncoding),
     authorization: rarely(fc.oneof(headerValue(60), fc.constant('Bearer s3cret'))),
     'x-random': rarely(headerValue(200)),
   })
   .chain((h) =>
     // Sometimes a header twice (Node sends both lines; the gateway joins them).
-    rarely(fc.constantFrom('complycube-signature', 'x-verifik-signature', ALLPASS_SIGNATURE_HEADER, 'content-type'), 2).chain((repeated) =>
+    rarely(fc.constantFrom(...SIGNATURE_HEADERS, 'content-type'), 2).chain((repeated) =>
       repeated === undefined
         ? fc.constant(h as Record<string, string | string[]>)
         : fc.tuple(signatureValue, signatureValue).map(([a, b]) => ({ ...h, [repeated]: [a, b] }) as Record<string, string | string[]>),
@@ -341,7 +322,7 @@ describe('ingress fuzzing: random requests (sqlite)', () => {
       fc.asyncProperty(forged, async ({ vendor, route, signature, flip }) => {
         const adapter = findProvider(vendor)!;
         const request = adapter.simulator.build(adapter.simulator.eventTypes[flip % adapter.simulator.eventTypes.length], credentials(vendor));
-        const header = vendor === 'complycube' ? 'complycube-signature' : vendor === 'verifik' ? 'x-verifik-signature' : ALLPASS_SIGNATURE_HEADER;
+        const header = adapter.signatureHeaders[0];
         const real = request.headers[header];
         // A random value that happens to be the real signature (or the same hex in another case) is not a forgery.
         if (
@@ -421,23 +402,29 @@ const allpassPayload = fc.oneof(
   payloadField,
 );
 
+/** Any other vendor: its simulated event with random values over random top-level fields. */
+const reshaped = (vendor: Vendor) => {
+  const adapter = findProvider(vendor)!;
+  const sample = () => JSON.parse(adapter.simulator.build(adapter.simulator.sampleEventType, credentials(vendor)).body) as Record<string, unknown>;
+  return fc.dictionary(fc.constantFrom(...Object.keys(sample()), 'type', 'id'), payloadField).map((fields) => ({ ...sample(), ...fields }));
+};
+
 const authentic = fc.oneof(
-  ccEvent.map((event) => ({ vendor: 'complycube' as const, payload: event })),
-  verifikEvent.map((event) => ({ vendor: 'verifik' as const, payload: event })),
-  allpassPayload.map((payload) => ({ vendor: 'allpass' as const, payload })),
+  ccEvent.map((event) => ({ vendor: 'complycube', payload: event })),
+  verifikEvent.map((event) => ({ vendor: 'verifik', payload: event })),
+  allpassPayload.map((payload) => ({ vendor: 'allpass', payload: payload })),
+  ...VENDORS.filter((vendor) => !['allpass', 'complycube', 'verifik'].includes(vendor)).map((vendor) => reshaped(vendor).map((payload) => ({ vendor, payload: payload }))),
 );
 
-/** Sign (ComplyCube, Verifik) or encrypt (Allpass GCM, tag in the header) exactly this JSON. */
+/** Sign (every vendor but Allpass, through its simulator) or encrypt (Allpass GCM, tag in the header) exactly this JSON. */
 function authenticRequest(vendor: Vendor, payload: unknown): { headers: Record<string, string>; body: string } {
   const json = (JSON.stringify(payload) ?? 'null').replace(/"__deep_(\d+)__"/g, (_, depth: string) => '['.repeat(Number(depth)) + ']'.repeat(Number(depth)));
   if (vendor === 'allpass') {
-    const sealed = allpassEncryptGcm(Buffer.from(SECRETS.allpass.cryptoKey, 'hex'), Buffer.from(json, 'utf8'));
+    const sealed = allpassEncryptGcm(Buffer.from(vendors.secrets.allpass.cryptoKey, 'hex'), Buffer.from(json, 'utf8'));
     const body = JSON.stringify({ status: true, statusCode: 200, data: sealed.data.toString('hex'), time: new Date().toISOString() });
     return { headers: { 'content-type': 'application/json', [ALLPASS_SIGNATURE_HEADER]: sealed.tag.toString('hex') }, body };
   }
-  const signature = hmacSha256(SECRETS[vendor].webhookSecret, json).toString('hex');
-  const header: Record<string, string> = vendor === 'complycube' ? { 'complycube-signature': signature } : { 'x-verifik-signature': `sha256=${signature}` };
-  return { headers: { 'content-type': 'application/json', ...header }, body: json };
+  return { headers: findProvider(vendor)!.simulator.signBody!(json, credentials(vendor)), body: json };
 }
 
 describe.each(DATABASE_KINDS)('ingress fuzzing: authentic random payloads (%s)', (kind) => {

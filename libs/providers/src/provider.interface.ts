@@ -64,6 +64,11 @@ export interface ProviderSimulator {
   generateSecrets(): Record<string, string>;
   /** A correctly signed/encrypted request of `eventType`; every call yields a unique event. */
   build(eventType: string, credentials: ConnectionCredentials, options?: SimulateOptions): SimulatedRequest;
+  /**
+   * The headers that authenticate exactly `body`, for vendors that sign the JSON they send (all but
+   * Allpass, whose body is an envelope): lets the fuzz suites send authentic bodies of any content.
+   */
+  signBody?(body: string, credentials: ConnectionCredentials, now?: Date): Record<string, string>;
 }
 
 /** Thrown by `parseOptions` / `checkSecrets` with a message naming the field; never includes a secret value. */

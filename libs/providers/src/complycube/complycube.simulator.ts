@@ -70,14 +70,15 @@ export const complycubeSimulator: ProviderSimulator = {
       createdAt: now,
     };
     const body = JSON.stringify(event);
-    // Documented: lowercase hex HMAC-SHA256 of the raw body, keyed with the webhook secret, no prefix.
+    return { headers: complycubeSimulator.signBody!(body, credentials), body };
+  },
+
+  /** Documented: lowercase hex HMAC-SHA256 of the raw body, keyed with the webhook secret, no prefix. */
+  signBody(body: string, credentials: ConnectionCredentials): Record<string, string> {
     const signature = createHmac('sha256', credentials.secrets.webhookSecret ?? '')
       .update(body, 'utf8')
       .digest('hex');
-    return {
-      headers: { 'content-type': 'application/json', 'complycube-signature': signature, ...customHeaders(credentials.options) },
-      body,
-    };
+    return { 'content-type': 'application/json', 'complycube-signature': signature, ...customHeaders(credentials.options) };
   },
 };
 

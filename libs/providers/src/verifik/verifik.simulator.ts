@@ -84,12 +84,13 @@ export const verifikSimulator: ProviderSimulator = {
           },
         };
     const body = JSON.stringify(event);
+    return { headers: verifikSimulator.signBody!(body, credentials), body };
+  },
+
+  signBody(body: string, credentials: ConnectionCredentials): Record<string, string> {
     const signature = createHmac('sha256', signingKey(credentials.secrets.webhookSecret ?? '', credentials.options))
       .update(body, 'utf8')
       .digest('hex');
-    return {
-      headers: { 'content-type': 'application/json', 'x-verifik-signature': `sha256=${signature}`, ...customHeaders(credentials.options) },
-      body,
-    };
+    return { 'content-type': 'application/json', 'x-verifik-signature': `sha256=${signature}`, ...customHeaders(credentials.options) };
   },
 };
