@@ -38,7 +38,7 @@ describe('simulators are independent of the adapters', () => {
     const bad = [
       "import { encryptGcm } from './allpass.crypto';",
       "import { hmacSha256 } from '@kyc/core';",
-      "import { verifyHexHmacSha256 } from '../hmac-signature';",
+      "import { verifyBodyHmac } from '../families/body-hmac';",
       "import { decodeWhsecSecret } from './verifik.signature';",
       "import { classifyVerifikType } from './verifik.mapping';",
       "import { parseAllpassOptions } from './allpass.options';",
