@@ -1,0 +1,1 @@
+export { personaProvider } from './persona.adapter';
