@@ -159,21 +159,22 @@ export const personaSimulator: ProviderSimulator = {
       },
     };
     const body = JSON.stringify(event);
-    // Documented: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, keyed with the secret's UTF-8 bytes.
+    return { headers: personaSimulator.signBody!(body, credentials, at), body };
+  },
+
+  /** Documented: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`, keyed with the secret's UTF-8 bytes. */
+  signBody(body: string, credentials: ConnectionCredentials, at = new Date()): Record<string, string> {
     const timestamp = Math.floor(at.getTime() / 1000);
     const signature = createHmac('sha256', credentials.secrets.webhookSecret ?? '')
       .update(`${timestamp}.${body}`, 'utf8')
       .digest('hex');
     return {
-      headers: {
-        'content-type': 'application/json',
-        'persona-signature': `t=${timestamp},v1=${signature}`,
-        'persona-webhook-attempts-made': '1',
-        'persona-webhook-attempts-left': '4',
-        'persona-webhook-first-attempted-at': String(timestamp),
-        ...customHeaders(credentials.options),
-      },
-      body,
+      'content-type': 'application/json',
+      'persona-signature': `t=${timestamp},v1=${signature}`,
+      'persona-webhook-attempts-made': '1',
+      'persona-webhook-attempts-left': '4',
+      'persona-webhook-first-attempted-at': String(timestamp),
+      ...customHeaders(credentials.options),
     };
   },
 };
