@@ -2,10 +2,11 @@ import { allpassProvider } from './allpass';
 import { complycubeProvider } from './complycube';
 import { personaProvider } from './persona';
 import type { InboundWebhook, ProviderAdapter } from './provider.interface';
+import { sumsubProvider } from './sumsub';
 import { verifikProvider } from './verifik';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, personaProvider];
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, sumsubProvider, personaProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 

@@ -1,0 +1,1 @@
+export { sumsubProvider } from './sumsub.adapter';
