@@ -2,9 +2,10 @@ import { allpassProvider } from './allpass';
 import { complycubeProvider } from './complycube';
 import type { InboundWebhook, ProviderAdapter } from './provider.interface';
 import { verifikProvider } from './verifik';
+import { veriffProvider } from './veriff';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider];
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, veriffProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 
