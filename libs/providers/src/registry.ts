@@ -4,9 +4,10 @@ import { personaProvider } from './persona';
 import type { InboundWebhook, ProviderAdapter } from './provider.interface';
 import { sumsubProvider } from './sumsub';
 import { verifikProvider } from './verifik';
+import { veriffProvider } from './veriff';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, sumsubProvider, personaProvider];
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, sumsubProvider, veriffProvider, personaProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 

@@ -1,0 +1,1 @@
+export { veriffProvider } from './veriff.adapter';
