@@ -2,12 +2,12 @@ import { allpassProvider } from './allpass';
 import { complycubeProvider } from './complycube';
 import { personaProvider } from './persona';
 import type { InboundWebhook, ProviderAdapter } from './provider.interface';
-import { sumsubProvider } from './sumsub';
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, veriffProvider, personaProvider];
 import { verifikProvider } from './verifik';
 import { veriffProvider } from './veriff';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, sumsubProvider, veriffProvider, personaProvider];
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, veriffProvider, personaProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 
