@@ -1,10 +1,11 @@
 import { allpassProvider } from './allpass';
 import { complycubeProvider } from './complycube';
+import { onfidoProvider } from './onfido';
 import type { InboundWebhook, ProviderAdapter } from './provider.interface';
 import { verifikProvider } from './verifik';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider];
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, onfidoProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 
