@@ -1,13 +1,24 @@
 import { allpassProvider } from './allpass';
 import { complycubeProvider } from './complycube';
+import { onfidoProvider } from './onfido';
 import { personaProvider } from './persona';
 import type { InboundWebhook, ProviderAdapter } from './provider.interface';
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, veriffProvider, personaProvider];
-import { verifikProvider } from './verifik';
+import { stripeProvider } from './stripe';
+import { sumsubProvider } from './sumsub';
 import { veriffProvider } from './veriff';
+import { verifikProvider } from './verifik';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, veriffProvider, personaProvider];
+export const PROVIDERS: readonly ProviderAdapter[] = [
+  allpassProvider,
+  complycubeProvider,
+  verifikProvider,
+  sumsubProvider,
+  onfidoProvider,
+  veriffProvider,
+  personaProvider,
+  stripeProvider,
+];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 

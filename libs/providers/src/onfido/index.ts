@@ -1,0 +1,1 @@
+export { onfidoProvider } from './onfido.adapter';
