@@ -38,6 +38,8 @@ export function bodyHmacProvider<Options extends BaseOptions>(definition: BodyHm
     signatureHeaders: [signature.header],
     prepareKeys: (secrets, options) => (signature.keys ? signature.keys(secrets.webhookSecret, options) : [Buffer.from(secrets.webhookSecret, 'utf8')]),
     authenticate(webhook, keys, options) {
+      // A missing signature is told as such, whatever an algorithm header says.
+      if (!webhook.headers[signature.header]?.trim()) throw new WebhookRejection('missing_signature', `${signature.header} header is missing`);
       verifyBodyHmac(webhook, signature, signature.algorithm?.(webhook, options) ?? 'sha256', keys);
       return decode(webhook, options);
     },

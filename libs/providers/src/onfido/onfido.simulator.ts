@@ -128,13 +128,14 @@ export const onfidoSimulator: ProviderSimulator = {
       },
     };
     const body = JSON.stringify(event);
+    return { headers: onfidoSimulator.signBody!(body, credentials), body };
+  },
+
+  signBody(body: string, credentials: ConnectionCredentials): Record<string, string> {
     const signature = createHmac('sha256', credentials.secrets.webhookSecret ?? '')
       .update(body, 'utf8')
       .digest('hex');
-    return {
-      headers: { 'content-type': 'application/json', 'x-sha2-signature': signature, ...customHeaders(credentials.options) },
-      body,
-    };
+    return { 'content-type': 'application/json', 'x-sha2-signature': signature, ...customHeaders(credentials.options) };
   },
 };
 

@@ -108,17 +108,19 @@ export const stripeSimulator: ProviderSimulator = {
     };
     // Stripe sends the event pretty-printed: signatures cover these exact bytes.
     const body = JSON.stringify(event, null, 2);
+    return { headers: stripeSimulator.signBody!(body, credentials, new Date(timestamp * 1000)), body };
+  },
+
+  signBody(body: string, credentials: ConnectionCredentials, at = new Date()): Record<string, string> {
+    const timestamp = Math.floor(at.getTime() / 1000);
     const signature = createHmac('sha256', Buffer.from(credentials.secrets.webhookSecret ?? '', 'utf8'))
       .update(`${timestamp}.${body}`, 'utf8')
       .digest('hex');
     return {
-      headers: {
-        'content-type': 'application/json; charset=utf-8',
-        'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
-        'stripe-signature': `t=${timestamp},v1=${signature}`,
-        ...customHeaders(credentials.options),
-      },
-      body,
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+      'stripe-signature': `t=${timestamp},v1=${signature}`,
+      ...customHeaders(credentials.options),
     };
   },
 };

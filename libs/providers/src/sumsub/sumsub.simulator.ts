@@ -95,13 +95,14 @@ export const sumsubSimulator: ProviderSimulator = {
     const payload = { ...payloadFor(eventType, options.now ?? new Date()), ...options.payload };
     if ('reviewResult' in payload) payload.reviewResult = withRejectionComments(payload.reviewResult);
     const body = JSON.stringify(payload);
+    return { headers: sumsubSimulator.signBody!(body, credentials), body };
+  },
+
+  signBody(body: string, credentials: ConnectionCredentials): Record<string, string> {
     const algorithm = algorithmFor(credentials.options);
     const digest = createHmac(HASHES.get(algorithm) ?? 'sha256', credentials.secrets.webhookSecret ?? '')
       .update(body, 'utf8')
       .digest('hex');
-    return {
-      headers: { 'content-type': 'application/json', 'x-payload-digest': digest, 'x-payload-digest-alg': algorithm, ...customHeaders(credentials.options) },
-      body,
-    };
+    return { 'content-type': 'application/json', 'x-payload-digest': digest, 'x-payload-digest-alg': algorithm, ...customHeaders(credentials.options) };
   },
 };

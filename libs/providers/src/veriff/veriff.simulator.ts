@@ -97,14 +97,15 @@ export const veriffSimulator: ProviderSimulator = {
     const now = options.now ?? new Date();
     const event = eventType.startsWith(DECISION) ? decisionBody(eventType.slice(DECISION.length), now, options.payload) : eventBody(eventType, options.payload);
     const body = JSON.stringify(event);
+    return { headers: veriffSimulator.signBody!(body, credentials), body };
+  },
+
+  signBody(body: string, credentials: ConnectionCredentials): Record<string, string> {
     const signature = createHmac('sha256', credentials.secrets.webhookSecret ?? '')
       .update(body, 'utf8')
       .digest('hex');
     // Veriff always sends its API key; a connection without `apiKey` gets some integration's.
     const apiKey = typeof credentials.options.apiKey === 'string' ? credentials.options.apiKey : randomUUID();
-    return {
-      headers: { 'content-type': 'application/json', 'x-auth-client': apiKey, 'x-hmac-signature': signature, ...customHeaders(credentials.options) },
-      body,
-    };
+    return { 'content-type': 'application/json', 'x-auth-client': apiKey, 'x-hmac-signature': signature, ...customHeaders(credentials.options) };
   },
 };
