@@ -9,16 +9,7 @@ import { veriffProvider } from './veriff';
 import { verifikProvider } from './verifik';
 
 /** Every supported vendor, one line each. */
-export const PROVIDERS: readonly ProviderAdapter[] = [
-  allpassProvider,
-  complycubeProvider,
-  verifikProvider,
-  sumsubProvider,
-  onfidoProvider,
-  veriffProvider,
-  personaProvider,
-  stripeProvider,
-];
+export const PROVIDERS: readonly ProviderAdapter[] = [allpassProvider, complycubeProvider, verifikProvider, sumsubProvider, onfidoProvider, veriffProvider, personaProvider, stripeProvider];
 
 const BY_NAME = new Map(PROVIDERS.map((provider) => [provider.name, provider]));
 
