@@ -6,7 +6,7 @@ import { hmacSha256 } from '@kyc/core';
 import { ConnectionEntity, ConnectionStore, EventEntity, EventStore, InboundRefusalEntity } from '@kyc/persistence';
 import { findProvider, PROVIDERS } from '@kyc/providers';
 import { EVENTS_QUEUE, redisOptions } from '@kyc/queue';
-import { allpassEncryptCbc, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { allpassEncryptCbc, aSeedVendorSet, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { ConnectionCache, PUBLIC_INGRESS_MESSAGES } from '@kyc/gateway';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -33,10 +33,12 @@ const SECOND_ALLPASS = { cryptoKey: randomBytes(32).toString('hex') };
 /** An Allpass connection whose operator set a timestamp window (off by default). */
 const WINDOWED_ALLPASS = { cryptoKey: randomBytes(32).toString('hex') };
 const windowed = { secrets: WINDOWED_ALLPASS, options: findProvider('allpass')!.parseOptions({ timestampToleranceSeconds: 300 }) };
-const credentials = (provider: keyof typeof SECRETS) => ({
-  secrets: SECRETS[provider],
-  options: findProvider(provider)!.parseOptions(provider === 'allpass' ? { encryptionMethod: 'aes-256-gcm' } : {}),
-});
+/** The other registered vendors' `default` connections. */
+const others = aSeedVendorSet();
+const credentials = (provider: string) =>
+  provider in SECRETS
+    ? { secrets: SECRETS[provider as keyof typeof SECRETS], options: findProvider(provider)!.parseOptions(provider === 'allpass' ? { encryptionMethod: 'aes-256-gcm' } : {}) }
+    : others.credentials(provider);
 
 /** IV and one block that decrypt to an invalid PKCS#7 padding under `key`. */
 function badlyPadded(key: Buffer): Buffer {
@@ -64,6 +66,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
     config = testConfig({
       DATABASE_URL: database.url,
       MAX_BODY_BYTES: '8192',
+      ...others.environment,
       COMPLYCUBE_WEBHOOK_SECRET: SECRETS.complycube.webhookSecret,
       VERIFIK_WEBHOOK_SECRET: SECRETS.verifik.webhookSecret,
       ALLPASS_CRYPTO_KEY: SECRETS.allpass.cryptoKey,
@@ -117,7 +120,7 @@ describe.each(DATABASE_KINDS)('ingress on %s', (kind) => {
 
   it('recognises every vendor type of every provider on the single URL', async () => {
     for (const provider of PROVIDERS) {
-      const creds = credentials(provider.name as keyof typeof SECRETS);
+      const creds = credentials(provider.name);
       for (const vendorType of provider.simulator.eventTypes) {
         const answer = await post(webhooks(), provider.simulator.build(vendorType, creds));
         expect({ vendorType, status: answer.status }).toEqual({ vendorType, status: 200 });
