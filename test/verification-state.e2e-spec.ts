@@ -103,6 +103,31 @@ describe.each(DATABASE_KINDS)('verification state and its ordering guard on %s',
     expect([...finals]).toEqual([FINAL]);
   }, 120_000);
 
+  it('orders by stage where a vendor sent no time: a redelivered start after the decision is stale (Veriff session events)', async () => {
+    const verificationId = `session-${randomUUID()}`;
+    const timeless = (name: string, status: VerificationStatus, receivedAt: string) =>
+      aVerificationEvent(`${verificationId}-${name}`, { type: `verification.${status}`, status, subject: { verificationId }, occurredAt: receivedAt, receivedAt });
+    const decision = aVerificationEvent(`${verificationId}-approved`, { type: 'verification.approved', status: 'approved', subject: { verificationId }, occurredAt: new Date(T0).toISOString() });
+    const redelivered = timeless('started', 'started', new Date().toISOString());
+    for (const event of [decision, redelivered]) await events.record(event, {});
+    await ledger.apply([decision]);
+    const applied = await ledger.apply([redelivered]);
+    expect(applied.get(redelivered.id)?.verification).toMatchObject({ status: 'approved', previousStatus: 'approved', stale: true });
+    // And a decision after a timeless step applies, whatever the step's receipt time.
+    const otherId = `session-${randomUUID()}`;
+    const submitted = aVerificationEvent(`${otherId}-submitted`, {
+      type: 'verification.processing',
+      status: 'processing',
+      subject: { verificationId: otherId },
+      occurredAt: new Date(T0 + 3_600_000).toISOString(),
+      receivedAt: new Date(T0 + 3_600_000).toISOString(),
+    });
+    const approved = aVerificationEvent(`${otherId}-approved`, { type: 'verification.approved', status: 'approved', subject: { verificationId: otherId }, occurredAt: new Date(T0).toISOString() });
+    for (const event of [submitted, approved]) await events.record(event, {});
+    await ledger.apply([submitted]);
+    expect((await ledger.apply([approved])).get(approved.id)?.verification).toMatchObject({ status: 'approved', previousStatus: 'processing', stale: false });
+  });
+
   it('applies the events of one call in vendor-time order, and never applies an event twice', async () => {
     const history = await storedHistory();
     const shuffled = [...history.values()].reverse();

@@ -1,4 +1,4 @@
-import { decideStatus, subjectKey } from './verification-state';
+import { decideStatus, type HeldStatus, subjectKey, vendorTimeOf } from './verification-state';
 
 describe('decideStatus (the ordering guard)', () => {
   const T = Date.parse('2026-01-01T00:00:00Z');
@@ -30,5 +30,45 @@ describe('subjectKey', () => {
     expect(subjectKey({ externalUserId: 'u', checkId: 'c' })).toEqual({ field: 'externalUserId', value: 'u' });
     expect(subjectKey({ checkId: 'c' })).toBeNull();
     expect(subjectKey({ applicantId: '' })).toBeNull();
+  });
+});
+
+describe('decideStatus without a vendor time', () => {
+  const T = Date.parse('2026-01-01T00:00:00Z');
+
+  it('orders by stage where either side has no vendor time: a redelivered start never undoes a decision', () => {
+    // Veriff's `started` event carries no time: redelivered after the decision, it is stale.
+    expect(decideStatus({ status: 'approved', at: T }, { status: 'started', occurredAt: null })).toEqual({ status: 'approved', previousStatus: 'approved', stale: true, applied: false });
+    expect(decideStatus({ status: 'processing', at: null }, { status: 'started', occurredAt: null })).toMatchObject({ stale: true });
+    // A decision after a timeless step applies, whatever its own time says of the step's receipt.
+    expect(decideStatus({ status: 'processing', at: null }, { status: 'approved', occurredAt: T - 60_000 })).toMatchObject({ status: 'approved', applied: true });
+    expect(decideStatus({ status: 'approved', at: T }, { status: 'rejected', occurredAt: null })).toMatchObject({ status: 'rejected', applied: true });
+    expect(decideStatus({ status: null, at: null }, { status: 'started', occurredAt: null })).toMatchObject({ status: 'started', applied: true });
+  });
+
+  it('gives the same final status for every arrival order of a session with timeless and timed events', () => {
+    const events = [
+      { status: 'started' as const, occurredAt: null },
+      { status: 'processing' as const, occurredAt: null },
+      { status: 'review' as const, occurredAt: T },
+      { status: 'approved' as const, occurredAt: T + 1_000 },
+    ];
+    const permutations = (items: typeof events): (typeof events)[] =>
+      items.length <= 1 ? [items] : items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
+    for (const order of permutations(events)) {
+      let held: HeldStatus = { status: null, at: null };
+      for (const event of order) {
+        const decision = decideStatus(held, event);
+        if (decision.applied) held = { status: decision.status, at: event.occurredAt };
+      }
+      expect({ order: order.map((event) => event.status), final: held.status }).toEqual({ order: order.map((event) => event.status), final: 'approved' });
+    }
+  });
+});
+
+describe('vendorTimeOf', () => {
+  it('is null when the ingress took the receipt time, the vendor time otherwise', () => {
+    expect(vendorTimeOf({ occurredAt: '2026-01-01T00:00:00.000Z', receivedAt: '2026-01-01T00:00:00.000Z' })).toBeNull();
+    expect(vendorTimeOf({ occurredAt: '2026-01-01T00:00:00.000Z', receivedAt: '2026-01-01T00:00:01.000Z' })).toBe(Date.parse('2026-01-01T00:00:00.000Z'));
   });
 });

@@ -34,7 +34,7 @@ const STAGE: Record<VerificationStatus, number> = {
 /** The status a verification holds and the vendor time (epoch ms) of the event that set it. */
 export interface HeldStatus {
   status: VerificationStatus | null;
-  /** occurredAt of the last applied status event; null while no status event was applied. */
+  /** occurredAt of the last applied status event; null while none was applied, or when that event had no vendor time. */
   at: number | null;
 }
 
@@ -50,12 +50,21 @@ export interface StatusDecision {
 /**
  * The ordering guard. A status event applies unless it is older (vendor time, then stage) than
  * the status already applied; terminal statuses may change too (approved, later rejected, is a
- * real reversal). Events without a status never change anything and are never stale.
+ * real reversal). Where either side has no vendor time (`occurredAt` null: Veriff's session
+ * events, an Onfido object without times), time cannot tell, and the stage does: a redelivered
+ * `started` never undoes a decision. Events without a status never change anything and are never stale.
  */
-export function decideStatus(held: HeldStatus, event: { status: VerificationStatus | null; occurredAt: number }): StatusDecision {
+export function decideStatus(held: HeldStatus, event: { status: VerificationStatus | null; occurredAt: number | null }): StatusDecision {
   const previousStatus = held.status;
   if (event.status === null) return { status: previousStatus, previousStatus, stale: false, applied: false };
-  const older = held.status !== null && held.at !== null && (event.occurredAt < held.at || (event.occurredAt === held.at && STAGE[event.status] < STAGE[held.status]));
+  if (held.status === null) return { status: event.status, previousStatus, stale: false, applied: true };
+  const earlierStage = STAGE[event.status] < STAGE[held.status];
+  const older = held.at === null || event.occurredAt === null ? earlierStage : event.occurredAt < held.at || (event.occurredAt === held.at && earlierStage);
   if (older) return { status: previousStatus, previousStatus, stale: true, applied: false };
   return { status: event.status, previousStatus, stale: false, applied: true };
+}
+
+/** The vendor time of a stored event, or null when the vendor sent none (the ingress then takes the receipt time). */
+export function vendorTimeOf(event: { occurredAt: string; receivedAt: string }): number | null {
+  return event.occurredAt === event.receivedAt ? null : Date.parse(event.occurredAt);
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { decideStatus, SecretBox, subjectKey, type EventVerification, type SealContext, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
+import { decideStatus, SecretBox, vendorTimeOf, subjectKey, type EventVerification, type SealContext, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
 import { runSqlSteps, type SqlRow, type SqlSteps } from './sql-steps';
 
 /** Where a verification's sealed subject lives: a value copied to another row does not open. */
@@ -111,12 +111,12 @@ export class VerificationLedger {
       let subject = this.box.openJson<VerificationSubject>(row.subjectSealed, verificationSealContext(row.id));
       let subjectChanged = false;
       for (const event of pending) {
-        const occurredAt = Date.parse(event.occurredAt);
-        const decision = decideStatus({ status: row.status, at: row.statusAt }, { status: event.status, occurredAt });
+        const vendorTime = vendorTimeOf(event);
+        const decision = decideStatus({ status: row.status, at: row.statusAt }, { status: event.status, occurredAt: vendorTime });
         if (decision.applied) {
-          if (decision.status !== row.status) row.statusSince = occurredAt;
+          if (decision.status !== row.status) row.statusSince = Date.parse(event.occurredAt);
           row.status = decision.status;
-          row.statusAt = occurredAt;
+          row.statusAt = vendorTime;
         }
         row.eventCount += 1;
         const verification: EventVerification = { id: row.id, sequence: row.eventCount, status: decision.status, previousStatus: decision.previousStatus, stale: decision.stale };

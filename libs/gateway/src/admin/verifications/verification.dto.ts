@@ -50,7 +50,12 @@ export class VerificationDto {
   @ApiProperty({ example: 'default' }) connection: string;
   @ApiProperty({ type: VerificationSubjectDto, description: 'every subject id its events carried' }) subject: VerificationSubjectDto;
   @ApiProperty({ enum: VERIFICATION_STATUSES, nullable: true, description: 'null until an event with a status arrives' }) status: VerificationStatus | null;
-  @ApiProperty({ format: 'date-time', nullable: true, description: 'vendor time (occurredAt) of the status event applied last' }) statusAt: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    description: 'vendor time (occurredAt) of the status event applied last; null when that event carried no vendor time (then statuses are ordered by stage)',
+  })
+  statusAt: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, description: 'vendor time since which the status has had its current value' }) statusSince: string | null;
   @ApiProperty({ description: 'events taken into account (the last sequence number)' }) events: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
