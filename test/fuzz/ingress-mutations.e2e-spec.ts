@@ -168,17 +168,20 @@ const TARGETS: Target[] = [
     signature: { header: 'x-verifik-signature' },
     mutations: [...common, 'signature-bit', 'signature-drop'],
   },
-  // Every other registered vendor, on its defaults: signed in a header, mutated like ComplyCube.
-  ...PROVIDERS.filter((provider) => !['allpass', 'complycube', 'verifik'].includes(provider.name)).map((provider): Target => ({
-    label: provider.name,
-    provider: provider.name,
-    connection: `${provider.name}-main`,
-    secrets: provider.simulator.generateSecrets(),
-    options: {},
-    eventTypes: provider.simulator.eventTypes,
-    signature: { header: provider.signatureHeaders[0] },
-    mutations: [...common, 'signature-bit', 'signature-drop'],
-  })),
+  // Every other registered vendor, signed in a header and mutated like ComplyCube: on its defaults,
+  // and a second connection with a required header (so a request can be swapped between the two).
+  ...PROVIDERS.filter((provider) => !['allpass', 'complycube', 'verifik'].includes(provider.name)).flatMap((provider) =>
+    [{}, { requiredHeaders: { authorization: `Bearer ${randomBytes(8).toString('hex')}` } }].map((options, index): Target => ({
+      label: index === 0 ? provider.name : `${provider.name} with a required header`,
+      provider: provider.name,
+      connection: `${provider.name}-${index === 0 ? 'main' : 'second'}`,
+      secrets: provider.simulator.generateSecrets(),
+      options,
+      eventTypes: provider.simulator.eventTypes,
+      signature: { header: provider.signatureHeaders[0] },
+      mutations: [...common, 'signature-bit', 'signature-drop'],
+    })),
+  ),
 ];
 
 /** Not in the property (malleable by design, allowed only explicitly), but present: a target of swapped requests. */

@@ -27,7 +27,7 @@ export class AppProcess {
     const env: Record<string, string | undefined> = { ...process.env };
     // The whole validated configuration, as an operator would set it.
     for (const [key, value] of Object.entries(this.config.env)) if (value !== undefined) env[key] = String(value);
-    Object.assign(env, { ADMIN_API_KEY: this.config.adminApiKey, SECRETS_KEY: this.config.secretsKey.toString('base64') }, this.extraEnv);
+    Object.assign(env, this.config.providerVariables, { ADMIN_API_KEY: this.config.adminApiKey, SECRETS_KEY: this.config.secretsKey.toString('base64') }, this.extraEnv);
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', this.entry], {
       cwd: join(__dirname, '../..'),
       env,
