@@ -14,8 +14,6 @@ const HMAC_OF: Readonly<Record<SumsubAlgorithm, HmacAlgorithm>> = { HMAC_SHA1_HE
  * default), refused (401) unless it is one of Sumsub's three and the connection accepts it.
  */
 function requestAlgorithm(headers: Readonly<Record<string, string | undefined>>, options: SumsubOptions): HmacAlgorithm {
-  // Without a digest there is nothing to verify: the family then reports the missing signature.
-  if (!headers[DIGEST_HEADER]?.trim()) return HMAC_OF[SUMSUB_DEFAULT_ALGORITHM];
   const named = headers[ALGORITHM_HEADER]?.trim();
   const algorithm = named ? SUMSUB_ALGORITHMS.find((candidate) => candidate === named) : SUMSUB_DEFAULT_ALGORITHM;
   // The value is the sender's: never echoed.
