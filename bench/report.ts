@@ -5,7 +5,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { sourceRevision } from '@kyc/testing';
 import type { LoadFigures } from './load';
 import type { AddBulkFigures, BacklogFigures, EndToEndFigures, FanOutFigures, Volumes } from './measure';
 import type { DatabaseKind } from './stack';
@@ -52,14 +51,15 @@ const ratio = (n: number): string => n.toFixed(2);
 const when = <T>(value: T | undefined, format: (value: T) => string): string | undefined => (value === undefined ? undefined : format(value));
 const check = <T>(value: T | undefined, test: (value: T) => boolean): boolean | undefined => (value === undefined ? undefined : test(value));
 
-export function machine(startedAt: Date): RunReport['machine'] {
+/** `commit`: the source revision read when the run started (and built), not when it ends. */
+export function machine(startedAt: Date, commit: string): RunReport['machine'] {
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     totalMemoryMb: Math.round(totalmem() / 2 ** 20),
     node: process.version,
     date: startedAt.toISOString(),
-    commit: sourceRevision(),
+    commit,
   };
 }
 

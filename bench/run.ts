@@ -20,6 +20,7 @@ import IORedis from 'ioredis';
 import { PROVIDERS } from '@kyc/providers';
 import type { LoadFigures } from './load';
 import { closeQueues, HttpReceiver, measureBacklog, measureBaseline, measureEndToEnd, measureFanOut, measureIngest, measureRawAddBulk, type Bench, type Volumes } from './measure';
+import { sourceRevision } from '@kyc/testing';
 import { machine, textTable, writeReport, type DatabaseResult, type RunReport } from './report';
 import { APP_SETTINGS, Cleanup, createDatabase, deleteRedisKeys, REDIS_URL, ROOT, startStack, whyDown, type DatabaseKind } from './stack';
 
@@ -188,6 +189,7 @@ function build(): void {
 async function main(): Promise<number> {
   const options = parseOptions();
   const startedAt = new Date();
+  const commit = sourceRevision();
   const started = performance.now();
   if (options.build) build();
   const receiver = new HttpReceiver();
@@ -199,7 +201,7 @@ async function main(): Promise<number> {
     await receiver.close();
   }
   const report: RunReport = {
-    machine: machine(startedAt),
+    machine: machine(startedAt, commit),
     settings: { databases: options.databases, build: options.build, appEnvironment: { ...APP_SETTINGS }, volumes: Object.fromEntries(options.databases.map((d) => [d, options.volumes[d]])) },
     totalSeconds: (performance.now() - started) / 1000,
     results,
