@@ -1,6 +1,7 @@
 import { createCipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { ALLPASS_EVENT_TYPES } from './allpass.mapping';
+import { customHeaders } from '../simulator-headers';
 
 const STEP_NAMES: Readonly<Record<string, string>> = {
   applicantStepPassed: 'document',
@@ -16,13 +17,6 @@ function cryptoKeyBytes(key: string, encoding: unknown): Buffer {
   const bytes = Buffer.from(key, form);
   if (bytes.length !== 32) throw new Error('allpass simulator: secrets.cryptoKey must decode to 32 bytes');
   return bytes;
-}
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { COMPLYCUBE_EVENT_TYPES } from './complycube.mapping';
+import { customHeaders } from '../simulator-headers';
 
 /** ComplyCube ids look like MongoDB ObjectIds: 24 hex digits. */
 const objectId = (): string => randomBytes(12).toString('hex');
@@ -81,10 +82,3 @@ export const complycubeSimulator: ProviderSimulator = {
     return { 'content-type': 'application/json', 'complycube-signature': signature, ...customHeaders(credentials.options) };
   },
 };
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
-}

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { ONFIDO_EVENT_TYPES } from './onfido.mapping';
+import { customHeaders } from '../simulator-headers';
 
 const API = 'https://api.onfido.com/v3.6';
 
@@ -138,10 +139,3 @@ export const onfidoSimulator: ProviderSimulator = {
     return { 'content-type': 'application/json', 'x-sha2-signature': signature, ...customHeaders(credentials.options) };
   },
 };
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
-}

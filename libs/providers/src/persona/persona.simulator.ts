@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { PERSONA_EVENT_TYPES } from './persona.mapping';
+import { customHeaders } from '../simulator-headers';
 
 type Json = Record<string, unknown>;
 
@@ -178,10 +179,3 @@ export const personaSimulator: ProviderSimulator = {
     };
   },
 };
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
-}

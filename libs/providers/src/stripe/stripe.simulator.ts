@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { STRIPE_EVENT_TYPES, STRIPE_VERIFICATION_SESSION_OBJECT } from './stripe.mapping';
+import { customHeaders } from '../simulator-headers';
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -72,13 +73,6 @@ function verificationSession(action: string, created: number): Record<string, un
 function otherObject(type: string, created: number): Record<string, unknown> {
   const resource = type.split('.').slice(0, -1).join('.') || type;
   return { id: stripeId('obj'), object: resource, created, livemode: false };
-}
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
 }
 
 /**

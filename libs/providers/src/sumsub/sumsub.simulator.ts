@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { SUMSUB_EVENT_TYPES } from './sumsub.mapping';
+import { customHeaders } from '../simulator-headers';
 
 /** Sumsub ids look like MongoDB ObjectIds: 24 hex digits. */
 const objectId = (): string => randomBytes(12).toString('hex');
@@ -72,13 +73,6 @@ function withRejectionComments(reviewResult: unknown): unknown {
 function algorithmFor(options: Readonly<Record<string, unknown>>): string {
   const accepted = Array.isArray(options.algorithms) ? options.algorithms.filter((value): value is string => typeof value === 'string' && HASHES.has(value)) : [];
   return accepted.length === 0 || accepted.includes(PREFERRED_ALGORITHM) ? PREFERRED_ALGORITHM : accepted[0];
-}
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { VERIFF_EVENT_TYPES } from './veriff.mapping';
+import { customHeaders } from '../simulator-headers';
 
 /**
  * Codes as Veriff's status code table lists them, written here rather than read from the
@@ -72,13 +73,6 @@ function eventBody(action: string, payload: Record<string, unknown> | undefined)
     vendorData: `user-${randomBytes(6).toString('hex')}`,
     ...payload,
   };
-}
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
 }
 
 /**

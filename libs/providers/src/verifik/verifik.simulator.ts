@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { ConnectionCredentials, ProviderSimulator, SimulatedRequest, SimulateOptions } from '../provider.interface';
 import { VERIFIK_EVENT_TYPES } from './verifik.mapping';
+import { customHeaders } from '../simulator-headers';
 
 const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
@@ -32,13 +33,6 @@ function shapeBStatus(type: string): string {
 function signingKey(secret: string, options: Readonly<Record<string, unknown>>): Buffer {
   if (options.signatureKey === 'whsec' && secret.startsWith('whsec_')) return Buffer.from(secret.slice('whsec_'.length), 'base64');
   return Buffer.from(secret, 'utf8');
-}
-
-/** The custom headers (`requiredHeaders`) the operator set in the vendor's settings, sent as configured. */
-function customHeaders(options: Readonly<Record<string, unknown>>): Record<string, string> {
-  const configured = options.requiredHeaders;
-  if (configured === null || typeof configured !== 'object') return {};
-  return Object.fromEntries(Object.entries(configured).map(([name, value]) => [name, String(value)]));
 }
 
 /**
