@@ -1,4 +1,4 @@
-import { eventIdDigest } from '@kyc/core';
+import { eventIdDigest, WebhookRejection } from '@kyc/core';
 import { type ConnectionCredentials, type DecodedWebhook, detectProvider, type InboundWebhook, type ProviderAdapter } from '@kyc/providers';
 
 /** The ingress keys it from SECRETS_KEY; adapter tests use this fixed key. */
@@ -23,4 +23,15 @@ export function authenticateWith(provider: ProviderAdapter, webhook: InboundWebh
 /** Whether `POST /webhooks` takes the request for `provider`. */
 export function recognizes(provider: ProviderAdapter, webhook: InboundWebhook): boolean {
   return detectProvider(webhook) === provider;
+}
+
+/** How `provider` refuses `webhook` under `credentials`; fails the test if it accepts it or throws anything but a WebhookRejection. */
+export function refusalOf(provider: ProviderAdapter, webhook: InboundWebhook, credentials: ConnectionCredentials): { reason: string; status: number; message: string } {
+  try {
+    authenticateWith(provider, webhook, credentials);
+  } catch (error) {
+    if (!(error instanceof WebhookRejection)) throw error;
+    return { reason: error.reason, status: error.status, message: error.message };
+  }
+  throw new Error('expected a refusal');
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventVerifier } from '@complycube/api';
-import { authenticateWith, inboundWebhook, recognizes } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, refusalOf } from '@kyc/testing';
 import { hmacSha256, WebhookRejection } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { complycubeProvider } from './index';
@@ -19,13 +19,8 @@ const signed = (body: string, secret = SECRET): InboundWebhook => inbound(body, 
 
 /** The reason authenticate refused with, failing the test on anything but a WebhookRejection. */
 function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number } {
-  try {
-    authenticateWith(complycubeProvider, webhook, creds);
-  } catch (error) {
-    if (!(error instanceof WebhookRejection)) throw error;
-    return { reason: error.reason, status: error.status };
-  }
-  throw new Error('expected a refusal');
+  const { reason, status } = refusalOf(complycubeProvider, webhook, creds);
+  return { reason, status };
 }
 
 const event = (type: string, payload: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) => ({

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OnfidoInvalidSignatureError, WebhookEventVerifier } from '@onfido/api';
 import { canonicalJson, WebhookRejection } from '@kyc/core';
-import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { onfidoProvider } from './index';
 import { ONFIDO_EVENT_TYPES, ONFIDO_WORKFLOW_RUN_STATUSES } from './onfido.mapping';
@@ -17,14 +17,8 @@ const sign = (body: string, token = TOKEN): string => createHmac('sha256', token
 const signed = (body: string, token = TOKEN): InboundWebhook => inbound(body, { 'x-sha2-signature': sign(body, token) });
 
 /** The reason authenticate refused with, failing the test on anything but a WebhookRejection. */
-function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number; message: string } {
-  try {
-    authenticateWith(onfidoProvider, webhook, creds);
-  } catch (error) {
-    if (!(error instanceof WebhookRejection)) throw error;
-    return { reason: error.reason, status: error.status, message: error.message };
-  }
-  throw new Error('expected a refusal');
+function refusal(webhook: InboundWebhook, creds = credentials()): ReturnType<typeof refusalOf> {
+  return refusalOf(onfidoProvider, webhook, creds);
 }
 
 type Fields = Record<string, unknown>;

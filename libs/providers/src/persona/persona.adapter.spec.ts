@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { WebhookRejection } from '@kyc/core';
-import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { personaProvider } from './index';
 import { PERSONA_EVENT_TYPES } from './persona.mapping';
@@ -22,14 +21,8 @@ const inbound = (body: string, headers: Record<string, string | undefined>, rece
 const signed = (body: string, secret = SECRET, t = T, receivedAt = RECEIVED): InboundWebhook => inbound(body, { 'persona-signature': signatureSet(body, secret, t) }, receivedAt);
 
 /** The reason authenticate refused with, failing the test on anything but a WebhookRejection. */
-function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number; message: string } {
-  try {
-    authenticateWith(personaProvider, webhook, creds);
-  } catch (error) {
-    if (!(error instanceof WebhookRejection)) throw error;
-    return { reason: error.reason, status: error.status, message: error.message };
-  }
-  throw new Error('expected a refusal');
+function refusal(webhook: InboundWebhook, creds = credentials()): ReturnType<typeof refusalOf> {
+  return refusalOf(personaProvider, webhook, creds);
 }
 const reasonOf = (webhook: InboundWebhook, creds = credentials()) => {
   const { reason, status } = refusal(webhook, creds);

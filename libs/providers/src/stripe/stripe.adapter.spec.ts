@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { WebhookRejection } from '@kyc/core';
-import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { stripeProvider } from './index';
 import { STRIPE_EVENT_TYPES } from './stripe.mapping';
@@ -26,14 +26,8 @@ const signed = (body: string, options: { timestamp?: number; secret?: string; re
   inbound(body, { 'stripe-signature': header(body, options.timestamp ?? NOW_SECONDS, options.secret ?? SECRET) }, options.receivedAt ?? NOW);
 
 /** The reason authenticate refused with, failing the test on anything but a WebhookRejection. */
-function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number; message: string } {
-  try {
-    authenticateWith(stripeProvider, webhook, creds);
-  } catch (error) {
-    if (!(error instanceof WebhookRejection)) throw error;
-    return { reason: error.reason, status: error.status, message: error.message };
-  }
-  throw new Error('expected a refusal');
+function refusal(webhook: InboundWebhook, creds = credentials()): ReturnType<typeof refusalOf> {
+  return refusalOf(stripeProvider, webhook, creds);
 }
 const refusedAs = (webhook: InboundWebhook, creds = credentials()) => {
   const { reason, status } = refusal(webhook, creds);

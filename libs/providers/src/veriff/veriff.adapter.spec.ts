@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { eventIdDigest, WebhookRejection } from '@kyc/core';
-import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { veriffProvider } from './index';
 import { VERIFF_EVENT_TYPES } from './veriff.mapping';
@@ -16,14 +16,8 @@ const sign = (body: string, secret = SECRET): string => createHmac('sha256', sec
 const signed = (body: string, headers: Record<string, string> = {}, secret = SECRET): InboundWebhook => inbound(body, { 'x-hmac-signature': sign(body, secret), ...headers });
 
 /** The reason authenticate refused with (and its message), failing the test on anything but a WebhookRejection. */
-function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number; message: string } {
-  try {
-    authenticateWith(veriffProvider, webhook, creds);
-  } catch (error) {
-    if (!(error instanceof WebhookRejection)) throw error;
-    return { reason: error.reason, status: error.status, message: error.message };
-  }
-  throw new Error('expected a refusal');
+function refusal(webhook: InboundWebhook, creds = credentials()): ReturnType<typeof refusalOf> {
+  return refusalOf(veriffProvider, webhook, creds);
 }
 const refused = (webhook: InboundWebhook, creds = credentials()) => {
   const { reason, status } = refusal(webhook, creds);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { authenticateWith, inboundWebhook, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
-import { canonicalJson, hmacSha256, sha256Hex, WebhookRejection } from '@kyc/core';
+import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
+import { canonicalJson, hmacSha256, sha256Hex } from '@kyc/core';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
 import { verifikProvider } from './index';
 import { VERIFIK_EVENT_TYPES } from './verifik.mapping';
@@ -17,13 +17,8 @@ const sign = (body: string, secret = SECRET): string => hmacSha256(secret, body)
 const signed = (body: string, secret = SECRET): InboundWebhook => inbound(body, { 'x-verifik-signature': `sha256=${sign(body, secret)}` });
 
 function refusal(webhook: InboundWebhook, creds = credentials()): { reason: string; status: number } {
-  try {
-    authenticateWith(verifikProvider, webhook, creds);
-  } catch (error) {
-    if (!(error instanceof WebhookRejection)) throw error;
-    return { reason: error.reason, status: error.status };
-  }
-  throw new Error('expected a refusal');
+  const { reason, status } = refusalOf(verifikProvider, webhook, creds);
+  return { reason, status };
 }
 
 const shapeA = (type: string, data: Record<string, unknown> = {}) => ({
