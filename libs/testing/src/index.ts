@@ -9,3 +9,4 @@ export * from './allpass-crypto';
 export * from './seed-vendors';
 export * from './admin-client';
 export * from './queue-consumer';
+export * from './signature-variants';
