@@ -8,6 +8,9 @@
  *                    [--fanout-events 10000] [--backlog-events 50000]
  *                    [--sqlite-fanout-events 2000] [--sqlite-backlog-events 5000]
  *                    [--e2e-rate 500] [--e2e-seconds 10] [--bodies-per-second 12000]
+ *                    [--phases baseline,ingest,fanout,addbulk,e2e,backlog]
+ *
+ * `--phases` runs some phases only (while working on one figure); the results then say so.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
@@ -26,8 +29,16 @@ import { APP_SETTINGS, Cleanup, createDatabase, deleteRedisKeys, REDIS_URL, ROOT
 
 const RESULTS_DIR = join(ROOT, 'bench/results');
 
+const PHASES = ['baseline', 'ingest', 'fanout', 'addbulk', 'e2e', 'backlog'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** The phase a measurement belongs to, from its name (`ingest complycube`, `fan-out 5 queue`, ...). */
+const PHASE_OF = (name: string): Phase =>
+  name.startsWith('ingest') ? 'ingest' : name.startsWith('fan-out') ? 'fanout' : name === 'raw addBulk' ? 'addbulk' : name === 'end-to-end' ? 'e2e' : name === 'backlog drain' ? 'backlog' : 'baseline';
+
 interface Options {
   databases: DatabaseKind[];
+  phases: Phase[];
   build: boolean;
   volumes: Record<DatabaseKind, Volumes>;
 }
@@ -46,6 +57,7 @@ function parseOptions(): Options {
       'e2e-rate': { type: 'string', default: '500' },
       'e2e-seconds': { type: 'string', default: '10' },
       'bodies-per-second': { type: 'string', default: '12000' },
+      phases: { type: 'string', default: PHASES.join(',') },
     },
   });
   const number = (name: keyof typeof values): number => {
@@ -65,8 +77,12 @@ function parseOptions(): Options {
     e2eSeconds: number('e2e-seconds'),
     e2eConnections: 16,
   };
+  const phases = values.phases.split(',').map((phase) => phase.trim());
+  const unknown = phases.filter((phase) => !PHASES.includes(phase as Phase));
+  if (unknown.length > 0) throw new Error(`--phases takes ${PHASES.join(', ')}; not ${unknown.join(', ')}`);
   return {
     databases,
+    phases: phases as Phase[],
     build: !values['no-build'],
     volumes: {
       postgres: { ...common, fanOutEvents: number('fanout-events'), backlogEvents: number('backlog-events') },
@@ -78,7 +94,7 @@ function parseOptions(): Options {
 /** Cleanup of the database run in progress, for Ctrl-C. */
 let current: Cleanup | undefined;
 
-async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: HttpReceiver): Promise<DatabaseResult> {
+async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: HttpReceiver, phases: readonly Phase[]): Promise<DatabaseResult> {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const logDir = join(tmpdir(), `kyc-bench-${stamp}-${database}`);
   mkdirSync(logDir, { recursive: true });
@@ -90,7 +106,7 @@ async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: H
   cleanup.add('redis keys', () => deleteRedisKeys(queuePrefix));
   try {
     const bench = await prepare(database, volumes, queuePrefix, logDir, cleanup, receiver);
-    await measureAll(bench, result);
+    await measureAll(bench, result, new Set(phases));
   } catch (error) {
     result.failures.push({ phase: 'start', message: (error as Error).message });
     console.error(`[${database}] could not start: ${(error as Error).message}`);
@@ -114,11 +130,12 @@ async function prepare(database: DatabaseKind, volumes: Volumes, queuePrefix: st
   return bench;
 }
 
-async function measureAll(bench: Bench, result: DatabaseResult): Promise<void> {
+async function measureAll(bench: Bench, result: DatabaseResult, phases: ReadonlySet<Phase>): Promise<void> {
   const { volumes } = bench;
   const skipped: string[] = [];
   let down: string | undefined;
   const phase = async <T>(name: string, measure: () => Promise<T>, summary: (figures: T) => string): Promise<T | undefined> => {
+    if (!phases.has(PHASE_OF(name))) return undefined;
     // Once the gateway or the worker has died, every later phase would fail the same way.
     down ??= whyDown(bench.stack);
     if (down !== undefined) {
@@ -196,7 +213,7 @@ async function main(): Promise<number> {
   await receiver.start();
   const results: DatabaseResult[] = [];
   try {
-    for (const database of options.databases) results.push(await runDatabase(database, options.volumes[database], receiver));
+    for (const database of options.databases) results.push(await runDatabase(database, options.volumes[database], receiver, options.phases));
   } finally {
     await receiver.close();
   }
@@ -208,8 +225,12 @@ async function main(): Promise<number> {
   };
   const providers = PROVIDERS.map((provider) => provider.name);
   console.log(`\n${textTable(report, providers)}\n`);
-  writeReport(report, providers, RESULTS_DIR);
-  console.log(`written: bench/results/latest.json, bench/results/latest.md (${Math.round(report.totalSeconds)} s in all)`);
+  // Only a run of every phase replaces the published results; a partial one goes to a temporary folder.
+  const complete = PHASES.every((phase) => options.phases.includes(phase));
+  const folder = complete ? RESULTS_DIR : join(tmpdir(), 'kyc-bench-partial');
+  mkdirSync(folder, { recursive: true });
+  writeReport(report, providers, folder);
+  console.log(`written: ${join(folder, 'latest.json')}, ${join(folder, 'latest.md')}${complete ? '' : ` (phases ${options.phases.join(', ')} only)`} (${Math.round(report.totalSeconds)} s in all)`);
   return results.some((result) => result.failures.length > 0) ? 1 : 0;
 }
 
