@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
+import { In, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { markEventsDispatched } from './events-by-id';
 import { bulkInsert, inOneCommit, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
-import { DeliveryAttemptEntity, DeliveryEntity, DELIVERIES_UNIQUE_INDEX, DeliveryStatus, EventEntity } from './entities';
+import { DeliveryAttemptEntity, DeliveryEntity, DELIVERIES_UNIQUE_INDEX, DeliveryStatus } from './entities';
 
 export interface AttemptRecord {
   outcome: 'succeeded' | 'failed';
@@ -109,7 +110,7 @@ export class DeliveryStore {
       const attempts = stored.filter((row) => handedOver.has(row.id)).map((row) => this.succeededAttempt(row, 0, handedOver.get(row.id)!));
       await bulkInsert(manager.getRepository(DeliveryAttemptEntity), attempts);
       for (const chunk of chunks(dispatchedEventIds, MAX_ROWS_PER_STATEMENT)) {
-        await manager.update(EventEntity, { id: In(chunk), dispatchedAt: IsNull() }, { dispatchedAt: new Date() });
+        await markEventsDispatched(manager, chunk, new Date());
       }
       const conflicting = rows.filter((row) => !inserted.has(row.id));
       if (conflicting.length === 0) return { stored, existing: [] };

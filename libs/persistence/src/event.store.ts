@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Not, Repository, In } from 'typeorm';
+import { markEventsDispatched } from './events-by-id';
 import { AppConfig } from '@kyc/config';
 import { MicroBatcher, SecretBox, type SealContext, type VerificationEvent, type VerificationStatus } from '@kyc/core';
 import { EventEntity, EVENTS_DEDUP_INDEX } from './entities';
@@ -110,8 +111,10 @@ export class EventStore {
   /** Of `ids`, the events not yet dispatched (the others are done: a relay or retry added them twice). */
   async findUndispatchedByIds(ids: string[]): Promise<VerificationEvent[]> {
     if (ids.length === 0) return [];
-    const rows = await this.events.find({ select: EVENT_VIEW, where: { id: In(ids), dispatchedAt: IsNull() } });
-    return rows.map((row) => this.openEvent(row));
+    // By primary key alone, filtered here: `dispatched_at IS NULL` in the query lets PostgreSQL pick
+    // the partial index of undispatched events and scan its dead entries (see markEventsDispatched).
+    const rows = await this.events.find({ select: { ...EVENT_VIEW, dispatchedAt: true }, where: { id: In(ids) } });
+    return rows.filter((row) => row.dispatchedAt === null).map((row) => this.openEvent(row));
   }
 
   /** The decoded vendor payload, while retention keeps it. */
@@ -178,7 +181,7 @@ export class EventStore {
 
   async markDispatched(ids: string[], at = new Date()): Promise<void> {
     if (ids.length === 0) return;
-    await this.events.update({ id: In(ids), dispatchedAt: IsNull() }, { dispatchedAt: at });
+    await markEventsDispatched(this.events.manager, ids, at);
   }
 
   /**

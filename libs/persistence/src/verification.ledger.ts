@@ -88,7 +88,7 @@ export class VerificationLedger {
       group.events.push(event);
     }
     if (subjectless.length > 0) {
-      yield { sql: `UPDATE events SET verification_applied_at = ? WHERE verification_applied_at IS NULL AND id IN (${marks(subjectless)})`, params: [now, ...subjectless] };
+      yield { sql: `UPDATE events SET verification_applied_at = COALESCE(verification_applied_at, ?) WHERE id IN (${marks(subjectless)})`, params: [now, ...subjectless] };
       for (const id of subjectless) results.set(id, { verification: null, applied: true });
     }
     if (groups.size === 0) return results;
@@ -133,13 +133,16 @@ export class VerificationLedger {
       const sealed = subjectChanged ? this.box.sealJson(subject, verificationSealContext(row.id)) : null;
       verificationRows.push([row.id, row.status, row.statusAt, row.statusSince, row.eventCount, sealed, refs.applicant_ref, refs.external_user_ref, refs.verification_ref]);
     }
-    // Two multi-row statements for the whole call, not one per event.
+    // Two multi-row statements for the whole call, not one per event. By primary key alone: the
+    // events are known unapplied (read above under their subjects' locks), and a condition on
+    // `verification_applied_at` lets PostgreSQL pick the partial index of unapplied events and
+    // scan its dead entries, slower as the table grows.
     if (eventRows.length > 0) {
       yield {
         sql:
           `UPDATE events SET verification_applied_at = ?, verification_id = v.column2, verification_sequence = v.column3, verification_status = v.column4, ` +
           `verification_previous_status = v.column5, verification_stale = v.column6 FROM (VALUES ${eventRows.map(() => EVENT_ROW).join(', ')}) AS v ` +
-          'WHERE events.id = v.column1 AND events.verification_applied_at IS NULL',
+          'WHERE events.id = v.column1',
         params: [now, ...eventRows.flat()],
       };
       yield {
