@@ -94,7 +94,7 @@ function SignIn({ reason, onSignedIn }) {
     <h1>KYC gateway console</h1>
     <form onSubmit=${submit} class="card">
       <label for="admin-key">Admin API key</label>
-      <input id="admin-key" name="admin-key" type="password" autocomplete="off" spellcheck="false" required aria-describedby="key-hint" />
+      <input id="admin-key" name="admin-key" type="password" autocomplete="off" spellcheck=${false} required aria-describedby="key-hint" ref=${input} />
       <p id="key-hint" class="hint">Kept in this tab's memory only: closing or reloading the tab signs you out.</p>
       <button type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
       <${ErrorBox} error=${error} />
@@ -121,7 +121,7 @@ function SearchBox({ route }) {
       placeholder="event, applicant, user or verification id"
       maxlength="200"
       autocomplete="off"
-      spellcheck="false"
+      spellcheck=${false}
     />
     <button type="submit">Find</button>
   </form>`;

@@ -177,12 +177,12 @@ function CreateConnection({ providers, onCreated }) {
       ${secretFields(chosen).map(
         (field) => html`<div class="field" key=${`${chosen}-${field.name}`}>
           <label for=${`connection-${field.name}`}>${field.label}</label>
-          <input id=${`connection-${field.name}`} name=${`secret-${field.name}`} type="password" required=${field.required} autocomplete="new-password" spellcheck="false" />
+          <input id=${`connection-${field.name}`} name=${`secret-${field.name}`} type="password" required=${field.required} autocomplete="new-password" spellcheck=${false} />
         </div>`,
       )}
       <div class="field wide">
         <label for="connection-options">Options (JSON, optional)</label>
-        <textarea id="connection-options" name="options" rows="2" spellcheck="false" placeholder='{"encryptionMethod": "aes-256-gcm"}'></textarea>
+        <textarea id="connection-options" name="options" rows="2" spellcheck=${false} placeholder='{"encryptionMethod": "aes-256-gcm"}'></textarea>
       </div>
       <div class="field checks">
         <label><input type="checkbox" name="enabled" checked /> Enabled</label>
@@ -220,7 +220,7 @@ function RotateForm({ connection, onRotated, onCancel }) {
       ${secretFields(connection.provider).map(
         (field, index) => html`<div class="field" key=${field.name}>
           <label for=${`rotate-${field.name}`}>New ${field.label.charAt(0).toLowerCase()}${field.label.slice(1)}</label>
-          <input id=${`rotate-${field.name}`} name=${`secret-${field.name}`} type="password" required=${field.required} autocomplete="new-password" spellcheck="false" ref=${index === 0 ? first : undefined} />
+          <input id=${`rotate-${field.name}`} name=${`secret-${field.name}`} type="password" required=${field.required} autocomplete="new-password" spellcheck=${false} ref=${index === 0 ? first : undefined} />
         </div>`,
       )}
       <div class="field">

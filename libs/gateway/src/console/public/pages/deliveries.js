@@ -177,7 +177,7 @@ export function Deliveries({ params }) {
     <${ErrorBox} error=${subscribers.error} title="Subscribers could not be loaded." />
     <${ErrorBox} error=${first.error} title="Deliveries could not be loaded." />
     ${first.loading && !first.data ? html`<${Loading} what="Loading deliveries" />` : null}
-    ${first.data && rows.length === 0
+    ${first.data && first.data.data.length === 0 && rows.length === 0
       ? html`<${Empty}>${filter.status === 'failed' && Object.keys(wanted).length === 1 ? 'No failed deliveries' : 'No deliveries match these filters'}</${Empty}>`
       : null}
     ${rows.length > 0
@@ -262,7 +262,7 @@ function DeliveryFilters({ filter, subscribers }) {
     </div>
     <div class="field">
       <label for="delivery-event">Event id</label>
-      <input id="delivery-event" name="eventId" value=${filter.eventId} autocomplete="off" spellcheck="false" />
+      <input id="delivery-event" name="eventId" value=${filter.eventId} autocomplete="off" spellcheck=${false} />
     </div>
     <div class="field">
       <label for="delivery-from">Created from</label>

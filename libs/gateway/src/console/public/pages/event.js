@@ -13,8 +13,10 @@ export function EventPage({ id }) {
   const [replayError, setReplayError] = useState(null);
   const [replaying, setReplaying] = useState(false);
   const pending = detail.data?.deliveries.some((delivery) => delivery.status === 'pending') ?? false;
-  // While a delivery is under way the page follows it.
-  useInterval(detail.reload, 2_000, pending && !detail.error);
+  // While a delivery is under way the page follows it, for a minute after opening or a replay
+  // (a disabled subscriber's delivery may wait for days).
+  const [followUntil, setFollowUntil] = useState(() => Date.now() + 60_000);
+  useInterval(() => (Date.now() < followUntil ? detail.reload() : undefined), 2_000, pending && !detail.error && Date.now() < followUntil);
 
   const replay = async () => {
     setReplaying(true);
@@ -28,6 +30,7 @@ export function EventPage({ id }) {
             ? 'No subscriber matches this event now: nothing was replayed.'
             : `Replay started: ${deliveries.length} ${deliveries.length === 1 ? 'delivery' : 'deliveries'} restarted.`,
       });
+      setFollowUntil(Date.now() + 60_000);
       detail.reload();
     } catch (error) {
       setReplayError(error);
