@@ -3,7 +3,7 @@ import { Job, Worker } from 'bullmq';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
-import { EventEntity, SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
+import { EventEntity, MIGRATIONS, SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
 import { redisOptions } from '@kyc/queue';
 import { AdminClient, aSeedVendorSet, aSubscriber, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { SubscriberCache, VerificationBackfill } from '@kyc/worker';
@@ -133,8 +133,9 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     // Dispatched, not only applied: a pass still finishing would mark an event dispatched after the backfill looked.
     await waitFor(async () => (await dataSource.getRepository(EventEntity).countBy({ id: In(ids), dispatchedAt: Not(IsNull()) })) === 2, 15_000);
 
-    // Back to the schema before the migration (its columns and table dropped), and up again: every event is as an older gateway left it.
-    await dataSource.undoLastMigration({ transaction: 'all' });
+    // Back to the schema before the migration (its columns and table dropped, and the later migrations' first), and up again: every event is as an older gateway left it.
+    const undo = MIGRATIONS.length - MIGRATIONS.findIndex((migration) => migration.name === 'Verifications1764374400000');
+    for (let undone = 0; undone < undo; undone++) await dataSource.undoLastMigration({ transaction: 'all' });
     await dataSource.runMigrations({ transaction: 'all' });
     expect(await dataSource.getRepository(VerificationEntity).count()).toBe(0);
 

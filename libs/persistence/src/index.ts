@@ -9,6 +9,7 @@ export * from './persistence.module';
 export * from './subscriber.store';
 export * from './delivery.store';
 export * from './outbox.queries';
+export * from './overview.queries';
 export * from './retention.queries';
 export * from './secrets-resealer';
 export * from './sql-steps';

@@ -7,12 +7,23 @@ import { EventsAdminModule } from './events/events-admin.module';
 import { VerificationsAdminModule } from './verifications/verifications-admin.module';
 import { DeliveriesAdminModule } from './deliveries/deliveries-admin.module';
 import { InboundAdminModule } from './inbound/inbound-admin.module';
+import { OverviewAdminModule } from './overview/overview-admin.module';
 import { AdminRateLimitModule } from './admin-rate-limit';
 import { QueueBoardModule } from './queues/queue-board.module';
 
 /** The admin REST API under `/admin`: bearer key, JSON bodies, validated input. */
 @Module({
-  imports: [SubscribersAdminModule, ConnectionsModule, EventsAdminModule, VerificationsAdminModule, DeliveriesAdminModule, InboundAdminModule, AdminRateLimitModule, QueueBoardModule],
+  imports: [
+    SubscribersAdminModule,
+    ConnectionsModule,
+    EventsAdminModule,
+    VerificationsAdminModule,
+    DeliveriesAdminModule,
+    InboundAdminModule,
+    OverviewAdminModule,
+    AdminRateLimitModule,
+    QueueBoardModule,
+  ],
   providers: [AdminAuthGuard],
 })
 export class AdminModule implements NestModule {

@@ -18,6 +18,8 @@ export const EVENTS_DEDUP_INDEX = 'uq_events_dedup';
 @Index('ix_events_undispatched', ['receivedAt'], { where: '"dispatched_at" IS NULL' })
 @Index('ix_events_verification', ['verificationId', 'occurredAt'])
 @Index('ix_events_unapplied', ['occurredAt'], { where: '"verification_applied_at" IS NULL' })
+/** A connection's last webhook (the console's overview): one index step per connection. */
+@Index('ix_events_connection_received_at', ['provider', 'connection', 'receivedAt'])
 export class EventEntity {
   /** UUIDv7: unique and time-ordered, so it doubles as a stable pagination cursor. */
   @PrimaryColumn({ type: 'varchar', length: 36 })

@@ -4,6 +4,7 @@ import { SubscriberHealth1764028800000 } from './1764028800000-SubscriberHealth'
 import { RefusalCount1764201600000 } from './1764201600000-RefusalCount';
 import { SubscriberFilterConnections1764288000000 } from './1764288000000-SubscriberFilterConnections';
 import { Verifications1764374400000 } from './1764374400000-Verifications';
+import { ConnectionActivity1764460800000 } from './1764460800000-ConnectionActivity';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   RefusalCount1764201600000,
   SubscriberFilterConnections1764288000000,
   Verifications1764374400000,
+  ConnectionActivity1764460800000,
 ];
