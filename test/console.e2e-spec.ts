@@ -103,8 +103,7 @@ describe('operator console (Chromium)', () => {
     expect(answer.status).toBe(200);
     return answer.body.eventId as string;
   };
-  const processed = (eventId: string) =>
-    waitFor(async () => (await admin.get<EventDetail>(`/events/${eventId}`)).body.event.verification !== null, 15_000, `event ${eventId} was not processed`);
+  const processed = (eventId: string) => waitFor(async () => (await admin.get<EventDetail>(`/events/${eventId}`)).body.event.verification !== null, 15_000, `event ${eventId} was not processed`);
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -198,11 +197,7 @@ describe('operator console (Chromium)', () => {
     staleId = await send('workflow.session.started', { payload: { clientId: applicantId }, now: new Date(Date.now() - 10 * 60_000) });
     await processed(staleId);
     otherId = await send('workflow.session.completed', { payload: { clientId: otherApplicantId } });
-    await waitFor(
-      async () => (await admin.get<{ data: Delivery[] }>(`/deliveries?status=failed&subscriberId=${subscriberId}`)).body.data.length === 2,
-      20_000,
-      'the deliveries did not fail',
-    );
+    await waitFor(async () => (await admin.get<{ data: Delivery[] }>(`/deliveries?status=failed&subscriberId=${subscriberId}`)).body.data.length === 2, 20_000, 'the deliveries did not fail');
 
     await page.getByLabel('Search', { exact: true }).fill(applicantId);
     await page.getByLabel('Search', { exact: true }).press('Enter');
@@ -314,8 +309,23 @@ describe('operator console (Chromium)', () => {
   });
 
   it('shows the overview: traffic chart, refusals, deliveries, paused subscribers, connections; and fits a phone', async () => {
+    // Some traffic from the other vendors too, so that the chart stacks them.
+    for (const [vendor, count] of [
+      ['sumsub', 3],
+      ['onfido', 2],
+      ['veriff', 2],
+      ['persona', 1],
+      ['verifik', 1],
+      ['allpass', 1],
+      ['stripe', 1],
+    ] as const) {
+      for (let sent = 0; sent < count; sent++) {
+        const answer = await post(`${app.url}/webhooks/${vendor}`, vendors.build(vendor, findProvider(vendor)!.simulator.sampleEventType));
+        expect(answer.status).toBe(200);
+      }
+    }
     await goTo('Overview');
-    await page.getByText(/webhooks in the last hour: complycube \d+/).waitFor();
+    await page.getByText(/webhooks in the last hour: complycube \d+, sumsub 3/).waitFor();
     expect(await page.locator('.chart svg rect').count()).toBeGreaterThan(0);
     await page.locator('.legend li', { hasText: 'complycube' }).waitFor();
     await page.getByRole('heading', { name: 'Paused subscribers' }).waitFor();

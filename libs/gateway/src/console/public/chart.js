@@ -102,10 +102,7 @@ export function WebhookChart({ data }) {
       )}
       ${Array.from({ length: Math.floor(minutes / labelEvery) + 1 }, (_, index) => index * labelEvery)
         .filter((minute) => minute < minutes)
-        .map(
-          (minute) =>
-            html`<text key=${`x${minute}`} class="axis" x=${PAD.left + minute * slot + slot / 2} y=${HEIGHT - 8} text-anchor="middle">${formatClock(minuteAt(minute))}</text>`,
-        )}
+        .map((minute) => html`<text key=${`x${minute}`} class="axis" x=${PAD.left + minute * slot + slot / 2} y=${HEIGHT - 8} text-anchor="middle">${formatClock(minuteAt(minute))}</text>`)}
       <text class="axis" x=${width - PAD.right} y=${HEIGHT - 8} text-anchor="end">now</text>
       ${bars}
     </svg>

@@ -23,7 +23,10 @@ const NAV = [
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, search = ''] = raw.split('?');
-  const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => decodeURIComponent(part));
   return { path: `/${parts.join('/')}`, parts, params: new URLSearchParams(search), raw };
 }
 

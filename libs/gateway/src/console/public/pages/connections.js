@@ -1,7 +1,7 @@
 // Connections: create one (its ingress URL comes back in the answer), rotate its secrets with a
 // grace period, enable or disable it. Secrets are write-only: only fingerprints ever come back.
 import { apiDocument, getAll, patch, post } from '../api.js';
-import { CopyButton, Empty, ErrorBox, html, Loading, loadProviders, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useState } from '../ui.js';
+import { CopyButton, Empty, ErrorBox, formatTime, html, Loading, loadProviders, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useState } from '../ui.js';
 
 /** Secret fields per provider (contract): Allpass `{cryptoKey, hmacKey?}`, every other vendor `{webhookSecret}`. */
 function secretFields(provider) {
@@ -53,39 +53,44 @@ export function Connections() {
         connections.setData((rows) => [...(rows ?? []), connection]);
       }}
     />
-    ${created
-      ? html`<div class="card created" role="status">
+    ${
+      created
+        ? html`<div class="card created" role="status">
           <p><strong>Connection ${created.provider}/${created.name} created.</strong> Give the vendor this URL:</p>
           <p class="url"><code>${ingressUrl(created)}</code> <${CopyButton} text=${ingressUrl(created)} description="Copy the new connection's ingress URL" /></p>
           <button type="button" class="secondary" onClick=${() => setCreated(null)}>Done</button>
         </div>`
-      : null}
-    ${rotating
-      ? html`<${RotateForm}
+        : null
+    }
+    ${
+      rotating
+        ? html`<${RotateForm}
           connection=${rotating}
           onRotated=${(updated) => {
             replace(updated);
             setRotating(null);
             setNotice({
               text: updated.previousSecretsExpireAt
-                ? `Secrets of ${updated.provider}/${updated.name} rotated: the previous ones keep verifying until ${new Date(updated.previousSecretsExpireAt).toLocaleString()}.`
+                ? `Secrets of ${updated.provider}/${updated.name} rotated: the previous ones keep verifying until ${formatTime(updated.previousSecretsExpireAt)}.`
                 : `Secrets of ${updated.provider}/${updated.name} rotated, without grace: only the new ones verify.`,
             });
           }}
           onCancel=${() => setRotating(null)}
         />`
-      : null}
+        : null
+    }
     <${Notice} notice=${notice} />
     <${ErrorBox} error=${actionError} />
     <${ErrorBox} error=${connections.error} title="Connections could not be loaded." />
     ${connections.loading && !connections.data ? html`<${Loading} what="Loading connections" />` : null}
     ${connections.data && connections.data.length === 0 ? html`<${Empty}>No connections yet: webhooks are refused until one exists</${Empty}>` : null}
-    ${connections.data && connections.data.length > 0
-      ? html`<${TableWrap} label="Connections">
+    ${
+      connections.data && connections.data.length > 0
+        ? html`<${TableWrap} label="Connections">
           <table>
             <thead>
               <tr>
-                <th scope="col">Connection</th><th scope="col">State</th><th scope="col">Ingress URL</th><th scope="col">Secrets (fingerprints)</th><th scope="col">Warnings</th><th scope="col">Created</th>
+                <th scope="col">Connection</th><th scope="col">State</th><th scope="col">Ingress URL</th><th scope="col">Secrets (fingerprints)</th><th scope="col">Warnings</th>
                 <th scope="col"><span class="offscreen">Actions</span></th>
               </tr>
             </thead>
@@ -97,25 +102,29 @@ export function Connections() {
                   <td class="nowrap"><code>${connection.ingressUrl}</code> <${CopyButton} text=${ingressUrl(connection)} description=${`Copy the ingress URL of ${connection.provider}/${connection.name}`} /></td>
                   <td class="small">
                     ${Object.entries(connection.secrets).map(([name, { fingerprint }]) => html`<div key=${name}>${name} <code>${fingerprint}</code></div>`)}
-                    ${connection.previousSecrets
-                      ? html`<div class="grace">previous ${Object.entries(connection.previousSecrets).map(([name, { fingerprint }]) => html`${name} <code>${fingerprint}</code> `)}verifying until <${Time} iso=${connection.previousSecretsExpireAt} /></div>`
-                      : null}
+                    ${
+                      connection.previousSecrets
+                        ? html`<div class="grace">previous ${Object.entries(connection.previousSecrets).map(([name, { fingerprint }]) => html`${name} <code>${fingerprint}</code> `)}verifying until <${Time} iso=${connection.previousSecretsExpireAt} /></div>`
+                        : null
+                    }
                   </td>
-                  <td class="small">${connection.warnings.length === 0 ? html`<span class="muted">none</span>` : connection.warnings.map((warning) => html`<div class="warn-text">${warning}</div>`)}</td>
-                  <td><${Time} iso=${connection.createdAt} /></td>
+                  <td class="small warnings">${connection.warnings.length === 0 ? html`<span class="muted">none</span>` : connection.warnings.map((warning) => html`<div class="warn-text">${warning}</div>`)}</td>
                   <td class="nowrap">
                     <button type="button" class="small" onClick=${() => setRotating(connection)} title=${`Rotate the secrets of ${connection.provider}/${connection.name}`}>Rotate</button>
                     ${' '}
-                    ${connection.enabled
-                      ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(connection, false)} disabled=${busy[connection.id]} title=${`Disable ${connection.provider}/${connection.name}`}>Disable</button>`
-                      : html`<button type="button" class="small" onClick=${() => setEnabled(connection, true)} disabled=${busy[connection.id]} title=${`Enable ${connection.provider}/${connection.name}`}>Enable</button>`}
+                    ${
+                      connection.enabled
+                        ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(connection, false)} disabled=${busy[connection.id]} title=${`Disable ${connection.provider}/${connection.name}`}>Disable</button>`
+                        : html`<button type="button" class="small" onClick=${() => setEnabled(connection, true)} disabled=${busy[connection.id]} title=${`Enable ${connection.provider}/${connection.name}`}>Enable</button>`
+                    }
                   </td>
                 </tr>`,
               )}
             </tbody>
           </table>
         </${TableWrap}>`
-      : null}
+        : null
+    }
   </section>`;
 }
 
@@ -150,7 +159,13 @@ function CreateConnection({ providers, onCreated }) {
     }
     setBusy(true);
     try {
-      const connection = await post('/admin/connections', { provider: chosen, name: String(form.get('name')).trim(), secrets: readSecrets(form, chosen), options, enabled: form.get('enabled') === 'on' });
+      const connection = await post('/admin/connections', {
+        provider: chosen,
+        name: String(form.get('name')).trim(),
+        secrets: readSecrets(form, chosen),
+        options,
+        enabled: form.get('enabled') === 'on',
+      });
       // The secrets leave the page with the request: the form forgets them.
       formElement.reset();
       onCreated(connection);
@@ -185,7 +200,7 @@ function CreateConnection({ providers, onCreated }) {
         <textarea id="connection-options" name="options" rows="2" spellcheck=${false} placeholder='{"encryptionMethod": "aes-256-gcm"}'></textarea>
       </div>
       <div class="field checks">
-        <label><input type="checkbox" name="enabled" checked /> Enabled</label>
+        <label><input type="checkbox" name="enabled" defaultChecked /> Enabled</label>
       </div>
       <div class="field buttons wide">
         <button type="submit" disabled=${busy || !chosen}>Create connection</button>
@@ -225,7 +240,7 @@ function RotateForm({ connection, onRotated, onCancel }) {
       )}
       <div class="field">
         <label for="rotate-grace">Grace (seconds)</label>
-        <input id="rotate-grace" name="graceSeconds" type="number" min="0" max="2592000" value="86400" required aria-describedby="rotate-grace-hint" />
+        <input id="rotate-grace" name="graceSeconds" type="number" min="0" max="2592000" defaultValue="86400" required aria-describedby="rotate-grace-hint" />
         <span class="hint" id="rotate-grace-hint">0 to stop the current secrets at once; at most 30 days</span>
       </div>
       <div class="field buttons wide">

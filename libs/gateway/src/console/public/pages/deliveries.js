@@ -168,20 +168,21 @@ export function Deliveries({ params }) {
       actions=${html`<button type="button" onClick=${askRetryAll} disabled=${!hasFilter || counting || rows.length === 0} title=${hasFilter ? 'Retry every delivery matching the filter' : 'Choose at least one filter first'}>Retry all</button>`}
     >${title}</${PageTitle}>
     <${DeliveryFilters} filter=${filter} subscribers=${subscribers.data ?? []} />
-    ${confirming
-      ? html`<${ConfirmRetryAll} confirming=${confirming} filter=${filter} names=${names} onConfirm=${retryAll} onCancel=${() => setConfirming(null)} />`
-      : null}
+    ${confirming ? html`<${ConfirmRetryAll} confirming=${confirming} filter=${filter} names=${names} onConfirm=${retryAll} onCancel=${() => setConfirming(null)} />` : null}
     <${Notice} notice=${notice} />
     <${Notice} notice=${progress} />
     <${ErrorBox} error=${actionError} />
     <${ErrorBox} error=${subscribers.error} title="Subscribers could not be loaded." />
     <${ErrorBox} error=${first.error} title="Deliveries could not be loaded." />
     ${first.loading && !first.data ? html`<${Loading} what="Loading deliveries" />` : null}
-    ${first.data && first.data.data.length === 0 && rows.length === 0
-      ? html`<${Empty}>${filter.status === 'failed' && Object.keys(wanted).length === 1 ? 'No failed deliveries' : 'No deliveries match these filters'}</${Empty}>`
-      : null}
-    ${rows.length > 0
-      ? html`<${TableWrap} label=${title}>
+    ${
+      first.data && first.data.data.length === 0 && rows.length === 0
+        ? html`<${Empty}>${filter.status === 'failed' && Object.keys(wanted).length === 1 ? 'No failed deliveries' : 'No deliveries match these filters'}</${Empty}>`
+        : null
+    }
+    ${
+      rows.length > 0
+        ? html`<${TableWrap} label=${title}>
           <table>
             <thead>
               <tr>
@@ -209,7 +210,8 @@ export function Deliveries({ params }) {
             </tbody>
           </table>
         </${TableWrap}>`
-      : null}
+        : null
+    }
     <${ErrorBox} error=${moreError} />
     ${next ? html`<button type="button" class="secondary" onClick=${loadMore}>Load more</button>` : null}
   </section>`;
@@ -246,31 +248,31 @@ function DeliveryFilters({ filter, subscribers }) {
       to: fromLocalInput(form.get('to')),
     });
   };
-  return html`<form class="filters card" onSubmit=${submit} aria-label="Delivery filters">
+  return html`<form class="filters card" onSubmit=${submit} aria-label="Delivery filters" key=${JSON.stringify(filter)}>
     <div class="field">
       <label for="delivery-status">Status</label>
-      <select id="delivery-status" name="status" value=${filter.status}>
-        ${STATUSES.map(([value, label]) => html`<option key=${value} value=${value}>${label}</option>`)}
+      <select id="delivery-status" name="status">
+        ${STATUSES.map(([value, label]) => html`<option key=${value} value=${value} selected=${value === filter.status}>${label}</option>`)}
       </select>
     </div>
     <div class="field">
       <label for="delivery-subscriber">Subscriber</label>
-      <select id="delivery-subscriber" name="subscriberId" value=${filter.subscriberId}>
+      <select id="delivery-subscriber" name="subscriberId">
         <option value="">Any subscriber</option>
-        ${subscribers.map((subscriber) => html`<option key=${subscriber.id} value=${subscriber.id}>${subscriber.name}</option>`)}
+        ${subscribers.map((subscriber) => html`<option key=${subscriber.id} value=${subscriber.id} selected=${subscriber.id === filter.subscriberId}>${subscriber.name}</option>`)}
       </select>
     </div>
     <div class="field">
       <label for="delivery-event">Event id</label>
-      <input id="delivery-event" name="eventId" value=${filter.eventId} autocomplete="off" spellcheck=${false} />
+      <input id="delivery-event" name="eventId" defaultValue=${filter.eventId} autocomplete="off" spellcheck=${false} />
     </div>
     <div class="field">
       <label for="delivery-from">Created from</label>
-      <input id="delivery-from" name="from" type="datetime-local" step="1" value=${toLocalInput(filter.from)} />
+      <input id="delivery-from" name="from" type="datetime-local" step="1" defaultValue=${toLocalInput(filter.from)} />
     </div>
     <div class="field">
       <label for="delivery-to">Created before</label>
-      <input id="delivery-to" name="to" type="datetime-local" step="1" value=${toLocalInput(filter.to)} />
+      <input id="delivery-to" name="to" type="datetime-local" step="1" defaultValue=${toLocalInput(filter.to)} />
     </div>
     <div class="field buttons">
       <button type="submit">Apply filters</button>

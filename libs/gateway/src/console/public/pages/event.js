@@ -46,10 +46,11 @@ export function EventPage({ id }) {
     <${ErrorBox} error=${replayError} title="The replay failed." />
     <${ErrorBox} error=${detail.error} title="The event could not be loaded." />
     ${!detail.data && detail.loading ? html`<${Loading} what="Loading the event" />` : null}
-    ${event
-      ? html`<p class="lead"><code>${event.type}</code> <${Status} status=${event.status} /> from <strong>${event.provider}</strong>/${event.connection}${
-          event.verification?.stale ? html` <span class="badge stale">Stale</span> <span class="stale-text">older than the status already applied: it changed nothing</span>` : null
-        }</p>
+    ${
+      event
+        ? html`<p class="lead"><code>${event.type}</code> <${Status} status=${event.status} /> from <strong>${event.provider}</strong>/${event.connection}${
+            event.verification?.stale ? html` <span class="badge stale">Stale</span> <span class="stale-text">older than the status already applied: it changed nothing</span>` : null
+          }</p>
         <section aria-labelledby="event-heading">
           <h2 id="event-heading">Normalized event</h2>
           <${EventFields} event=${event} />
@@ -60,19 +61,24 @@ export function EventPage({ id }) {
         </section>
         <section aria-labelledby="timeline-heading">
           <h2 id="timeline-heading">Verification timeline</h2>
-          ${event.verification
-            ? html`<p class="muted small">Verification <a href=${href(`/verifications/${event.verification.id}`)}><${ShortId} id=${event.verification.id} /></a>: this event was processed ${ordinal(event.verification.sequence)}; status before <${Status} status=${event.verification.previousStatus} />, after <${Status} status=${event.verification.status} />.</p>
+          ${
+            event.verification
+              ? html`<p class="muted small">Verification <a href=${href(`/verifications/${event.verification.id}`)}><${ShortId} id=${event.verification.id} /></a>: this event was processed ${ordinal(event.verification.sequence)}; status before <${Status} status=${event.verification.previousStatus} />, after <${Status} status=${event.verification.status} />.</p>
                 <${ErrorBox} error=${verification.error} title="The timeline could not be loaded." />
                 ${verification.data ? html`<${Timeline} verification=${verification.data} currentEventId=${event.id} />` : verification.loading ? html`<${Loading} what="Loading the timeline" />` : null}`
-            : html`<${Empty}>This event names no subject (or the worker has not taken it in yet): it belongs to no verification</${Empty}>`}
+              : html`<${Empty}>This event names no subject (or the worker has not taken it in yet): it belongs to no verification</${Empty}>`
+          }
         </section>
         <section aria-labelledby="deliveries-heading">
           <h2 id="deliveries-heading">Deliveries</h2>
-          ${detail.data.deliveries.length === 0
-            ? html`<${Empty}>No deliveries: no subscriber matched this event</${Empty}>`
-            : detail.data.deliveries.map((delivery) => html`<${DeliveryCard} key=${delivery.id} delivery=${delivery} subscriber=${subscribers.data?.get(delivery.subscriberId)} />`)}
+          ${
+            detail.data.deliveries.length === 0
+              ? html`<${Empty}>No deliveries: no subscriber matched this event</${Empty}>`
+              : detail.data.deliveries.map((delivery) => html`<${DeliveryCard} key=${delivery.id} delivery=${delivery} subscriber=${subscribers.data?.get(delivery.subscriberId)} />`)
+          }
         </section>`
-      : null}
+        : null
+    }
   </section>`;
 }
 
@@ -114,9 +120,10 @@ function DeliveryCard({ delivery, subscriber }) {
       ${delivery.nextAttemptAt && delivery.status === 'pending' ? html` · next attempt <${Time} iso=${delivery.nextAttemptAt} />` : null}
     </p>
     ${delivery.lastError ? html`<p class="small">Last error: <code class="wrap">${delivery.lastError}</code></p>` : null}
-    ${delivery.attemptLog.length === 0
-      ? html`<${Empty}>No attempts yet</${Empty}>`
-      : html`<${TableWrap} label="Attempts">
+    ${
+      delivery.attemptLog.length === 0
+        ? html`<${Empty}>No attempts yet</${Empty}>`
+        : html`<${TableWrap} label="Attempts">
           <table class="compact">
             <thead><tr><th scope="col" class="num">#</th><th scope="col">At</th><th scope="col">Outcome</th><th scope="col" class="num">HTTP</th><th scope="col" class="num">ms</th><th scope="col">Error</th></tr></thead>
             <tbody>
@@ -132,6 +139,7 @@ function DeliveryCard({ delivery, subscriber }) {
               )}
             </tbody>
           </table>
-        </${TableWrap}>`}
+        </${TableWrap}>`
+    }
   </article>`;
 }

@@ -33,22 +33,25 @@ function OverviewBody({ data }) {
       </section>
       <section class="card" aria-labelledby="refusals-heading">
         <h2 id="refusals-heading">Refusals by reason, last 24 hours</h2>
-        ${refusalsByReason.length === 0
-          ? html`<${Empty}>No refusals in the last 24 hours</${Empty}>`
-          : html`<table class="compact">
+        ${
+          refusalsByReason.length === 0
+            ? html`<${Empty}>No refusals in the last 24 hours</${Empty}>`
+            : html`<table class="compact">
               <thead><tr><th scope="col">Reason</th><th scope="col" class="num">Count</th></tr></thead>
               <tbody>
                 ${refusalsByReason.map(
                   ({ reason, count }) => html`<tr key=${reason}><td><a href=${href('/refusals', { reason })}><code>${reason}</code></a></td><td class="num">${formatCount(count)}</td></tr>`,
                 )}
               </tbody>
-            </table>`}
+            </table>`
+        }
       </section>
       <section class="card" aria-labelledby="paused-heading">
         <h2 id="paused-heading">Paused subscribers</h2>
-        ${pausedSubscribers.length === 0
-          ? html`<${Empty}>No paused subscribers</${Empty}>`
-          : html`<ul class="plain">
+        ${
+          pausedSubscribers.length === 0
+            ? html`<${Empty}>No paused subscribers</${Empty}>`
+            : html`<ul class="plain">
               ${pausedSubscribers.map(
                 (subscriber) => html`<li key=${subscriber.id}>
                   <a href="#/subscribers"><strong>${subscriber.name}</strong></a>
@@ -56,13 +59,15 @@ function OverviewBody({ data }) {
                   ${subscriber.disabledAt ? html`<span class="muted small">since <${Time} iso=${subscriber.disabledAt} /></span>` : null}
                 </li>`,
               )}
-            </ul>`}
+            </ul>`
+        }
       </section>
       <section class="card wide" aria-labelledby="connections-heading">
         <h2 id="connections-heading">Connections: last webhook</h2>
-        ${connections.length === 0
-          ? html`<${Empty}>No connections yet: <a href="#/connections">create one</a></${Empty}>`
-          : html`<${TableWrap} label="Connections and their last webhook">
+        ${
+          connections.length === 0
+            ? html`<${Empty}>No connections yet: <a href="#/connections">create one</a></${Empty}>`
+            : html`<${TableWrap} label="Connections and their last webhook">
               <table>
                 <thead><tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Last webhook</th></tr></thead>
                 <tbody>
@@ -75,7 +80,8 @@ function OverviewBody({ data }) {
                   )}
                 </tbody>
               </table>
-            </${TableWrap}>`}
+            </${TableWrap}>`
+        }
       </section>
     </div>`;
 }

@@ -31,19 +31,21 @@ export function Refusals({ params }) {
   return html`<section class="page refusals">
     <${PageTitle}>Refusals</${PageTitle}>
     <p class="muted small">Webhooks the gateway refused, alike ones from one source counted together. Bodies are never kept.</p>
-    <form class="filters card" onSubmit=${submit} aria-label="Refusal filters">
+    <form class="filters card" onSubmit=${submit} aria-label="Refusal filters" key=${key}>
       <div class="field">
         <label for="refusal-provider">Provider</label>
-        <input id="refusal-provider" name="provider" value=${filter.provider} placeholder="any" autocomplete="off" />
+        <input id="refusal-provider" name="provider" defaultValue=${filter.provider} placeholder="any" autocomplete="off" />
       </div>
       <div class="field">
         <label for="refusal-reason">Reason</label>
-        ${knownReasons.length > 0
-          ? html`<select id="refusal-reason" name="reason" value=${filter.reason}>
+        ${
+          knownReasons.length > 0
+            ? html`<select id="refusal-reason" name="reason">
               <option value="">Any reason</option>
-              ${knownReasons.map((reason) => html`<option key=${reason} value=${reason}>${reason}</option>`)}
+              ${knownReasons.map((reason) => html`<option key=${reason} value=${reason} selected=${reason === filter.reason}>${reason}</option>`)}
             </select>`
-          : html`<input id="refusal-reason" name="reason" value=${filter.reason} placeholder="any" autocomplete="off" />`}
+            : html`<input id="refusal-reason" name="reason" defaultValue=${filter.reason} placeholder="any" autocomplete="off" />`
+        }
       </div>
       <div class="field buttons">
         <button type="submit">Apply filters</button>
@@ -53,8 +55,9 @@ export function Refusals({ params }) {
     <${ErrorBox} error=${first.error} title="Refusals could not be loaded." />
     ${first.loading && !first.data ? html`<${Loading} what="Loading refusals" />` : null}
     ${first.data && rows.length === 0 ? html`<${Empty}>${filter.provider || filter.reason ? 'No refusals match these filters' : 'No refused webhooks'}</${Empty}>` : null}
-    ${rows.length > 0
-      ? html`<${TableWrap} label="Refused webhooks">
+    ${
+      rows.length > 0
+        ? html`<${TableWrap} label="Refused webhooks">
           <table>
             <thead>
               <tr>
@@ -78,7 +81,8 @@ export function Refusals({ params }) {
             </tbody>
           </table>
         </${TableWrap}>`
-      : null}
+        : null
+    }
     <${ErrorBox} error=${moreError} />
     ${next ? html`<button type="button" class="secondary" onClick=${loadMore}>Load more</button>` : null}
   </section>`;

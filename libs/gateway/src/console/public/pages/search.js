@@ -10,14 +10,16 @@ export function SearchResults({ q }) {
     ${q ? html`<p>For <code class="query">${q}</code>, matched exactly against event ids, verification ids, applicant ids, external user ids and vendor verification ids.</p>` : html`<p>Type an id in the box above.</p>`}
     <${ErrorBox} error=${error} title="The search failed." />
     ${loading ? html`<${Loading} what="Looking" />` : null}
-    ${data && !loading
-      ? data.events.length === 0 && data.verifications.length === 0
-        ? html`<${Empty}>Nothing found for this id</${Empty}>`
-        : html`<section aria-labelledby="found-events"><h2 id="found-events">Events (${data.events.length})</h2>
+    ${
+      data && !loading
+        ? data.events.length === 0 && data.verifications.length === 0
+          ? html`<${Empty}>Nothing found for this id</${Empty}>`
+          : html`<section aria-labelledby="found-events"><h2 id="found-events">Events (${data.events.length})</h2>
               ${data.events.length === 0 ? html`<${Empty}>No events</${Empty}>` : html`<${EventTable} events=${data.events} />`}</section>
             <section aria-labelledby="found-verifications"><h2 id="found-verifications">Verifications (${data.verifications.length})</h2>
               ${data.verifications.length === 0 ? html`<${Empty}>No verifications</${Empty}>` : html`<${VerificationTable} verifications=${data.verifications} />`}</section>`
-      : null}
+        : null
+    }
   </section>`;
 }
 

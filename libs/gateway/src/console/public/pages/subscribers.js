@@ -40,8 +40,9 @@ export function Subscribers() {
     <${ErrorBox} error=${subscribers.error} title="Subscribers could not be loaded." />
     ${subscribers.loading && !subscribers.data ? html`<${Loading} what="Loading subscribers" />` : null}
     ${subscribers.data && subscribers.data.length === 0 ? html`<${Empty}>No subscribers yet: events are stored but delivered to no one</${Empty}>` : null}
-    ${subscribers.data && subscribers.data.length > 0
-      ? html`<${TableWrap} label="Subscribers">
+    ${
+      subscribers.data && subscribers.data.length > 0
+        ? html`<${TableWrap} label="Subscribers">
           <table>
             <thead>
               <tr>
@@ -60,20 +61,23 @@ export function Subscribers() {
                     ${subscriber.filter.connections.length > 0 ? html`<br />connections ${subscriber.filter.connections.join(', ')}` : null}
                     ${subscriber.filter.includeStale ? html`<br />with stale events` : null}
                   </td>
-                  <td class="small">${subscriber.retry.maxAttempts} attempts, ${subscriber.retry.backoff.type} from ${subscriber.retry.backoff.delayMs} ms</td>
+                  <td class="small">${subscriber.retry.maxAttempts} ${subscriber.retry.maxAttempts === 1 ? 'attempt' : 'attempts'}, ${subscriber.retry.backoff.type} from ${subscriber.retry.backoff.delayMs} ms</td>
                   <td>${subscriber.enabled ? html`<span class="badge ok">enabled</span>` : html`<span class="badge off">disabled</span>`}</td>
                   <td class="small"><${Health} subscriber=${subscriber} /></td>
                   <td>
-                    ${subscriber.enabled
-                      ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(subscriber, false)} disabled=${busy[subscriber.id]} title=${`Disable ${subscriber.name}`}>Disable</button>`
-                      : html`<button type="button" class="small" onClick=${() => setEnabled(subscriber, true)} disabled=${busy[subscriber.id]} title=${`Enable ${subscriber.name}`}>Enable</button>`}
+                    ${
+                      subscriber.enabled
+                        ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(subscriber, false)} disabled=${busy[subscriber.id]} title=${`Disable ${subscriber.name}`}>Disable</button>`
+                        : html`<button type="button" class="small" onClick=${() => setEnabled(subscriber, true)} disabled=${busy[subscriber.id]} title=${`Enable ${subscriber.name}`}>Enable</button>`
+                    }
                   </td>
                 </tr>`,
               )}
             </tbody>
           </table>
         </${TableWrap}>`
-      : null}
+        : null
+    }
   </section>`;
 }
 
@@ -82,7 +86,7 @@ function Health({ subscriber }) {
   if (subscriber.disabledReason) lines.push(html`<span class="reason">Disabled by delivery: ${subscriber.disabledReason}</span>`);
   if (subscriber.disabledAt) lines.push(html`<span>since <${Time} iso=${subscriber.disabledAt} /></span>`);
   if (subscriber.failingSince) lines.push(html`<span class="alarm-text">Failing since <${Time} iso=${subscriber.failingSince} /></span>`);
-  if (lines.length === 0) return html`<span class="muted">${subscriber.kind === 'http' ? 'healthy' : 'queue'}</span>`;
+  if (lines.length === 0) return html`<span class="muted">${subscriber.enabled ? 'healthy' : 'disabled by an operator'}</span>`;
   return html`${lines.map((line, index) => html`${index > 0 ? html`<br />` : null}${line}`)}`;
 }
 
@@ -91,10 +95,12 @@ function Created({ subscriber, onDone }) {
   useEffect(() => box.current?.focus(), []);
   return html`<div class="card created" tabindex="-1" ref=${box} role="status">
     <p><strong>Subscriber ${subscriber.name} created.</strong></p>
-    ${subscriber.secret
-      ? html`<p>Its signing secret, <strong>shown this once</strong> (the gateway keeps only a fingerprint): give it to the receiving service to verify the Standard Webhooks signatures.</p>
+    ${
+      subscriber.secret
+        ? html`<p>Its signing secret, <strong>shown this once</strong> (the gateway keeps only a fingerprint): give it to the receiving service to verify the Standard Webhooks signatures.</p>
           <p class="secret"><code>${subscriber.secret}</code> <${CopyButton} text=${subscriber.secret} description="Copy the signing secret" /></p>`
-      : null}
+        : null
+    }
     <button type="button" class="secondary" onClick=${onDone}>Done</button>
   </div>`;
 }
@@ -143,22 +149,24 @@ function CreateSubscriber({ onCreated }) {
           <option value="queue">BullMQ queue</option>
         </select>
       </div>
-      ${kind === 'http'
-        ? html`<div class="field wide">
+      ${
+        kind === 'http'
+          ? html`<div class="field wide">
               <label for="subscriber-url">URL</label>
               <input id="subscriber-url" name="url" type="url" required placeholder="https://crm.example.com/kyc" autocomplete="off" />
             </div>
             <div class="field">
               <label for="subscriber-timeout">Timeout (ms)</label>
-              <input id="subscriber-timeout" name="timeoutMs" type="number" min="100" max="60000" value="10000" />
+              <input id="subscriber-timeout" name="timeoutMs" type="number" min="100" max="60000" defaultValue="10000" />
             </div>`
-        : html`<div class="field wide">
+          : html`<div class="field wide">
             <label for="subscriber-queue">Queue name</label>
             <input id="subscriber-queue" name="queue" required placeholder="kyc-billing" autocomplete="off" />
-          </div>`}
+          </div>`
+      }
       <div class="field wide">
         <label for="subscriber-types">Event types</label>
-        <input id="subscriber-types" name="types" value="*" autocomplete="off" aria-describedby="subscriber-types-hint" />
+        <input id="subscriber-types" name="types" defaultValue="*" autocomplete="off" aria-describedby="subscriber-types-hint" />
         <span class="hint" id="subscriber-types-hint">Comma-separated: <code>*</code>, <code>verification.*</code>, <code>verification.approved</code>…</span>
       </div>
       <div class="field wide">
@@ -168,7 +176,7 @@ function CreateSubscriber({ onCreated }) {
       </div>
       <div class="field">
         <label for="subscriber-attempts">Max attempts</label>
-        <input id="subscriber-attempts" name="maxAttempts" type="number" min="1" max="50" value="10" />
+        <input id="subscriber-attempts" name="maxAttempts" type="number" min="1" max="50" defaultValue="10" />
       </div>
       <div class="field">
         <label for="subscriber-backoff">Backoff</label>
@@ -179,11 +187,11 @@ function CreateSubscriber({ onCreated }) {
       </div>
       <div class="field">
         <label for="subscriber-delay">First delay (ms)</label>
-        <input id="subscriber-delay" name="delayMs" type="number" min="100" max="86400000" value="1000" />
+        <input id="subscriber-delay" name="delayMs" type="number" min="100" max="86400000" defaultValue="1000" />
       </div>
       <div class="field checks">
         <label><input type="checkbox" name="includeStale" /> Include stale events</label>
-        <label><input type="checkbox" name="enabled" checked /> Enabled</label>
+        <label><input type="checkbox" name="enabled" defaultChecked /> Enabled</label>
       </div>
       <div class="field buttons wide">
         <button type="submit" disabled=${busy}>Create subscriber</button>

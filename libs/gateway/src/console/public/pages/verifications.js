@@ -41,25 +41,25 @@ export function Verifications({ params }) {
 
   return html`<section class="page verifications">
     <${PageTitle}>Verifications</${PageTitle}>
-    <form class="filters card" onSubmit=${submit} aria-label="Verification filters">
+    <form class="filters card" onSubmit=${submit} aria-label="Verification filters" key=${key}>
       <div class="field">
         <label for="verification-status">Status</label>
-        <select id="verification-status" name="status" value=${filter.status}>
+        <select id="verification-status" name="status">
           <option value="">Any status</option>
-          ${VERIFICATION_STATUSES.map((status) => html`<option key=${status} value=${status}>${status}</option>`)}
+          ${VERIFICATION_STATUSES.map((status) => html`<option key=${status} value=${status} selected=${status === filter.status}>${status}</option>`)}
         </select>
       </div>
       <div class="field">
         <label for="verification-provider">Provider</label>
-        <select id="verification-provider" name="provider" value=${filter.provider}>
+        <select id="verification-provider" name="provider">
           <option value="">Any provider</option>
-          ${(providers.data ?? []).map((provider) => html`<option key=${provider} value=${provider}>${provider}</option>`)}
+          ${(providers.data ?? []).map((provider) => html`<option key=${provider} value=${provider} selected=${provider === filter.provider}>${provider}</option>`)}
         </select>
       </div>
       <div class="field">
         <label for="verification-stuck">Stuck</label>
-        <select id="verification-stuck" name="stuckForSeconds" value=${filter.stuckForSeconds}>
-          ${STUCK.map(([value, label]) => html`<option key=${value} value=${value}>${label}</option>`)}
+        <select id="verification-stuck" name="stuckForSeconds">
+          ${STUCK.map(([value, label]) => html`<option key=${value} value=${value} selected=${value === filter.stuckForSeconds}>${label}</option>`)}
         </select>
       </div>
       <div class="field buttons">
@@ -83,8 +83,9 @@ export function VerificationPage({ id }) {
     <${PageTitle}>Verification</${PageTitle}>
     <${ErrorBox} error=${error} title="The verification could not be loaded." />
     ${!data && loading ? html`<${Loading} what="Loading the verification" />` : null}
-    ${data
-      ? html`<p class="lead"><${Status} status=${data.status} /> at <strong>${data.provider}</strong>/${data.connection}, <${Subject} subject=${data.subject} /></p>
+    ${
+      data
+        ? html`<p class="lead"><${Status} status=${data.status} /> at <strong>${data.provider}</strong>/${data.connection}, <${Subject} subject=${data.subject} /></p>
           <${TableWrap} label="Verification fields">
             <table class="fields">
               <tbody>
@@ -103,7 +104,7 @@ export function VerificationPage({ id }) {
             <h2 id="timeline-heading">Timeline</h2>
             <${Timeline} verification=${data} />
           </section>`
-      : null}
+        : null
+    }
   </section>`;
 }
-
