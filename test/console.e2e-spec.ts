@@ -98,6 +98,20 @@ describe('operator console (Chromium)', () => {
     await heading(title);
   };
 
+  /** At 375 px the page itself never scrolls sideways (wide tables scroll inside their own box). */
+  const fitsAPhone = async (name: string) => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => {
+      const window = globalThis as unknown as BrowserWindow;
+      return { page: window.document.documentElement.scrollWidth, body: window.document.body.scrollWidth, viewport: window.innerWidth };
+    });
+    expect(overflow.page).toBeLessThanOrEqual(overflow.viewport);
+    expect(overflow.body).toBeLessThanOrEqual(overflow.viewport);
+    await shot(`${name}-375`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
+
   const send = async (type: string, options: Parameters<typeof vendors.build>[2]) => {
     const answer = await post(`${app.url}/webhooks/complycube`, vendors.build('complycube', type, options));
     expect(answer.status).toBe(200);
@@ -221,6 +235,7 @@ describe('operator console (Chromium)', () => {
     expect(await delivery.locator('td.num', { hasText: '500' }).count()).toBe(1);
     expect(await page.locator('time').first().getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     await shot('event');
+    await fitsAPhone('event');
   });
 
   it('retries a failed delivery from the page, then all the others, and they succeed', async () => {
@@ -289,6 +304,7 @@ describe('operator console (Chromium)', () => {
     await page.getByText('Secrets of complycube/default rotated').waitFor();
     await row.getByText('verifying until').waitFor();
     await shot('connections');
+    await fitsAPhone('connections');
     // No secret value is ever on the page.
     expect(await page.content()).not.toContain(newSecret);
 
@@ -334,16 +350,7 @@ describe('operator console (Chromium)', () => {
     await page.locator('tr', { hasText: 'complycube/default' }).locator('time').waitFor();
     await shot('overview');
 
-    await page.setViewportSize({ width: 375, height: 800 });
-    await page.waitForTimeout(300);
-    const overflow = await page.evaluate(() => {
-      const window = globalThis as unknown as BrowserWindow;
-      return { page: window.document.documentElement.scrollWidth, body: window.document.body.scrollWidth, viewport: window.innerWidth };
-    });
-    expect(overflow.page).toBeLessThanOrEqual(overflow.viewport);
-    expect(overflow.body).toBeLessThanOrEqual(overflow.viewport);
-    await shot('overview-375');
-    await page.setViewportSize({ width: 1280, height: 900 });
+    await fitsAPhone('overview');
   });
 
   it('is reachable with the keyboard, and signing out forgets the key', async () => {
