@@ -49,4 +49,31 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
+  {
+    // The console's browser modules: plain ES modules served as they are (no build step).
+    files: ['libs/gateway/src/console/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'navigator',
+          'fetch',
+          'URLSearchParams',
+          'FormData',
+          'Intl',
+          'requestAnimationFrame',
+          'cancelAnimationFrame',
+          'setInterval',
+          'clearInterval',
+          'setTimeout',
+          'clearTimeout',
+          'console',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

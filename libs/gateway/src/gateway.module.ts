@@ -2,11 +2,12 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@kyc/config';
 import { PlatformModule } from '@kyc/platform';
 import { AdminModule } from './admin/admin.module';
+import { ConsoleModule } from './console/console.module';
 import { IngressModule } from './ingress/ingress.module';
 import { OperationsModule } from './operations/operations.module';
 
-/** The gateway's own parts, without the platform: ingress, admin API, health and metrics. */
-@Module({ imports: [IngressModule, AdminModule, OperationsModule] })
+/** The gateway's own parts, without the platform: ingress, admin API, console, health and metrics. */
+@Module({ imports: [IngressModule, AdminModule, ConsoleModule, OperationsModule] })
 export class GatewayFeaturesModule {}
 
 @Module({})

@@ -9,6 +9,7 @@ import { AppConfig, trustedProxies } from '@kyc/config';
 import { hasMetricsAccess, metricsNeedToken, useAppLogger } from '@kyc/observability';
 import { spendAdminBudget, TOO_MANY_ADMIN_REQUESTS } from './admin/admin-rate-limit';
 import { ADMIN_BEARER, ApiErrorDto, adminDocument } from './admin/api-docs';
+import { CONSOLE_CSP_DIRECTIVES } from './console/console-assets';
 import { configureHttpServer } from './http-server';
 import { IngressHttpHandler } from './ingress/ingress-http.handler';
 
@@ -37,6 +38,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   // CSP allows the inline styles of Swagger UI and Bull Board; no upgrade to https, since the
   // gateway is often reached over plain HTTP inside a private network.
   app.use(['/admin', '/docs', '/docs-json'], helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // The console is the repo's own files: its policy allows nothing inline and nothing from elsewhere.
+  app.use('/console', helmet({ contentSecurityPolicy: { useDefaults: false, directives: CONSOLE_CSP_DIRECTIVES } }));
   // The OpenAPI document maps the whole admin surface: behind METRICS_TOKEN or the admin key in
   // production (or whenever METRICS_TOKEN is set), as /metrics is. Mounted before Swagger's routes.
   app.use(['/docs', '/docs-json'], docsAccess(config, app.get(ThrottlerStorage)));
