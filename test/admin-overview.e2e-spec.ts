@@ -4,7 +4,7 @@ import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import { RefusalRecorder } from '@kyc/gateway';
 import { InboundRefusalStore, SubscriberInput, SubscriberStore } from '@kyc/persistence';
-import { findProvider, type SimulateOptions } from '@kyc/providers';
+import { findProvider, PROVIDERS, type SimulateOptions } from '@kyc/providers';
 import { AdminClient, aSeedVendorSet, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor, type SeedVendor } from '@kyc/testing';
 import { SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
@@ -92,6 +92,24 @@ describe.each(DATABASE_KINDS)('admin overview and search on %s', (kind) => {
     closers.push(() => started.stop());
     return started;
   }
+
+  it('lists every registered vendor with what a connection of it takes, read from the registry', async () => {
+    const answer = await admin.get<{ data: Array<{ name: string; displayName: string; secrets: { required: string[]; optional: string[] }; options: string[]; signatureHeaders: string[] }> }>(
+      '/providers',
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.body.data.map((provider) => provider.name)).toEqual(PROVIDERS.map((provider) => provider.name));
+    expect(answer.body.data.find((provider) => provider.name === 'allpass')).toMatchObject({
+      displayName: 'Allpass',
+      secrets: { required: ['cryptoKey'], optional: ['hmacKey'] },
+      signatureHeaders: ['x-allpass-signature'],
+    });
+    expect(answer.body.data.find((provider) => provider.name === 'stripe')).toMatchObject({
+      secrets: { required: ['webhookSecret'], optional: [] },
+      options: expect.arrayContaining(['timestampToleranceSeconds', 'requiredHeaders']),
+    });
+    expect((await admin.withKey('wrong-key-wrong-key').get('/providers')).status).toBe(401);
+  });
 
   describe('overview', () => {
     it('counts the webhooks stored per provider and minute over the last hour, by receipt time', async () => {

@@ -8,6 +8,7 @@ import { VerificationsAdminModule } from './verifications/verifications-admin.mo
 import { DeliveriesAdminModule } from './deliveries/deliveries-admin.module';
 import { InboundAdminModule } from './inbound/inbound-admin.module';
 import { OverviewAdminModule } from './overview/overview-admin.module';
+import { ProvidersAdminModule } from './providers/providers.controller';
 import { AdminRateLimitModule } from './admin-rate-limit';
 import { QueueBoardModule } from './queues/queue-board.module';
 
@@ -21,6 +22,7 @@ import { QueueBoardModule } from './queues/queue-board.module';
     DeliveriesAdminModule,
     InboundAdminModule,
     OverviewAdminModule,
+    ProvidersAdminModule,
     AdminRateLimitModule,
     QueueBoardModule,
   ],

@@ -99,5 +99,8 @@ export async function getAll(path, params = {}, max = 5000) {
   return { items, more: cursor !== undefined };
 }
 
+/** The registered vendors (`GET /admin/providers`). */
+export const providerList = () => get('/admin/providers');
+
 /** The admin API's OpenAPI document (`/docs-json` takes the admin key too). A refusal here does not sign out. */
 export const apiDocument = () => call('GET', '/docs-json', undefined, adminKey ?? '');

@@ -181,14 +181,11 @@ function apiSchemas(getDocument) {
 }
 
 /**
- * The providers the gateway knows, from its own OpenAPI document (the admin API's enum of
- * connection providers); the contract's list when that document cannot be read.
+ * The vendors the gateway knows, with the secrets a connection of each takes (GET /admin/providers,
+ * read from the provider registry): a vendor added there appears here without a console change.
  */
-export async function loadProviders(getDocument) {
-  const schemas = await apiSchemas(getDocument);
-  const schema = schemas?.CreateConnectionDto ?? Object.values(schemas ?? {}).find((candidate) => candidate?.properties?.provider?.enum && candidate?.properties?.secrets);
-  const names = schema?.properties?.provider?.enum;
-  return Array.isArray(names) && names.length > 0 ? names : KNOWN_PROVIDERS;
+export function loadProviders(getProviders) {
+  return getProviders().then(({ data }) => data);
 }
 
 /** The refusal reasons of GET /admin/inbound, from the OpenAPI document (empty when unknown). */

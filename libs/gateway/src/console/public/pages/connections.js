@@ -1,23 +1,29 @@
 // Connections: create one (its ingress URL comes back in the answer), rotate its secrets with a
 // grace period, enable or disable it. Secrets are write-only: only fingerprints ever come back.
-import { apiDocument, getAll, patch, post } from '../api.js';
+import { getAll, patch, post, providerList } from '../api.js';
 import { CopyButton, Empty, ErrorBox, formatTime, html, Loading, loadProviders, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useState } from '../ui.js';
 
-/** Secret fields per provider (contract): Allpass `{cryptoKey, hmacKey?}`, every other vendor `{webhookSecret}`. */
-function secretFields(provider) {
-  return provider === 'allpass'
-    ? [
-        { name: 'cryptoKey', label: 'Crypto key', required: true },
-        { name: 'hmacKey', label: 'HMAC key (optional)', required: false },
-      ]
-    : [{ name: 'webhookSecret', label: 'Webhook secret', required: true }];
+/** `webhookSecret` → `Webhook secret`, `hmacKey` → `HMAC key`. */
+const labelOf = (name) => {
+  const words = name.replace(/([A-Z])/g, ' $1').toLowerCase();
+  return (words.charAt(0).toUpperCase() + words.slice(1)).replace(/^Hmac(?= |$)/, 'HMAC');
+};
+
+/** The secret fields of a vendor's connection, from GET /admin/providers (the registry). */
+function secretFields(providers, name) {
+  const provider = providers.find((candidate) => candidate.name === name);
+  if (!provider) return [];
+  return [
+    ...provider.secrets.required.map((field) => ({ name: field, label: labelOf(field), required: true })),
+    ...provider.secrets.optional.map((field) => ({ name: field, label: `${labelOf(field)} (optional)`, required: false })),
+  ];
 }
 
 const ingressUrl = (connection) => `${location.origin}${connection.ingressUrl}`;
 
 export function Connections() {
   const connections = useApi(() => getAll('/admin/connections').then(({ items }) => items), []);
-  const providers = useApi(() => loadProviders(apiDocument), []);
+  const providers = useApi(() => loadProviders(providerList), []);
   const [created, setCreated] = useState(null);
   const [notice, setNotice] = useState(null);
   const [actionError, setActionError] = useState(null);
@@ -65,6 +71,7 @@ export function Connections() {
     ${
       rotating
         ? html`<${RotateForm}
+            providers=${providers.data ?? []}
           connection=${rotating}
           onRotated=${(updated) => {
             replace(updated);
@@ -128,9 +135,9 @@ export function Connections() {
   </section>`;
 }
 
-function readSecrets(form, provider) {
+function readSecrets(form, fields) {
   const secrets = {};
-  for (const field of secretFields(provider)) {
+  for (const field of fields) {
     const value = String(form.get(`secret-${field.name}`) ?? '');
     if (value !== '') secrets[field.name] = value;
   }
@@ -141,7 +148,7 @@ function CreateConnection({ providers, onCreated }) {
   const [provider, setProvider] = useState('');
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const chosen = provider || providers[0] || '';
+  const chosen = provider || providers[0]?.name || '';
   const submit = async (event) => {
     event.preventDefault();
     const formElement = event.currentTarget;
@@ -162,7 +169,7 @@ function CreateConnection({ providers, onCreated }) {
       const connection = await post('/admin/connections', {
         provider: chosen,
         name: String(form.get('name')).trim(),
-        secrets: readSecrets(form, chosen),
+        secrets: readSecrets(form, secretFields(providers, chosen)),
         options,
         enabled: form.get('enabled') === 'on',
       });
@@ -181,7 +188,7 @@ function CreateConnection({ providers, onCreated }) {
       <div class="field">
         <label for="connection-provider">Provider</label>
         <select id="connection-provider" name="provider" value=${chosen} onChange=${(event) => setProvider(event.currentTarget.value)}>
-          ${providers.map((name) => html`<option key=${name} value=${name}>${name}</option>`)}
+          ${providers.map(({ name, displayName }) => html`<option key=${name} value=${name}>${displayName}</option>`)}
         </select>
       </div>
       <div class="field">
@@ -189,7 +196,7 @@ function CreateConnection({ providers, onCreated }) {
         <input id="connection-name" name="name" required maxlength="100" placeholder="eu-app" autocomplete="off" aria-describedby="connection-name-hint" />
         <span class="hint" id="connection-name-hint">The last part of its URL: /webhooks/${chosen || '<provider>'}/${'<name>'}</span>
       </div>
-      ${secretFields(chosen).map(
+      ${secretFields(providers, chosen).map(
         (field) => html`<div class="field" key=${`${chosen}-${field.name}`}>
           <label for=${`connection-${field.name}`}>${field.label}</label>
           <input id=${`connection-${field.name}`} name=${`secret-${field.name}`} type="password" required=${field.required} autocomplete="new-password" spellcheck=${false} />
@@ -210,7 +217,7 @@ function CreateConnection({ providers, onCreated }) {
   </details>`;
 }
 
-function RotateForm({ connection, onRotated, onCancel }) {
+function RotateForm({ connection, providers, onRotated, onCancel }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const first = useRef(null);
@@ -222,7 +229,7 @@ function RotateForm({ connection, onRotated, onCancel }) {
     setError(null);
     try {
       const graceSeconds = Number(form.get('graceSeconds'));
-      onRotated(await post(`/admin/connections/${connection.id}/rotate`, { secrets: readSecrets(form, connection.provider), graceSeconds }));
+      onRotated(await post(`/admin/connections/${connection.id}/rotate`, { secrets: readSecrets(form, secretFields(providers, connection.provider)), graceSeconds }));
     } catch (failure) {
       setError(failure);
       setBusy(false);
@@ -232,7 +239,7 @@ function RotateForm({ connection, onRotated, onCancel }) {
     <h2 id="rotate-heading">Rotate the secrets of ${connection.provider}/${connection.name}</h2>
     <p class="small">The new secrets apply at once; the current ones keep verifying during the grace period, while the vendor switches over.</p>
     <form onSubmit=${submit} class="form-grid" autocomplete="off">
-      ${secretFields(connection.provider).map(
+      ${secretFields(providers, connection.provider).map(
         (field, index) => html`<div class="field" key=${field.name}>
           <label for=${`rotate-${field.name}`}>New ${field.label.charAt(0).toLowerCase()}${field.label.slice(1)}</label>
           <input id=${`rotate-${field.name}`} name=${`secret-${field.name}`} type="password" required=${field.required} autocomplete="new-password" spellcheck=${false} ref=${index === 0 ? first : undefined} />

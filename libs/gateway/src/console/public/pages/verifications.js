@@ -1,6 +1,6 @@
 // Verifications: filters by status, provider and how long they have been stuck; the detail of
 // one with its timeline (GET /admin/verifications, GET /admin/verifications/:id).
-import { get, apiDocument } from '../api.js';
+import { get, providerList } from '../api.js';
 import { Empty, ErrorBox, href, html, Loading, loadProviders, navigate, PageTitle, Status, Subject, TableWrap, Time, useApi, useState, VERIFICATION_STATUSES } from '../ui.js';
 import { VerificationTable } from './search.js';
 import { Timeline } from './timeline.js';
@@ -16,7 +16,7 @@ const STUCK = [
 export function Verifications({ params }) {
   const filter = { status: params.get('status') ?? '', provider: params.get('provider') ?? '', stuckForSeconds: params.get('stuckForSeconds') ?? '' };
   const key = JSON.stringify(filter);
-  const providers = useApi(() => loadProviders(apiDocument), []);
+  const providers = useApi(() => loadProviders(providerList), []);
   const first = useApi(() => get('/admin/verifications', { ...filter, limit: 50 }), [key]);
   const [extra, setExtra] = useState({ key: '', rows: [], next: undefined });
   const rows = [...(first.data?.data ?? []), ...(extra.key === key ? extra.rows : [])];
@@ -53,7 +53,7 @@ export function Verifications({ params }) {
         <label for="verification-provider">Provider</label>
         <select id="verification-provider" name="provider">
           <option value="">Any provider</option>
-          ${(providers.data ?? []).map((provider) => html`<option key=${provider} value=${provider} selected=${provider === filter.provider}>${provider}</option>`)}
+          ${(providers.data ?? []).map(({ name, displayName }) => html`<option key=${name} value=${name} selected=${name === filter.provider}>${displayName}</option>`)}
         </select>
       </div>
       <div class="field">
