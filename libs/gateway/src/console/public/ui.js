@@ -115,6 +115,27 @@ export function useApi(load, deps) {
   return { ...state, reload: run, setData };
 }
 
+/**
+ * A page's actions on table rows: `run(id, action)` marks the row busy while `action` runs and keeps
+ * its error for the page's error box (a new action clears it).
+ */
+export function useRowActions() {
+  const [busy, setBusy] = useState({});
+  const [error, setError] = useState(null);
+  const run = async (id, action) => {
+    setBusy((current) => ({ ...current, [id]: true }));
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy((current) => ({ ...current, [id]: false }));
+    }
+  };
+  return { busy, error, setError, run };
+}
+
 /** Calls `tick` every `ms` while mounted (and `enabled`). */
 export function useInterval(tick, ms, enabled = true) {
   const latest = useRef(tick);

@@ -1,7 +1,7 @@
 // Connections: create one (its ingress URL comes back in the answer), rotate its secrets with a
 // grace period, enable or disable it. Secrets are write-only: only fingerprints ever come back.
 import { getAll, patch, post, providerList } from '../api.js';
-import { CopyButton, Empty, ErrorBox, formatTime, html, Loading, loadProviders, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useState } from '../ui.js';
+import { CopyButton, Empty, ErrorBox, formatTime, html, Loading, loadProviders, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useRowActions, useState } from '../ui.js';
 
 /** `webhookSecret` → `Webhook secret`, `hmacKey` → `HMAC key`. */
 const labelOf = (name) => {
@@ -26,24 +26,16 @@ export function Connections() {
   const providers = useApi(() => loadProviders(providerList), []);
   const [created, setCreated] = useState(null);
   const [notice, setNotice] = useState(null);
-  const [actionError, setActionError] = useState(null);
   const [rotating, setRotating] = useState(null);
-  const [busy, setBusy] = useState({});
+  const rowActions = useRowActions();
 
   const replace = (updated) => connections.setData((rows) => rows.map((row) => (row.id === updated.id ? updated : row)));
-  const setEnabled = async (connection, enabled) => {
-    setBusy((current) => ({ ...current, [connection.id]: true }));
-    setActionError(null);
-    try {
+  const setEnabled = (connection, enabled) =>
+    rowActions.run(connection.id, async () => {
       const updated = await patch(`/admin/connections/${connection.id}`, { enabled });
       replace(updated);
       setNotice({ text: `${updated.provider}/${updated.name} is ${enabled ? 'enabled' : 'disabled: its webhooks are answered 404 until it is enabled again'}.` });
-    } catch (error) {
-      setActionError(error);
-    } finally {
-      setBusy((current) => ({ ...current, [connection.id]: false }));
-    }
-  };
+    });
 
   return html`<section class="page connections">
     <${PageTitle}>Connections</${PageTitle}>
@@ -87,7 +79,7 @@ export function Connections() {
         : null
     }
     <${Notice} notice=${notice} />
-    <${ErrorBox} error=${actionError} />
+    <${ErrorBox} error=${rowActions.error} />
     <${ErrorBox} error=${connections.error} title="Connections could not be loaded." />
     ${connections.loading && !connections.data ? html`<${Loading} what="Loading connections" />` : null}
     ${connections.data && connections.data.length === 0 ? html`<${Empty}>No connections yet: webhooks are refused until one exists</${Empty}>` : null}
@@ -121,8 +113,8 @@ export function Connections() {
                     ${' '}
                     ${
                       connection.enabled
-                        ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(connection, false)} disabled=${busy[connection.id]} title=${`Disable ${connection.provider}/${connection.name}`}>Disable</button>`
-                        : html`<button type="button" class="small" onClick=${() => setEnabled(connection, true)} disabled=${busy[connection.id]} title=${`Enable ${connection.provider}/${connection.name}`}>Enable</button>`
+                        ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(connection, false)} disabled=${rowActions.busy[connection.id]} title=${`Disable ${connection.provider}/${connection.name}`}>Disable</button>`
+                        : html`<button type="button" class="small" onClick=${() => setEnabled(connection, true)} disabled=${rowActions.busy[connection.id]} title=${`Enable ${connection.provider}/${connection.name}`}>Enable</button>`
                     }
                   </td>
                 </tr>`,

@@ -1,7 +1,7 @@
 // Deliveries, failed ones first: filters, Retry (one), Retry all (every delivery matching the
 // filter, after confirming how many). Retried rows are followed until they settle.
 import { get, getAll, post } from '../api.js';
-import { Empty, ErrorBox, formatCount, href, html, Loading, navigate, Notice, PageTitle, ShortId, TableWrap, Time, useApi, useEffect, useInterval, useRef, useState } from '../ui.js';
+import { Empty, ErrorBox, formatCount, href, html, Loading, navigate, Notice, PageTitle, ShortId, TableWrap, Time, useApi, useEffect, useInterval, useRef, useRowActions, useState } from '../ui.js';
 import { fromLocalInput, toLocalInput } from './forms.js';
 
 const STATUSES = [
@@ -42,8 +42,9 @@ export function Deliveries({ params }) {
   const [moreError, setMoreError] = useState(null);
   const [notice, setNotice] = useState(null);
   const [progress, setProgress] = useState(null);
-  const [actionError, setActionError] = useState(null);
-  const [busy, setBusy] = useState({});
+  // Retry of one row, and the retry-all steps, share the page's error box.
+  const rowActions = useRowActions();
+  const setActionError = rowActions.setError;
   const [confirming, setConfirming] = useState(null);
   const [counting, setCounting] = useState(false);
   // Deliveries restarted from this page, followed until they leave `pending`.
@@ -103,20 +104,14 @@ export function Deliveries({ params }) {
   };
   useInterval(refreshFollowed, FOLLOW_MS, following);
 
-  const retryOne = async (delivery) => {
-    setBusy((current) => ({ ...current, [delivery.id]: true }));
-    setActionError(null);
+  const retryOne = (delivery) => {
     setProgress(null);
-    try {
+    return rowActions.run(delivery.id, async () => {
       const restarted = await post(`/admin/deliveries/${delivery.id}/retry`);
       merge(new Map([[restarted.id, restarted]]));
       setNotice({ text: `Retry started for the delivery of event …${delivery.eventId.slice(-8)} to ${names.get(delivery.subscriberId) ?? 'its subscriber'}.` });
       follow([restarted.id]);
-    } catch (error) {
-      setActionError(error);
-    } finally {
-      setBusy((current) => ({ ...current, [delivery.id]: false }));
-    }
+    });
   };
 
   const askRetryAll = async () => {
@@ -171,7 +166,7 @@ export function Deliveries({ params }) {
     ${confirming ? html`<${ConfirmRetryAll} confirming=${confirming} filter=${filter} names=${names} onConfirm=${retryAll} onCancel=${() => setConfirming(null)} />` : null}
     <${Notice} notice=${notice} />
     <${Notice} notice=${progress} />
-    <${ErrorBox} error=${actionError} />
+    <${ErrorBox} error=${rowActions.error} />
     <${ErrorBox} error=${subscribers.error} title="Subscribers could not be loaded." />
     <${ErrorBox} error=${first.error} title="Deliveries could not be loaded." />
     ${first.loading && !first.data ? html`<${Loading} what="Loading deliveries" />` : null}
@@ -201,7 +196,7 @@ export function Deliveries({ params }) {
                   <td class="num">${delivery.replays + 1}</td>
                   <td><code class="wrap">${delivery.lastError ?? ''}</code></td>
                   <td>
-                    <button type="button" class="small" onClick=${() => retryOne(delivery)} disabled=${busy[delivery.id] || delivery.status === 'pending'} title=${`Retry the delivery of event ${delivery.eventId}`}>
+                    <button type="button" class="small" onClick=${() => retryOne(delivery)} disabled=${rowActions.busy[delivery.id] || delivery.status === 'pending'} title=${`Retry the delivery of event ${delivery.eventId}`}>
                       Retry
                     </button>
                   </td>

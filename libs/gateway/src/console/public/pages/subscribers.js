@@ -1,29 +1,21 @@
 // Subscribers: create one (an http one's signing secret is shown once, in the answer), enable or
 // disable, and their health: failing since when, disabled by delivery and why.
 import { getAll, patch, post } from '../api.js';
-import { CopyButton, Empty, ErrorBox, html, Loading, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useState } from '../ui.js';
+import { CopyButton, Empty, ErrorBox, html, Loading, Notice, PageTitle, TableWrap, Time, useApi, useEffect, useRef, useRowActions, useState } from '../ui.js';
 import { list } from './forms.js';
 
 export function Subscribers() {
   const subscribers = useApi(() => getAll('/admin/subscribers').then(({ items }) => items), []);
   const [created, setCreated] = useState(null);
   const [notice, setNotice] = useState(null);
-  const [actionError, setActionError] = useState(null);
-  const [busy, setBusy] = useState({});
+  const rowActions = useRowActions();
 
-  const setEnabled = async (subscriber, enabled) => {
-    setBusy((current) => ({ ...current, [subscriber.id]: true }));
-    setActionError(null);
-    try {
+  const setEnabled = (subscriber, enabled) =>
+    rowActions.run(subscriber.id, async () => {
       const updated = await patch(`/admin/subscribers/${subscriber.id}`, { enabled });
-      subscribers.setData((rows) => rows.map((row) => (row.id === updated.id ? updated : row)));
+      subscribers.setData((current) => current.map((row) => (row.id === updated.id ? updated : row)));
       setNotice({ text: `${updated.name} is ${enabled ? 'enabled: its waiting deliveries resume' : 'disabled: its deliveries wait until it is enabled again'}.` });
-    } catch (error) {
-      setActionError(error);
-    } finally {
-      setBusy((current) => ({ ...current, [subscriber.id]: false }));
-    }
-  };
+    });
 
   return html`<section class="page subscribers">
     <${PageTitle}>Subscribers</${PageTitle}>
@@ -36,7 +28,7 @@ export function Subscribers() {
     />
     ${created ? html`<${Created} subscriber=${created} onDone=${() => setCreated(null)} />` : null}
     <${Notice} notice=${notice} />
-    <${ErrorBox} error=${actionError} />
+    <${ErrorBox} error=${rowActions.error} />
     <${ErrorBox} error=${subscribers.error} title="Subscribers could not be loaded." />
     ${subscribers.loading && !subscribers.data ? html`<${Loading} what="Loading subscribers" />` : null}
     ${subscribers.data && subscribers.data.length === 0 ? html`<${Empty}>No subscribers yet: events are stored but delivered to no one</${Empty}>` : null}
@@ -67,8 +59,8 @@ export function Subscribers() {
                   <td>
                     ${
                       subscriber.enabled
-                        ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(subscriber, false)} disabled=${busy[subscriber.id]} title=${`Disable ${subscriber.name}`}>Disable</button>`
-                        : html`<button type="button" class="small" onClick=${() => setEnabled(subscriber, true)} disabled=${busy[subscriber.id]} title=${`Enable ${subscriber.name}`}>Enable</button>`
+                        ? html`<button type="button" class="small secondary" onClick=${() => setEnabled(subscriber, false)} disabled=${rowActions.busy[subscriber.id]} title=${`Disable ${subscriber.name}`}>Disable</button>`
+                        : html`<button type="button" class="small" onClick=${() => setEnabled(subscriber, true)} disabled=${rowActions.busy[subscriber.id]} title=${`Enable ${subscriber.name}`}>Enable</button>`
                     }
                   </td>
                 </tr>`,
