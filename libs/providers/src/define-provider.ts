@@ -72,7 +72,7 @@ function refuse(detail: string): never {
 }
 
 /** `webhookSecret` of `complycube` → `COMPLYCUBE_WEBHOOK_SECRET`. */
-export function environmentVariable(provider: string, field: string): string {
+function environmentVariable(provider: string, field: string): string {
   return `${provider}_${field.replace(/([a-z0-9])([A-Z])/g, '$1_$2')}`.toUpperCase();
 }
 

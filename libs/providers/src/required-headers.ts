@@ -36,17 +36,6 @@ export function parseRequiredHeaders(value: unknown): Record<string, string> {
   return headers;
 }
 
-/**
- * Options of a vendor whose only option is `requiredHeaders` (signed-JSON vendors). Unknown keys
- * are most likely typos: refuse them rather than ignore them. Idempotent.
- */
-export function parseHeaderOnlyOptions(raw: Readonly<Record<string, unknown>>, vendor: string): Record<string, unknown> {
-  for (const key of Object.keys(raw)) {
-    if (key !== 'requiredHeaders') throw new ConnectionConfigError(key, `is not a ${vendor} option`);
-  }
-  return { requiredHeaders: parseRequiredHeaders(raw.requiredHeaders) };
-}
-
 /** The `webhookSecret` of a signed-JSON vendor must be a non-empty string. */
 export function checkWebhookSecret(secrets: Readonly<Record<string, string>>): void {
   const secret: unknown = secrets.webhookSecret;

@@ -93,7 +93,8 @@ export class ConnectionCache extends ReloadingCache<Map<string, CachedConnection
       const adapter = findProvider(row.provider);
       if (!adapter) continue;
       try {
-        const options = adapter.parseOptions(row.options);
+        // prepare parses the options once for the load: options that no longer parse leave the connection out (below).
+        const { options } = row;
         const connection: CachedConnection = {
           provider: row.provider,
           name: row.name,

@@ -1,10 +1,11 @@
 import { isRecord, WebhookRejection } from '@kyc/core';
 import { bodyHmacProvider } from '../families/body-hmac';
+import type { BaseOptions } from '../define-provider';
 import { optionsParser } from '../options';
 import { COMPLYCUBE_KNOWN_EVENTS, mapComplycubeEvent } from './complycube.mapping';
 import { complycubeSimulator } from './complycube.simulator';
 
-const options = optionsParser<{ requiredHeaders: Record<string, string> }>('ComplyCube', {});
+const options = optionsParser<BaseOptions>('ComplyCube', {});
 
 /** Hex HMAC-SHA256 of the raw body, no prefix, no timestamp: replay protection is the `id` dedup. */
 export const complycubeProvider = bodyHmacProvider({

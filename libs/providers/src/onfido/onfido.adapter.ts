@@ -1,10 +1,11 @@
 import { isRecord, WebhookRejection } from '@kyc/core';
 import { bodyHmacProvider } from '../families/body-hmac';
+import type { BaseOptions } from '../define-provider';
 import { optionsParser } from '../options';
 import { mapOnfidoEvent, ONFIDO_KNOWN_EVENTS, onfidoEventTime } from './onfido.mapping';
 import { onfidoSimulator } from './onfido.simulator';
 
-const options = optionsParser<{ requiredHeaders: Record<string, string> }>('Onfido', {});
+const options = optionsParser<BaseOptions>('Onfido', {});
 
 /**
  * `X-SHA2-Signature`: hex HMAC-SHA256 of the raw body keyed with the webhook token; no timestamp,
