@@ -11,3 +11,4 @@ export * from './keyed-digest';
 export * from './verification-state';
 export * from './promises';
 export * from './is-record';
+export * from './ops-event';
