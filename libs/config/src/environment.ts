@@ -116,6 +116,13 @@ export class EnvironmentVariables {
   @Max(7 * 86_400)
   SUBSCRIBER_MAX_RETRY_AFTER_SECONDS = 3_600;
 
+  /** Time between the worker's operational checks (refusal streaks, silent connections, stuck verifications). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  OPS_CHECK_INTERVAL_MS = 30_000;
+
   /** An HTTP subscriber failing every attempt for this long is disabled (0: never). */
   @Type(() => Number)
   @IsInt()

@@ -9,6 +9,13 @@ describe('subscription filters', () => {
     ['check.completed', 'check.completed', true],
     ['check.completed', 'check.completed_x', false],
     ['complycube.*', 'complycube.brand.new', true],
+    // Operational events only for those who ask for them.
+    ['*', 'ops.connection.refusing', false],
+    ['ops.*', 'ops.connection.refusing', true],
+    ['ops.subscriber.*', 'ops.subscriber.paused', true],
+    ['ops.subscriber.*', 'ops.connection.silent', false],
+    ['ops.verification.stuck', 'ops.verification.stuck', true],
+    ['verification.*', 'ops.verification.stuck', false],
   ])('%s matches %s: %s', (pattern, type, expected) => {
     expect(typeMatches(pattern, type)).toBe(expected);
   });

@@ -1,3 +1,5 @@
+import { isOpsType } from './ops-event';
+
 /** Which events a subscriber receives. */
 export interface SubscriptionFilter {
   /** Provider names; empty = every provider. */
@@ -7,14 +9,15 @@ export interface SubscriptionFilter {
    * every connection. Keeps a sandbox or weakly authenticated connection away from production consumers.
    */
   connections?: string[];
-  /** Type patterns: `*` (all), `verification.*` (prefix up to a dot), or an exact type. Empty = none. */
+  /** Type patterns: `*` (every event but the operational ones), `verification.*` (prefix up to a dot), or an exact type. Empty = none. */
   types: string[];
   /** Also stale status events (`verification.stale`: older than the status already held); default false. */
   includeStale?: boolean;
 }
 
+/** `*` leaves out operational events (`ops.*`): a consumer of verifications must not get alerts it never asked for. */
 export function typeMatches(pattern: string, type: string): boolean {
-  if (pattern === '*') return true;
+  if (pattern === '*') return !isOpsType(type);
   if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
   return pattern === type;
 }

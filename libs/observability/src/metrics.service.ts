@@ -4,7 +4,8 @@ import Redis from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AppConfig } from '@kyc/config';
 import { withTimeout } from '@kyc/core';
-import { OutboxQueries } from '@kyc/persistence';
+import { OpsQueries, OutboxQueries } from '@kyc/persistence';
+import { parseAlertOptions } from '@kyc/providers';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, RedisMonitor } from '@kyc/queue';
 
 /** How long a scrape waits for Redis or the database before leaving a gauge out. */
@@ -72,6 +73,13 @@ export class MetricsService implements OnApplicationShutdown {
     registers: [this.registry],
   });
 
+  private readonly opsEvents = new Counter({
+    name: 'kyc_ops_events_total',
+    help: 'Operational events raised (one per episode), by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
   private readonly payloadsPurged = new Counter({
     name: 'kyc_payloads_purged_total',
     help: 'Decoded payloads purged by the retention job',
@@ -82,7 +90,7 @@ export class MetricsService implements OnApplicationShutdown {
   private readonly redis: Redis;
   private readonly queues: Queue[];
 
-  constructor(config: AppConfig, outbox: OutboxQueries, monitor: RedisMonitor) {
+  constructor(config: AppConfig, outbox: OutboxQueries, ops: OpsQueries, monitor: RedisMonitor) {
     collectDefaultMetrics({ register: this.registry });
     this.redis = new Redis({ ...redisOptions(config.env.REDIS_URL, 'producer'), lazyConnect: true });
     this.redis.on('error', () => undefined); // outages are reported once by RedisMonitor
@@ -117,6 +125,66 @@ export class MetricsService implements OnApplicationShutdown {
         else this.set(count);
       },
     });
+    this.registerOpsGauges(ops);
+  }
+
+  /**
+   * The state behind each operational event, read from the database on each scrape, so that
+   * Prometheus can alert on it too (docs/alerting.md) and every process reports the same values.
+   */
+  private registerOpsGauges(ops: OpsQueries): void {
+    const known = <T>(read: Promise<T>) => withTimeout(read, COLLECT_TIMEOUT_MS, () => undefined).catch(() => undefined);
+    const connections = () => known(ops.enabledConnections());
+    new Gauge({
+      name: 'kyc_connection_last_webhook_timestamp_seconds',
+      help: "Unix time of each enabled connection's newest webhook (its creation when it has none)",
+      labelNames: ['provider', 'connection'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const connection of (await connections()) ?? []) this.set({ provider: connection.provider, connection: connection.name }, (connection.lastWebhookAt ?? connection.createdAt).getTime() / 1000);
+      },
+    });
+    new Gauge({
+      name: 'kyc_connection_refusal_streak',
+      help: 'Refusals of each enabled connection since its newest webhook (ops.connection.refusing at refusalAlertThreshold)',
+      labelNames: ['provider', 'connection'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const connection of (await connections()) ?? []) {
+          const streak = await known(ops.refusalStreak(connection.provider, connection.name, connection.lastWebhookAt ?? connection.createdAt));
+          if (streak !== undefined) this.set({ provider: connection.provider, connection: connection.name }, streak?.count ?? 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'kyc_verifications_stuck',
+      help: 'Verifications in a non-final status for longer than their connection\'s stuckAfterSeconds (connections that set it)',
+      labelNames: ['provider', 'connection'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        for (const connection of (await connections()) ?? []) {
+          const { stuckAfterSeconds } = safeAlertOptions(connection.options);
+          if (stuckAfterSeconds === 0) continue;
+          const count = await known(ops.countStuck(connection.provider, connection.name, new Date(now - stuckAfterSeconds * 1000)));
+          if (count !== undefined) this.set({ provider: connection.provider, connection: connection.name }, count);
+        }
+      },
+    });
+    new Gauge({
+      name: 'kyc_subscribers_unhealthy',
+      help: 'Subscribers paused by the gateway (auto-pause or 410) and subscribers failing now, by state',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const trouble = await known(ops.subscriberTrouble());
+        if (trouble) for (const state of ['paused', 'failing'] as const) this.set({ state }, trouble[state]);
+      },
+    });
   }
 
   get contentType(): string {
@@ -131,6 +199,10 @@ export class MetricsService implements OnApplicationShutdown {
   webhookReceived(provider: string, outcome: string, seconds: number): void {
     this.webhooksReceived.inc({ provider, outcome });
     this.ingressDuration.observe({ provider }, seconds);
+  }
+
+  opsEventRaised(type: string): void {
+    this.opsEvents.inc({ type });
   }
 
   staleEvent(provider: string): void {
@@ -157,5 +229,14 @@ export class MetricsService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.queues.map((queue) => queue.close().catch(() => undefined)));
     this.redis.disconnect();
+  }
+}
+
+/** Stored options were validated when written; should they no longer parse, the connection sets no alerts. */
+function safeAlertOptions(options: Record<string, unknown>): { stuckAfterSeconds: number } {
+  try {
+    return parseAlertOptions(options);
+  } catch {
+    return { stuckAfterSeconds: 0 };
   }
 }

@@ -10,6 +10,7 @@ export * from './subscriber.store';
 export * from './delivery.store';
 export * from './outbox.queries';
 export * from './overview.queries';
+export * from './ops.queries';
 export * from './retention.queries';
 export * from './secrets-resealer';
 export * from './sql-steps';

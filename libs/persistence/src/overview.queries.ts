@@ -60,7 +60,7 @@ export class OverviewQueries {
     @InjectRepository(ConnectionEntity) private readonly connections: Repository<ConnectionEntity>,
   ) {}
 
-  /** Events received in [from, to), counted per provider and minute (integer division of the BIGINT on both databases). */
+  /** Webhooks (events but the operational ones) received in [from, to), counted per provider and minute (integer division of the BIGINT on both databases). */
   async webhooksPerMinute(from: Date, to: Date): Promise<ProviderMinuteCount[]> {
     const minute = `event.receivedAt / ${MINUTE_MS}`;
     const rows = await this.events
@@ -70,6 +70,7 @@ export class OverviewQueries {
       .addSelect('COUNT(*)', 'count')
       .where('event.receivedAt >= :from', { from: from.getTime() })
       .andWhere('event.receivedAt < :to', { to: to.getTime() })
+      .andWhere("event.type NOT LIKE 'ops.%'")
       .groupBy('event.provider')
       .addGroupBy(minute)
       .getRawMany<{ provider: string; minute: unknown; count: unknown }>();
@@ -110,7 +111,8 @@ export class OverviewQueries {
   }
 
   /**
-   * Every connection with its last webhook. Events keep the connection's name: a connection deleted
+   * Every connection with its last webhook (operational events about it are not webhooks; they
+   * are rare, so skipping them costs a step or two). Events keep the connection's name: a connection deleted
    * and created again under the same name shows the events of the former one.
    *
    * One step down `ix_events_connection_received_at` per connection, whatever the planner's
@@ -128,7 +130,7 @@ export class OverviewQueries {
       `SELECT c.id AS id, c.provider AS provider, c.name AS name, c.enabled AS enabled,
          (SELECT CASE WHEN e.connection = c.name THEN e.received_at END
             FROM events e
-           WHERE e.provider = c.provider AND e.connection <= c.name
+           WHERE e.provider = c.provider AND e.connection <= c.name AND e.type NOT LIKE 'ops.%'
            ORDER BY e.connection DESC, e.received_at DESC
            LIMIT 1) AS last_webhook_at
        FROM connections c`,

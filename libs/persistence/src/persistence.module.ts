@@ -7,6 +7,7 @@ import { ENTITIES } from './entities';
 import { EventStore } from './event.store';
 import { InboundRefusalStore } from './inbound-refusal.store';
 import { OutboxQueries } from './outbox.queries';
+import { OpsQueries } from './ops.queries';
 import { OverviewQueries } from './overview.queries';
 import { RetentionQueries } from './retention.queries';
 import { DeliveryStore } from './delivery.store';
@@ -15,8 +16,8 @@ import { VerificationLedger } from './verification.ledger';
 import { VerificationStore } from './verification.store';
 
 const STORES = [EventStore, ConnectionStore, InboundRefusalStore, SubscriberStore, DeliveryStore, VerificationLedger, VerificationStore];
-/** Read-only and maintenance queries beside the stores (metrics, the console's overview, payload retention). */
-const QUERIES = [OutboxQueries, OverviewQueries, RetentionQueries];
+/** Read-only and maintenance queries beside the stores (metrics, the console's overview, payload retention, operational checks). */
+const QUERIES = [OutboxQueries, OverviewQueries, RetentionQueries, OpsQueries];
 
 @Global()
 @Module({

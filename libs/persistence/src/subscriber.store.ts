@@ -176,6 +176,12 @@ export class SubscriberStore {
       .execute();
   }
 
+  /** When the subscriber's current failure streak began, as stored (the first failure any worker recorded); null when it is not failing. */
+  async failingSince(id: string): Promise<Date | null> {
+    const row = await this.subscribers.findOne({ select: { id: true, failingSince: true }, where: { id } });
+    return row?.failingSince ?? null;
+  }
+
   /** A successful attempt after failures: the streak ends. */
   async recordRecovery(id: string): Promise<void> {
     await this.subscribers.createQueryBuilder().update(SubscriberEntity).set({ consecutiveFailures: 0, failingSince: null }).where('id = :id AND failing_since IS NOT NULL', { id }).execute();

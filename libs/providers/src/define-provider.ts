@@ -1,6 +1,7 @@
 import { type NormalizedEvent, WebhookRejection } from '@kyc/core';
 import type { DecodedWebhook, InboundWebhook, PreparedConnection, ProviderAdapter, ProviderSimulator, VendorEventVariant } from './provider.interface';
 import { checkWebhookSecret } from './required-headers';
+import { ALERT_OPTION_NAMES, parseAlertOptions, vendorOptionsOf } from './alert-options';
 
 /** Options every vendor has: custom headers the operator configured on the vendor's side. */
 export type BaseOptions = { requiredHeaders: Record<string, string> };
@@ -35,11 +36,13 @@ export interface ProviderDefinition<Options extends BaseOptions, Keys> {
 export function defineProvider<Options extends BaseOptions, Keys>(definition: ProviderDefinition<Options, Keys>): ProviderAdapter {
   const { name, displayName, secretFields, signatureHeaders, simulator, knownEvents, optionNames } = definition;
   const checkSecrets = definition.checkSecrets ?? ((secrets: Readonly<Record<string, string>>) => checkWebhookSecret(secrets));
+  // Every connection also has the alert options (alert-options.ts), which the vendor's parser never sees.
+  const parseOptions = (raw: Readonly<Record<string, unknown>>): Options => definition.parseOptions(vendorOptionsOf(raw));
   return {
     name,
     displayName,
     secretFields,
-    optionNames,
+    optionNames: [...optionNames, ...ALERT_OPTION_NAMES],
     signatureHeaders,
     simulator,
     knownEvents,
@@ -48,10 +51,10 @@ export function defineProvider<Options extends BaseOptions, Keys>(definition: Pr
       options: variables(name, definition.environmentOptions ?? []),
     },
     recognizesBody: definition.recognizesBody,
-    parseOptions: (raw) => definition.parseOptions(raw),
-    checkSecrets: (secrets, options) => checkSecrets(secrets, definition.parseOptions(options)),
+    parseOptions: (raw): Record<string, unknown> => ({ ...(parseOptions(raw) as Record<string, unknown>), ...parseAlertOptions(raw) }),
+    checkSecrets: (secrets, options) => checkSecrets(secrets, parseOptions(options)),
     prepare({ secrets, options: raw }): PreparedConnection {
-      const options = definition.parseOptions(raw);
+      const options = parseOptions(raw);
       let keys: Keys;
       try {
         keys = definition.prepareKeys(secrets, options);
@@ -62,7 +65,7 @@ export function defineProvider<Options extends BaseOptions, Keys>(definition: Pr
       }
       return { requiredHeaders: options.requiredHeaders, authenticate: (webhook) => definition.authenticate(webhook, keys, options) };
     },
-    securityWarnings: ({ secrets, options }) => definition.securityWarnings?.(secrets, definition.parseOptions(options)) ?? [],
+    securityWarnings: ({ secrets, options }) => definition.securityWarnings?.(secrets, parseOptions(options)) ?? [],
     normalize: (decoded) => definition.normalize(decoded),
   };
 }

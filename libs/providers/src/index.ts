@@ -3,3 +3,4 @@ export * from './required-headers';
 export * from './registry';
 export * from './define-provider';
 export * from './options';
+export * from './alert-options';

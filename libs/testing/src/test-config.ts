@@ -27,6 +27,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
       ADMIN_RATE_LIMIT_PER_MINUTE: '100000',
       // Likewise for refusals from one source (the tests' own loopback); test/ingress-abuse sets a low one.
       INGRESS_REFUSALS_PER_MINUTE: '100000',
+      // Operational events would add events of their own to suites that count them; test/ops-events sets a short one.
+      OPS_CHECK_INTERVAL_MS: '3600000',
       ...overrides,
     },
     () => undefined,

@@ -11,6 +11,8 @@ import { DeliveryReconciler } from './delivery/delivery-reconciler';
 import { SubscriberHealth } from './delivery/subscriber-health';
 import { DispatchEventProcessor } from './dispatch/dispatch-event.processor';
 import { DispatcherService } from './dispatch/dispatcher.service';
+import { OpsEvents } from './ops/ops-events';
+import { OpsMonitor } from './ops/ops-monitor';
 import { OutboxRelay } from './relay/outbox-relay';
 import { PayloadRetention } from './retention/payload-retention';
 import { RefusalRetention } from './retention/refusal-retention';
@@ -35,10 +37,12 @@ import { ActiveJobs, WorkerDrain } from './worker-drain';
     PayloadRetention,
     RefusalRetention,
     VerificationBackfill,
+    OpsEvents,
+    OpsMonitor,
     ActiveJobs,
     WorkerDrain,
   ],
-  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention, RefusalRetention, VerificationBackfill],
+  exports: [OutboxRelay, DeliveryReconciler, SubscriberCache, PayloadRetention, RefusalRetention, VerificationBackfill, OpsMonitor],
 })
 export class WorkerFeaturesModule {}
 

@@ -51,7 +51,9 @@ export class IngressService {
   async receive(route: IngressRoute, request: Request, requestId?: string): Promise<IngestAnswer> {
     const receivedAt = new Date();
     const started = performance.now();
-    const context: { provider?: string; connection?: string; size: number } = { ...route, size: Number(request.headers['content-length']) || 0 };
+    // `/webhooks/:provider` means the `default` connection: its refusals count toward that one's streak.
+    const connection = route.provider === undefined ? undefined : (route.connection ?? 'default');
+    const context: { provider?: string; connection?: string; size: number } = { ...route, connection, size: Number(request.headers['content-length']) || 0 };
     let outcome = 'error';
     let reserved = 0;
     try {

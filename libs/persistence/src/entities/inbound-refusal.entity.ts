@@ -8,6 +8,7 @@ import { epochMs } from './column-types';
  */
 @Entity('inbound_refusals')
 @Index('ix_inbound_refusals_received_at', ['receivedAt'])
+@Index('ix_inbound_refusals_connection_received_at', ['provider', 'connection', 'receivedAt'])
 export class InboundRefusalEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { canonicalJson, eventIdDigest, sha256Hex, WebhookRejection } from '@kyc/core';
 import { authenticateWith, recognizes, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
@@ -472,6 +473,7 @@ describe('allpass options and secrets', () => {
   it('applies defaults and is idempotent', () => {
     const parsed = allpassProvider.parseOptions({});
     expect(parsed).toEqual({
+      ...DEFAULT_ALERT_OPTIONS,
       encryptionMethod: 'aes-256-gcm',
       keyEncoding: 'auto',
       dataEncoding: 'auto',

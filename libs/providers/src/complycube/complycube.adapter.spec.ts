@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { randomBytes, randomInt } from 'node:crypto';
 import { EventVerifier } from '@complycube/api';
 import { authenticateWith, hexSignatureVariants, inboundWebhook, recognizes, refusalOf } from '@kyc/testing';
@@ -139,9 +140,9 @@ describe('complycube adapter surface', () => {
   });
 
   it('parses options: requiredHeaders only, default {}', () => {
-    expect(complycubeProvider.parseOptions({})).toEqual({ requiredHeaders: {} });
+    expect(complycubeProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {} });
     const parsed = complycubeProvider.parseOptions({ requiredHeaders: { authorization: 'Bearer t' } });
-    expect(parsed).toEqual({ requiredHeaders: { authorization: 'Bearer t' } });
+    expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: { authorization: 'Bearer t' } });
     expect(complycubeProvider.parseOptions(parsed)).toEqual(parsed);
     expect(() => complycubeProvider.parseOptions({ timestampToleranceSeconds: 1 })).toThrow(ConnectionConfigError);
     expect(() => complycubeProvider.parseOptions({ requiredHeaders: ['a'] })).toThrow(ConnectionConfigError);

@@ -1,3 +1,4 @@
+import { ALERT_OPTION_NAMES, DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createHash, createHmac, randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -237,10 +238,10 @@ describe('onfido adapter surface', () => {
   });
 
   it('parses options: requiredHeaders only, default {}; unknown keys and bad values refused', () => {
-    expect(onfidoProvider.optionNames).toEqual(['requiredHeaders']);
-    expect(onfidoProvider.parseOptions({})).toEqual({ requiredHeaders: {} });
+    expect(onfidoProvider.optionNames).toEqual(['requiredHeaders', ...ALERT_OPTION_NAMES]);
+    expect(onfidoProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {} });
     const parsed = onfidoProvider.parseOptions({ requiredHeaders: { authorization: 'Bearer t' } });
-    expect(parsed).toEqual({ requiredHeaders: { authorization: 'Bearer t' } });
+    expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: { authorization: 'Bearer t' } });
     expect(onfidoProvider.parseOptions(parsed)).toEqual(parsed);
     expect(() => onfidoProvider.parseOptions({ timestampToleranceSeconds: 300 })).toThrow(ConnectionConfigError);
     expect(() => onfidoProvider.parseOptions({ requiredHeaders: ['a'] })).toThrow(ConnectionConfigError);

@@ -1,3 +1,4 @@
+import { ALERT_OPTION_NAMES, DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createHmac, randomBytes } from 'node:crypto';
 import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { ConnectionConfigError, type ConnectionCredentials, type InboundWebhook } from '../provider.interface';
@@ -248,13 +249,13 @@ describe('persona adapter surface', () => {
     expect({ name: personaProvider.name, displayName: personaProvider.displayName }).toEqual({ name: 'persona', displayName: 'Persona' });
     expect(personaProvider.secretFields).toEqual({ required: ['webhookSecret'], optional: [] });
     expect(personaProvider.environment).toEqual({ secrets: { webhookSecret: 'PERSONA_WEBHOOK_SECRET' }, options: {} });
-    expect(personaProvider.optionNames).toEqual(['requiredHeaders', 'timestampToleranceSeconds']);
+    expect(personaProvider.optionNames).toEqual(['requiredHeaders', 'timestampToleranceSeconds', ...ALERT_OPTION_NAMES]);
   });
 
   it('parses options: defaults, idempotence, bounds, unknown keys refused', () => {
-    expect(personaProvider.parseOptions({})).toEqual({ requiredHeaders: {}, timestampToleranceSeconds: 300 });
+    expect(personaProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, timestampToleranceSeconds: 300 });
     const parsed = personaProvider.parseOptions({ requiredHeaders: { authorization: 'Bearer t' }, timestampToleranceSeconds: 0 });
-    expect(parsed).toEqual({ requiredHeaders: { authorization: 'Bearer t' }, timestampToleranceSeconds: 0 });
+    expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: { authorization: 'Bearer t' }, timestampToleranceSeconds: 0 });
     expect(personaProvider.parseOptions(parsed)).toEqual(parsed);
     expect(personaProvider.parseOptions({ timestampToleranceSeconds: 86_400 }).timestampToleranceSeconds).toBe(86_400);
     expect(personaProvider.parseOptions({ timestampToleranceSeconds: null }).timestampToleranceSeconds).toBe(300);

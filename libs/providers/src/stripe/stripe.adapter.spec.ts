@@ -1,3 +1,4 @@
+import { ALERT_OPTION_NAMES, DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -341,12 +342,12 @@ describe('stripe adapter surface', () => {
   });
 
   it('parses options: requiredHeaders (default {}) and timestampToleranceSeconds (default 300, 0 = off)', () => {
-    expect(stripeProvider.optionNames).toEqual(['requiredHeaders', 'timestampToleranceSeconds']);
-    expect(stripeProvider.parseOptions({})).toEqual({ requiredHeaders: {}, timestampToleranceSeconds: 300 });
+    expect(stripeProvider.optionNames).toEqual(['requiredHeaders', 'timestampToleranceSeconds', ...ALERT_OPTION_NAMES]);
+    expect(stripeProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, timestampToleranceSeconds: 300 });
     const parsed = stripeProvider.parseOptions({ requiredHeaders: { authorization: 'Bearer t' }, timestampToleranceSeconds: 0 });
-    expect(parsed).toEqual({ requiredHeaders: { authorization: 'Bearer t' }, timestampToleranceSeconds: 0 });
+    expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: { authorization: 'Bearer t' }, timestampToleranceSeconds: 0 });
     expect(stripeProvider.parseOptions(parsed)).toEqual(parsed);
-    expect(stripeProvider.parseOptions({ timestampToleranceSeconds: null })).toEqual({ requiredHeaders: {}, timestampToleranceSeconds: 300 });
+    expect(stripeProvider.parseOptions({ timestampToleranceSeconds: null })).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, timestampToleranceSeconds: 300 });
     expect(stripeProvider.parseOptions({ timestampToleranceSeconds: 86_400 }).timestampToleranceSeconds).toBe(86_400);
     for (const bad of [-1, 1.5, '300', 86_401, true, Number.NaN]) expect(() => stripeProvider.parseOptions({ timestampToleranceSeconds: bad })).toThrow(ConnectionConfigError);
     expect(() => stripeProvider.parseOptions({ tolerance: 300 })).toThrow(ConnectionConfigError);

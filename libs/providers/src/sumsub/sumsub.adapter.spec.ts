@@ -1,3 +1,4 @@
+import { ALERT_OPTION_NAMES, DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { canonicalJson, sha256Hex, WebhookRejection } from '@kyc/core';
@@ -387,15 +388,15 @@ describe('sumsub adapter surface', () => {
   it('names SUMSUB_WEBHOOK_SECRET and no option variables', () => {
     expect(sumsubProvider.environment).toEqual({ secrets: { webhookSecret: 'SUMSUB_WEBHOOK_SECRET' }, options: {} });
     expect(sumsubProvider.signatureHeaders).toEqual(['x-payload-digest']);
-    expect(sumsubProvider.optionNames).toEqual(['requiredHeaders', 'algorithms']);
+    expect(sumsubProvider.optionNames).toEqual(['requiredHeaders', 'algorithms', ...ALERT_OPTION_NAMES]);
   });
 
   it('parses options: algorithms (default all three) and requiredHeaders (default {})', () => {
     const all = ['HMAC_SHA1_HEX', 'HMAC_SHA256_HEX', 'HMAC_SHA512_HEX'];
-    expect(sumsubProvider.parseOptions({})).toEqual({ requiredHeaders: {}, algorithms: all });
-    expect(sumsubProvider.parseOptions({ algorithms: null })).toEqual({ requiredHeaders: {}, algorithms: all });
+    expect(sumsubProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, algorithms: all });
+    expect(sumsubProvider.parseOptions({ algorithms: null })).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, algorithms: all });
     const parsed = sumsubProvider.parseOptions({ algorithms: ['HMAC_SHA512_HEX', 'HMAC_SHA256_HEX', 'HMAC_SHA512_HEX'], requiredHeaders: { authorization: 'Bearer t' } });
-    expect(parsed).toEqual({ requiredHeaders: { authorization: 'Bearer t' }, algorithms: ['HMAC_SHA512_HEX', 'HMAC_SHA256_HEX'] });
+    expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: { authorization: 'Bearer t' }, algorithms: ['HMAC_SHA512_HEX', 'HMAC_SHA256_HEX'] });
     expect(sumsubProvider.parseOptions(parsed)).toEqual(parsed);
   });
 

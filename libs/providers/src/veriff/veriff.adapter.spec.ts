@@ -1,3 +1,4 @@
+import { ALERT_OPTION_NAMES, DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createHash, createHmac, randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { eventIdDigest, WebhookRejection } from '@kyc/core';
 import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
@@ -390,12 +391,12 @@ describe('veriff adapter surface', () => {
   });
 
   it('parses options: apiKey (default null) and requiredHeaders (default {})', () => {
-    expect(veriffProvider.parseOptions({})).toEqual({ apiKey: null, requiredHeaders: {} });
-    expect(veriffProvider.parseOptions({ apiKey: null })).toEqual({ apiKey: null, requiredHeaders: {} });
+    expect(veriffProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, apiKey: null, requiredHeaders: {} });
+    expect(veriffProvider.parseOptions({ apiKey: null })).toEqual({ ...DEFAULT_ALERT_OPTIONS, apiKey: null, requiredHeaders: {} });
     const parsed = veriffProvider.parseOptions({ apiKey: API_KEY, requiredHeaders: { authorization: 'Bearer t' } });
-    expect(parsed).toEqual({ apiKey: API_KEY, requiredHeaders: { authorization: 'Bearer t' } });
+    expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, apiKey: API_KEY, requiredHeaders: { authorization: 'Bearer t' } });
     expect(veriffProvider.parseOptions(parsed)).toEqual(parsed);
-    expect(veriffProvider.optionNames).toEqual(['requiredHeaders', 'apiKey']);
+    expect(veriffProvider.optionNames).toEqual(['requiredHeaders', 'apiKey', ...ALERT_OPTION_NAMES]);
   });
 
   it.each([

@@ -1,3 +1,4 @@
+import { DEFAULT_ALERT_OPTIONS } from '../alert-options';
 import { createHmac } from 'node:crypto';
 import { authenticateWith, inboundWebhook, recognizes, refusalOf, TEST_EVENT_ID_DIGEST } from '@kyc/testing';
 import { canonicalJson, hmacSha256, sha256Hex } from '@kyc/core';
@@ -195,13 +196,13 @@ describe('verifik signature key and digest forms', () => {
   });
 
   it('parses signatureKey: auto by default, each allowed value kept, anything else refused naming signatureKey', () => {
-    expect(verifikProvider.parseOptions({})).toEqual({ requiredHeaders: {}, signatureKey: 'auto' });
+    expect(verifikProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, signatureKey: 'auto' });
     for (const value of ['auto', 'utf8', 'whsec'] as const) {
       const parsed = verifikProvider.parseOptions({ signatureKey: value });
-      expect(parsed).toEqual({ requiredHeaders: {}, signatureKey: value });
+      expect(parsed).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, signatureKey: value });
       expect(verifikProvider.parseOptions(parsed)).toEqual(parsed);
     }
-    expect(verifikProvider.parseOptions({ signatureKey: null })).toEqual({ requiredHeaders: {}, signatureKey: 'auto' });
+    expect(verifikProvider.parseOptions({ signatureKey: null })).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, signatureKey: 'auto' });
     for (const value of ['base64', 'hex', 'AUTO', 'whsec_', '', 1, true, ['utf8'], { mode: 'utf8' }]) {
       let error: unknown;
       try {
@@ -273,8 +274,8 @@ describe('verifik adapter surface', () => {
   });
 
   it('parses options: requiredHeaders (default {}) and signatureKey (default auto)', () => {
-    expect(verifikProvider.parseOptions({})).toEqual({ requiredHeaders: {}, signatureKey: 'auto' });
-    expect(verifikProvider.parseOptions({ requiredHeaders: { 'x-token': 't' } })).toEqual({ requiredHeaders: { 'x-token': 't' }, signatureKey: 'auto' });
+    expect(verifikProvider.parseOptions({})).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: {}, signatureKey: 'auto' });
+    expect(verifikProvider.parseOptions({ requiredHeaders: { 'x-token': 't' } })).toEqual({ ...DEFAULT_ALERT_OPTIONS, requiredHeaders: { 'x-token': 't' }, signatureKey: 'auto' });
     expect(() => verifikProvider.parseOptions({ prefix: 'sha256=' })).toThrow(ConnectionConfigError);
     expect(() => verifikProvider.parseOptions({ requiredHeaders: 'x' })).toThrow(ConnectionConfigError);
     expect(() => verifikProvider.parseOptions({ requiredHeaders: { 'x-token': '' } })).toThrow(ConnectionConfigError);

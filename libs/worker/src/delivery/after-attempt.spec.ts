@@ -44,8 +44,11 @@ describe('healthAfterAttempt', () => {
   const http = { kind: 'http' as const, url: 'https://hooks.example.com/kyc', failingSince: null };
   const failingFor = (ms: number) => ({ ...http, failingSince: new Date(NOW - ms).toISOString() });
 
-  it('leaves queue subscribers alone, failing or not', () => {
-    expect(healthAfterAttempt({ kind: 'queue', failingSince: null }, failed({ httpStatus: 410 }), attemptedAt, hour)).toEqual({ kind: 'unchanged' });
+  it('keeps the failure streak of queue subscribers but never pauses or disables them', () => {
+    const since = new Date(attemptedAt.getTime() - 2 * hour).toISOString();
+    expect(healthAfterAttempt({ kind: 'queue', failingSince: null }, failed({ httpStatus: 410 }), attemptedAt, hour)).toEqual({ kind: 'failing', failingSince: attemptedAt.toISOString() });
+    expect(healthAfterAttempt({ kind: 'queue', failingSince: since }, failed({}), attemptedAt, hour)).toEqual({ kind: 'failing', failingSince: since });
+    expect(healthAfterAttempt({ kind: 'queue', failingSince: since }, { ok: true }, attemptedAt, hour)).toEqual({ kind: 'recovered' });
     expect(healthAfterAttempt({ kind: 'queue', failingSince: null }, { ok: true }, attemptedAt, hour)).toEqual({ kind: 'unchanged' });
   });
 

@@ -30,7 +30,7 @@ export function decideAfterAttempt(outcome: AttemptOutcome, attemptNumber: numbe
   return { kind: 'retry', at: new Date(now + delayMs) };
 }
 
-/** What an attempt tells of an HTTP subscriber's health (queue subscribers' failures are our Redis: unchanged). */
+/** What an attempt tells of a subscriber's health. */
 export type HealthChange =
   | { kind: 'unchanged' }
   | { kind: 'recovered' }
@@ -39,11 +39,15 @@ export type HealthChange =
   /** Failing for SUBSCRIBER_AUTO_PAUSE_AFTER_MS by the cached streak: paused if the database agrees it failed since before `failingBefore`. */
   | { kind: 'pause-due'; failingSince: string; failingBefore: Date };
 
-/** `pauseAfterMs` is SUBSCRIBER_AUTO_PAUSE_AFTER_MS (0: never pause). */
+/**
+ * `pauseAfterMs` is SUBSCRIBER_AUTO_PAUSE_AFTER_MS (0: never pause). Queue subscribers keep a
+ * failure streak too (its start names their `ops.subscriber.failing` episode), but are never
+ * paused or disabled: their failures are our Redis, not the subscriber.
+ */
 export function healthAfterAttempt(subscriber: Pick<Subscriber, 'kind' | 'failingSince'> & { url?: string }, outcome: AttemptOutcome, attemptedAt: Date, pauseAfterMs: number): HealthChange {
-  if (subscriber.kind !== 'http') return { kind: 'unchanged' };
   if (outcome.ok) return subscriber.failingSince === null ? { kind: 'unchanged' } : { kind: 'recovered' };
   const failingSince = subscriber.failingSince ?? attemptedAt.toISOString();
+  if (subscriber.kind !== 'http') return { kind: 'failing', failingSince };
   if (isGone(outcome)) return { kind: 'gone', failingSince, reason: `HTTP 410 from ${hostOf(subscriber.url)}` };
   if (pauseAfterMs === 0 || Date.parse(failingSince) > attemptedAt.getTime() - pauseAfterMs) return { kind: 'failing', failingSince };
   return { kind: 'pause-due', failingSince, failingBefore: new Date(attemptedAt.getTime() - pauseAfterMs) };

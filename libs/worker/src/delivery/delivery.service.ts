@@ -65,7 +65,8 @@ export class DeliveryService {
       await this.scheduler.schedule([{ id: delivery.id, replays: delivery.replays, attempts: attemptNumber, nextAttemptAt: decision.at }]);
     }
     // The attempt and its successor are safe; a failure to keep the streak must not undo that.
-    await this.health.afterAttempt(subscriber, outcome, attemptedAt).catch((error: Error) => this.logger.warn(`could not update the health of ${subscriber.name}: ${error.message}`));
+    const givenUp = status === 'failed' ? { delivery, attempts: attemptNumber } : undefined;
+    await this.health.afterAttempt(subscriber, outcome, attemptedAt, givenUp).catch((error: Error) => this.logger.warn(`could not update the health of ${subscriber.name}: ${error.message}`));
   }
 }
 
