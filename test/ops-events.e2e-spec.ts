@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Job, Worker } from 'bullmq';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
@@ -63,10 +65,13 @@ describe.each(DATABASE_KINDS)('operational events on %s', (kind) => {
     return { name, url: `${app.url}/webhooks/${provider}/${name}`, credentials: { secrets, options: adapter.parseOptions(options) } };
   }
 
-  const opsOf = (type: string, connectionName?: string) => ops.filter((job) => job.data.type === type && (connectionName === undefined || job.data.connection === connectionName)).map((job) => job.data);
+  const opsOf = (type: string, connectionName?: string) =>
+    ops.filter((job) => job.data.type === type && (connectionName === undefined || job.data.connection === connectionName)).map((job) => job.data);
 
   it('refuses bad alert options with a 400 naming the field', async () => {
-    const answer = await admin.call('POST', '/admin/connections', { body: { provider: 'complycube', name: 'bad-alerts', secrets: { webhookSecret: 'x'.repeat(32) }, options: { refusalAlertThreshold: -1 } } });
+    const answer = await admin.call('POST', '/admin/connections', {
+      body: { provider: 'complycube', name: 'bad-alerts', secrets: { webhookSecret: 'x'.repeat(32) }, options: { refusalAlertThreshold: -1 } },
+    });
     expect(answer.status).toBe(400);
     expect(JSON.stringify(answer.body)).toContain('refusalAlertThreshold');
   });
@@ -174,5 +179,10 @@ describe.each(DATABASE_KINDS)('operational events on %s', (kind) => {
     expect(metrics).toMatch(/kyc_ops_events_total\{type="ops.subscriber.failing"\} [1-9]/);
     expect(metrics).toMatch(/kyc_subscribers_unhealthy\{state="paused"\} [1-9]/);
     expect(metrics).toMatch(new RegExp(`kyc_connection_last_webhook_timestamp_seconds\\{provider="verifik",connection="${target.name}"\\} \\d`));
+    // The example alerting rules use only metrics the gateway serves.
+    const rules = readFileSync(join(__dirname, '..', 'docs', 'alerting', 'prometheus-rules.yml'), 'utf8');
+    const used = [...new Set([...rules.matchAll(/\bkyc_[a-z_]+/g)].map(([name]) => name))];
+    expect(used.length).toBeGreaterThan(4);
+    for (const name of used) expect(metrics).toContain(`# TYPE ${name} `);
   });
 });

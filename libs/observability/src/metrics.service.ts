@@ -142,7 +142,8 @@ export class MetricsService implements OnApplicationShutdown {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const connection of (await connections()) ?? []) this.set({ provider: connection.provider, connection: connection.name }, (connection.lastWebhookAt ?? connection.createdAt).getTime() / 1000);
+        for (const connection of (await connections()) ?? [])
+          this.set({ provider: connection.provider, connection: connection.name }, (connection.lastWebhookAt ?? connection.createdAt).getTime() / 1000);
       },
     });
     new Gauge({
@@ -160,7 +161,7 @@ export class MetricsService implements OnApplicationShutdown {
     });
     new Gauge({
       name: 'kyc_verifications_stuck',
-      help: 'Verifications in a non-final status for longer than their connection\'s stuckAfterSeconds (connections that set it)',
+      help: "Verifications in a non-final status for longer than their connection's stuckAfterSeconds (connections that set it)",
       labelNames: ['provider', 'connection'] as const,
       registers: [this.registry],
       async collect() {
