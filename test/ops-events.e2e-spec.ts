@@ -171,6 +171,9 @@ describe.each(DATABASE_KINDS)('operational events on %s', (kind) => {
     const failures = opsOf('ops.subscriber.failing').filter((event) => event.details.subscriberId === failingSubscriber.id);
     expect(paused).toHaveLength(1);
     expect(paused[0]).toMatchObject({ provider: 'gateway', connection: 'gateway', details: { subscriberName: goneSubscriber.name, reason: expect.stringContaining('410') } });
+    const listed = await admin.get<{ data: Array<{ id: string }> }>('/admin/events?provider=gateway&type=ops.subscriber.paused');
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.map((event) => event.id)).toContain(paused[0].id);
     // Two deliveries given up on in one streak: one event.
     expect(failures).toHaveLength(1);
     expect(failures[0].details).toMatchObject({ subscriberName: failingSubscriber.name, attempts: 1, lastError: expect.stringContaining('500') });

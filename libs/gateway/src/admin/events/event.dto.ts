@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, IntersectionType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
-import { VERIFICATION_STATUSES, type EventVerification, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
+import { GATEWAY_SOURCE, VERIFICATION_STATUSES, type EventVerification, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
 import type { EventSearch } from '@kyc/persistence';
 import { PROVIDERS } from '@kyc/providers';
 import { DeliveryDto, DeliveryWithAttemptsDto } from '../deliveries/delivery.dto';
 import { PageQuery } from '../pagination';
 import { NoNul, timeRange, TimeRangeDto } from './list-query';
 
-const PROVIDER_NAMES = PROVIDERS.map((provider) => provider.name);
+/** `gateway`: the operational events about the gateway's own parts (subscribers). */
+const PROVIDER_NAMES = [...PROVIDERS.map((provider) => provider.name), GATEWAY_SOURCE];
 
 /** The filters events and verifications share: where they come from, their status, their subject. */
 export class SubjectFilterDto {
