@@ -8,7 +8,7 @@ import { SubscriberStore } from '@kyc/persistence';
 import { findProvider, type ConnectionCredentials } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
 import { AdminClient, aSubscriber, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
-import { SubscriberCache } from '@kyc/worker';
+import { OpsEvents, SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
@@ -67,6 +67,17 @@ describe.each(DATABASE_KINDS)('operational events on %s', (kind) => {
 
   const opsOf = (type: string, connectionName?: string) =>
     ops.filter((job) => job.data.type === type && (connectionName === undefined || job.data.connection === connectionName)).map((job) => job.data);
+
+  it('raises an episode once however many workers raise it at the same time', async () => {
+    const another = () =>
+      app.app.get(OpsEvents).raise('ops.connection.silent', { provider: 'verifik', connection: 'default' }, `verifik/default:${randomUUID()}`, { lastWebhookAt: null, silenceAlertSeconds: 1 });
+    const episode = `verifik/default:${randomUUID()}`;
+    const raise = () => app.app.get(OpsEvents).raise('ops.connection.silent', { provider: 'verifik', connection: 'default' }, episode, { lastWebhookAt: null, silenceAlertSeconds: 1 });
+    const outcomes = await Promise.all(Array.from({ length: 8 }, raise));
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect(await raise()).toBe(false);
+    expect(await another()).toBe(true);
+  });
 
   it('refuses bad alert options with a 400 naming the field', async () => {
     const answer = await admin.call('POST', '/admin/connections', {
