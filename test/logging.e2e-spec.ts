@@ -51,7 +51,7 @@ describe('structured logs', () => {
     const completed = (id: string) => records.find((record) => record.reqId === id && record.msg === 'request completed');
     expect(completed('trace-accepted-1')?.req?.url).toBe('/webhooks/complycube');
     expect(completed('trace-refused-1')).toBeDefined();
-    expect(records.find((record) => record.reqId === 'trace-refused-1' && record.context === 'Ingress')?.msg).toMatch(/^refused complycube 401 invalid_signature/);
+    expect(records.find((record) => record.reqId === 'trace-refused-1' && record.context === 'Ingress')?.msg).toMatch(/^refused complycube\/default 401 invalid_signature/);
     expect(records.some((record) => record.req?.url === '/admin/queues')).toBe(true);
     expect(records.some((record) => record.req?.url?.startsWith('/health'))).toBe(false);
 
