@@ -54,7 +54,7 @@ export function consumeVerificationEvents(options: ConsumeVerificationEventsOpti
       const isReplay = job.id !== undefined && job.id.startsWith(`${event.id}:replay:`);
       await handler(event, { job, isReplay, isStale: event.verification?.stale === true, attempt: job.attemptsMade + 1 });
     },
-    { connection, prefix: options.prefix ?? 'kyc', concurrency: options.concurrency },
+    { connection, prefix: options.prefix ?? 'kyc', concurrency: options.concurrency ?? 1 },
   );
   // An EventEmitter 'error' without a listener throws and would crash the service; the worker
   // reconnects by itself, so a log line is all that is needed.
