@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
+// The bullmq the monorepo runs: already in npm's cache, so the install needs no download.
+import { version as BULLMQ_VERSION } from 'bullmq/package.json';
 import { Webhook } from 'standardwebhooks';
 import { AppConfig } from '@kyc/config';
 import { verificationEventJsonSchema } from '@kyc/consumer';
@@ -17,8 +19,6 @@ const run = promisify(execFile);
 const REPO = join(__dirname, '..');
 const PACKAGE_DIR = join(REPO, 'libs/consumer');
 const PACKAGE_NAME = '@kyc-webhook-gateway/consumer';
-/** The bullmq the monorepo runs: already in npm's cache, so the install needs no download. */
-const BULLMQ_VERSION = (require('bullmq/package.json') as { version: string }).version;
 
 /** A Node process of the downstream project, printing one JSON object per line. */
 class DownstreamProcess {
@@ -134,7 +134,10 @@ describe('the consumer package, packed and installed in a fresh project', () => 
     }
     const exportsOf = async (code: string, inputType: 'commonjs' | 'module') =>
       JSON.parse((await run(process.execPath, ['--input-type', inputType, '-e', code], { cwd: project })).stdout) as { names: string[]; schema: unknown };
-    const fromRequire = await exportsOf(`const c = require('${PACKAGE_NAME}'); console.log(JSON.stringify({ names: Object.keys(c).sort(), schema: require('${PACKAGE_NAME}/verification-event.schema.json') }))`, 'commonjs');
+    const fromRequire = await exportsOf(
+      `const c = require('${PACKAGE_NAME}'); console.log(JSON.stringify({ names: Object.keys(c).sort(), schema: require('${PACKAGE_NAME}/verification-event.schema.json') }))`,
+      'commonjs',
+    );
     const fromImport = await exportsOf(
       `import * as c from '${PACKAGE_NAME}'; import schema from '${PACKAGE_NAME}/verification-event.schema.json' with { type: 'json' }; console.log(JSON.stringify({ names: Object.keys(c).sort(), schema }))`,
       'module',
@@ -147,6 +150,7 @@ describe('the consumer package, packed and installed in a fresh project', () => 
 
   it('types the examples, ESM and CommonJS, through the declarations (tsc, node16 resolution)', async () => {
     const tsc = join(REPO, 'node_modules/typescript/bin/tsc');
+    // skipLibCheck: the declarations are checked where the examples use them; checking bullmq's and ioredis's own would triple the time.
     const options = ['--noEmit', '--strict', '--allowJs', '--checkJs', '--module', 'node16', '--moduleResolution', 'node16', '--target', 'es2022', '--skipLibCheck'];
     const types = ['--types', 'node', '--typeRoots', join(REPO, 'node_modules/@types')];
     const checked = await run(process.execPath, [tsc, ...options, ...types, 'main.mjs', 'server.cjs'], { cwd: project }).catch((error: { stdout: string }) => error);
@@ -192,7 +196,10 @@ describe('the consumer package, packed and installed in a fresh project', () => 
     await applicants.line({ event: approved, replay: true, outcome: 'duplicate' });
     await receiver.line({ event: approved, outcome: 'duplicate' });
 
-    const table = JSON.parse(await readFile(join(project, 'applicants.json'), 'utf8')) as { applicants: Record<string, { applicantId: string; status: string; lastEventId: string }>; processedEventIds: string[] };
+    const table = JSON.parse(await readFile(join(project, 'applicants.json'), 'utf8')) as {
+      applicants: Record<string, { applicantId: string; status: string; lastEventId: string }>;
+      processedEventIds: string[];
+    };
     expect(Object.values(table.applicants)).toEqual([expect.objectContaining({ applicantId, status: 'approved', lastEventId: approved })]);
     expect(table.processedEventIds).toEqual([approved, review]);
 

@@ -49,7 +49,8 @@ describe('the event contract as data', () => {
     expect(response.status).toBe(200);
     const text = await response.text();
     const { document, diagnostics } = await new Parser().parse(text);
-    expect(diagnostics.filter((diagnostic) => diagnostic.severity === DiagnosticSeverity.Error).map((diagnostic) => `${diagnostic.path.join('/')}: ${diagnostic.message}`)).toEqual([]);
+    // The diagnostics' severity is typed by another copy of @stoplight/types than the exported enum: compared as numbers.
+    expect(diagnostics.filter((diagnostic) => Number(diagnostic.severity) === Number(DiagnosticSeverity.Error)).map((diagnostic) => `${diagnostic.path.join('/')}: ${diagnostic.message}`)).toEqual([]);
     expect(document?.version()).toBe('3.0.0');
 
     const raw = JSON.parse(text) as { components: { schemas: Record<string, { properties?: object }> } };
@@ -60,7 +61,12 @@ describe('the event contract as data', () => {
 
     const queue = document!.channels().get('subscriberQueue')!;
     const http = document!.channels().get('subscriberHttp')!;
-    expect(queue.messages().all().map((message) => message.name())).toEqual(['VerificationEvent', 'ops.subscriber.paused', 'ops.subscriber.failing', 'ops.connection.refusing', 'ops.connection.silent', 'ops.verification.stuck']);
+    expect(
+      queue
+        .messages()
+        .all()
+        .map((message) => message.name()),
+    ).toEqual(['VerificationEvent', 'ops.subscriber.paused', 'ops.subscriber.failing', 'ops.connection.refusing', 'ops.connection.silent', 'ops.verification.stuck']);
     for (const message of http.messages().all()) {
       expect(message.headers()?.required()).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
     }
@@ -78,7 +84,7 @@ describe('the event contract as data', () => {
 
     const eventIds = new Set<string>();
     const send = async (provider: string, type: string, options?: Parameters<typeof vendors.build>[2]) => {
-      const answer = await post(`${app.url}/webhooks/${provider}`, vendors.build(provider as never, type, options));
+      const answer = await post(`${app.url}/webhooks/${provider}`, vendors.build(provider, type, options));
       expect({ provider, type, status: answer.status }).toEqual({ provider, type, status: 200 });
       eventIds.add(answer.body.eventId as string);
     };

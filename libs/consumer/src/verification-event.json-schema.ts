@@ -89,7 +89,10 @@ export function verificationEventSchemas(ref: (name: string) => string): { event
     properties: {
       specVersion: { const: '1' },
       id: { ...nonEmptyString, description: 'Gateway event id, stable across redeliveries and replays: the idempotency key.' },
-      provider: { ...nonEmptyString, description: `The vendor, e.g. allpass, complycube, verifik, sumsub, onfido, veriff, persona, stripe; '${GATEWAY_SOURCE}' for operational events about subscribers.` },
+      provider: {
+        ...nonEmptyString,
+        description: `The vendor, e.g. allpass, complycube, verifik, sumsub, onfido, veriff, persona, stripe; '${GATEWAY_SOURCE}' for operational events about subscribers.`,
+      },
       connection: { ...nonEmptyString, description: "The vendor connection's name, e.g. default." },
       type: { ...nonEmptyString, description: 'Normalized type: verification.<status>, verification.step_completed, <resource>.<action>, <provider>.<vendor type>, ops.*' },
       status: { ...orNull($ref('VerificationStatus')), description: 'The verification status this event implies, if any.' },

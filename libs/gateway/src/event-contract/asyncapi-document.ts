@@ -21,10 +21,7 @@ export function asyncApiDocument(): Record<string, unknown> {
   const { event, definitions } = verificationEventSchemas(schemaRef);
   const messagesOf = (channel: 'queue' | 'http') => {
     const traits = channel === 'http' ? { traits: [ref('#/components/messageTraits/standardWebhooks')] } : {};
-    const jobBinding =
-      channel === 'queue'
-        ? { 'x-bullmq': { jobName: '$message.payload#/type', jobId: '$message.payload#/id', replayJobId: '<eventId>:replay:<n>', dataIsPayload: true } }
-        : {};
+    const jobBinding = channel === 'queue' ? { 'x-bullmq': { jobName: '$message.payload#/type', jobId: '$message.payload#/id', replayJobId: '<eventId>:replay:<n>', dataIsPayload: true } } : {};
     const common = { contentType: 'application/json', correlationId: ref('#/components/correlationIds/eventId'), ...traits, ...jobBinding };
     return {
       [`${channel}VerificationEvent`]: {
@@ -72,7 +69,7 @@ export function asyncApiDocument(): Record<string, unknown> {
         title: 'Queue subscriber',
         description:
           "The subscriber's own BullMQ queue, in the gateway's Redis under its QUEUE_PREFIX (default `kyc`). One job per event: job name = the event `type`, " +
-          'job data = the event, job id = the event id (an operator\'s replay: `<eventId>:replay:<n>`). The gateway keeps completed jobs 7 days and allows the consumer 5 attempts.',
+          "job data = the event, job id = the event id (an operator's replay: `<eventId>:replay:<n>`). The gateway keeps completed jobs 7 days and allows the consumer 5 attempts.",
         parameters: { queue: { description: "The subscriber's `queue`, e.g. kyc-billing." } },
         messages: channelMessages(queueMessages),
       },
@@ -81,7 +78,7 @@ export function asyncApiDocument(): Record<string, unknown> {
         title: 'HTTP subscriber',
         description:
           "A POST of the event JSON to the subscriber's `url`, signed per Standard Webhooks with the subscriber's `whsec_` secret. A 2xx within `timeoutMs` is success; " +
-          'anything else is retried per the subscriber\'s `retry`; 410 disables the subscriber; 429/503 with Retry-After are honoured.',
+          "anything else is retried per the subscriber's `retry`; 410 disables the subscriber; 429/503 with Retry-After are honoured.",
         parameters: { url: { description: "The subscriber's `url`." } },
         messages: channelMessages(httpMessages),
       },
