@@ -16,6 +16,11 @@ import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
 const run = promisify(execFile);
+/**
+ * The environment for the npm commands: without the `npm_*` variables that `npm test` sets for its
+ * script (the repo's prefix and package among them), so npm works on the project it is run in.
+ */
+const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
 const REPO = join(__dirname, '..');
 const PACKAGE_DIR = join(REPO, 'libs/consumer');
 const PACKAGE_NAME = '@kyc-webhook-gateway/consumer';
@@ -91,12 +96,12 @@ describe('the consumer package, packed and installed in a fresh project', () => 
     project = join(workDir, 'downstream');
     await mkdir(project);
     // prepack builds the package (tsup); --json prints the tarball's name and files.
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: PACKAGE_DIR, maxBuffer: 16 * 1024 * 1024 });
+    const packed = await run('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: PACKAGE_DIR, env: npmEnv, maxBuffer: 16 * 1024 * 1024 });
     [{ filename: tarball }] = JSON.parse(packed.stdout) as [{ filename: string }];
-    await run('npm', ['init', '-y'], { cwd: project });
+    await run('npm', ['init', '-y'], { cwd: project, env: npmEnv });
     // --ignore-scripts: bullmq's optional native msgpack build is not needed to consume.
     const install = ['install', join(workDir, tarball), `bullmq@${BULLMQ_VERSION}`, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'];
-    await run('npm', install, { cwd: project });
+    await run('npm', install, { cwd: project, env: npmEnv });
     await copyFile(join(REPO, 'examples/applicant-sync/main.mjs'), join(project, 'main.mjs'));
     await copyFile(join(REPO, 'examples/http-receiver/server.cjs'), join(project, 'server.cjs'));
     await writeFile(join(project, 'probe.cjs'), CJS_PROBE);
