@@ -1,5 +1,5 @@
 /**
- * The event's contract (contract.md, VerificationEvent v1). It lives in the published consumer package,
+ * The event's contract (VerificationEvent v1, the gateway's external contract). It lives in the consumer package,
  * which imports nothing from the monorepo; the gateway takes these types from here.
  */
 /** Statuses a verification can be in, whatever the vendor calls them. */
