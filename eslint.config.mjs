@@ -50,6 +50,24 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
   },
   {
+    // The consumer package is published on its own: its code may not import the monorepo's libs.
+    files: ['libs/consumer/src/**/*.ts'],
+    ignores: ['libs/consumer/src/**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@kyc/*'], message: 'the published package must not depend on the monorepo' }] }] },
+  },
+  {
+    // The downstream examples: plain Node scripts, run as they are in a project that installed the package.
+    files: ['examples/**/*.mjs', 'examples/**/*.cjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: Object.fromEntries(['process', 'console', 'Buffer'].map((name) => [name, 'readonly'])) },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: Object.fromEntries(['require', 'module', '__dirname'].map((name) => [name, 'readonly'])) },
+    // CommonJS is what these files are for.
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The console's browser modules: plain ES modules served as they are (no build step).
     files: ['libs/gateway/src/console/public/**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],

@@ -1,6 +1,8 @@
 import type { Config } from 'jest';
 
-const moduleNameMapper = {
+/** The monorepo's path aliases (tsconfig.base.json): the consumer package's modules one by one, then each lib's index. */
+export const moduleNameMapper = {
+  '^@kyc/consumer/(.*)$': '<rootDir>/libs/consumer/src/$1',
   '^@kyc/(.*)$': '<rootDir>/libs/$1/src',
 };
 
@@ -24,6 +26,7 @@ const config: Config = {
       displayName: 'e2e',
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/delivered-events.setup.ts'],
     },
   ],
 };

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Job, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
 import { DataSource, In, IsNull, Not } from 'typeorm';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import { EventEntity, MIGRATIONS, SubscriberInput, SubscriberStore, VerificationEntity } from '@kyc/persistence';
-import { redisOptions } from '@kyc/queue';
-import { AdminClient, aSeedVendorSet, aSubscriber, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { AdminClient, aSeedVendorSet, aSubscriber, consumeQueue, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { SubscriberCache, VerificationBackfill } from '@kyc/worker';
 import { post } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
@@ -18,7 +17,7 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
   let database: TestDatabase;
   let config: AppConfig;
   let app: TestApp;
-  const consumers: Worker[] = [];
+  const consumers: Array<{ close: () => Promise<void> }> = [];
   const vendors = aSeedVendorSet();
   let admin: AdminClient;
 
@@ -46,9 +45,9 @@ describe.each(DATABASE_KINDS)('verifications end to end on %s', (kind) => {
     const subscriber = aSubscriber(input);
     await app.app.get(SubscriberStore).create(subscriber);
     await app.app.get(SubscriberCache).reload();
-    const jobs: Job<VerificationEvent>[] = [];
-    consumers.push(new Worker<VerificationEvent>(subscriber.queue, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
-    return jobs;
+    const consumer = consumeQueue(subscriber.queue, config.env);
+    consumers.push(consumer);
+    return consumer.jobs;
   }
 
   it('delivers a stale retry only to subscribers with includeStale, and shows the timeline in vendor-time order', async () => {

@@ -481,7 +481,7 @@ describe('METRICS_TOKEN', () => {
     });
 
     it('/docs and /docs-json need it too, also as a basic-auth password (a browser opens them)', async () => {
-      for (const path of ['/docs', '/docs-json', '/DOCS', '/Docs-Json', '/docs/']) expect({ path, status: await status(path) }).toEqual({ path, status: 401 });
+      for (const path of ['/docs', '/docs-json', '/DOCS', '/Docs-Json', '/docs/', '/docs/asyncapi.json']) expect({ path, status: await status(path) }).toEqual({ path, status: 401 });
       const unauthorized = await fetch(`${gateway.url}/docs`);
       expect(unauthorized.headers.get('www-authenticate')).toMatch(/^Basic /);
       expect(await status('/docs-json', `Bearer ${TOKEN}`)).toBe(200);
@@ -514,11 +514,13 @@ describe('METRICS_TOKEN', () => {
     const gateway = await startTestApp(config);
     try {
       const status = (path: string, authorization?: string) => fetch(`${gateway.url}${path}`, { headers: authorization ? { authorization } : {} }).then((response) => response.status);
-      for (const path of ['/metrics', '/docs', '/docs-json']) {
+      for (const path of ['/metrics', '/docs', '/docs-json', '/docs/asyncapi.json']) {
         expect({ path, status: await status(path) }).toEqual({ path, status: 401 });
         expect({ path, status: await status(path, 'Bearer not-the-key-but-long-enough') }).toEqual({ path, status: 401 });
         expect({ path, status: await status(path, `Bearer ${config.adminApiKey}`) }).toEqual({ path, status: 200 });
       }
+      // The event's JSON Schema maps nothing of the deployment: downstream teams fetch it without a key.
+      expect(await status('/schemas/verification-event.json')).toBe(200);
     } finally {
       await gateway.close();
     }

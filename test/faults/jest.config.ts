@@ -1,4 +1,5 @@
 import type { Config } from 'jest';
+import { moduleNameMapper } from '../../jest.config';
 
 /**
  * The fault-injection suite (`npm run test:faults`): its own config, so `npm test` never runs it.
@@ -8,7 +9,7 @@ const config: Config = {
   rootDir: '../..',
   preset: 'ts-jest',
   testEnvironment: 'node',
-  moduleNameMapper: { '^@kyc/(.*)$': '<rootDir>/libs/$1/src' },
+  moduleNameMapper,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] },
   testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
   testTimeout: 600_000,

@@ -1,6 +1,7 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
+import { recordDeliveredEvent } from '@kyc/testing';
 
 export interface ReceivedDelivery {
   at: number;
@@ -63,6 +64,7 @@ export class Receiver {
     const status = this.statuses.length > 1 ? this.statuses.shift()! : this.statuses[0];
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const body = JSON.parse(raw) as Record<string, unknown>;
+    recordDeliveredEvent('http', body);
     this.received.push({ at: Date.now(), eventId: String(request.headers['webhook-id']), body, signatureValid, status });
     return status;
   }

@@ -1,12 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, type Worker } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
+import { verificationEventChecker } from '@kyc/testing';
 import {
   consumeVerificationEvents,
   InvalidDeliverySignatureError,
   InvalidVerificationEventError,
+  isOpsEvent,
+  OPS_EVENT_TYPES,
   parseVerificationEvent,
+  VERIFICATION_STATUSES,
+  verificationEventJsonSchema,
   verifyHttpDelivery,
+  type OpsEventDetails,
+  type OpsEventType,
   type VerificationEvent,
   type VerificationEventContext,
 } from './index';
@@ -30,6 +37,88 @@ function sampleEvent(overrides: Record<string, unknown> = {}): VerificationEvent
   };
 }
 
+/** An operational event as the gateway raises it (contract: Operational events). */
+function opsEvent(type: OpsEventType, overrides: Record<string, unknown> = {}): VerificationEvent {
+  const gatewaySourced = type.startsWith('ops.subscriber.');
+  return sampleEvent({
+    provider: gatewaySourced ? 'gateway' : 'complycube',
+    connection: gatewaySourced ? 'gateway' : 'default',
+    type,
+    status: null,
+    providerEventId: `${type}:episode-1`,
+    providerEventType: type,
+    subject: {},
+    details: OPS_DETAILS[type],
+    verification: null,
+    ...overrides,
+  });
+}
+
+const OPS_DETAILS: { [T in OpsEventType]: OpsEventDetails[T] } = {
+  'ops.subscriber.paused': { subscriberId: 'sub_1', subscriberName: 'billing', reason: 'HTTP 410 from crm.example.com' },
+  'ops.subscriber.failing': { subscriberId: 'sub_1', subscriberName: 'billing', deliveryId: 'del_1', eventId: 'evt_1', attempts: 10, lastError: null },
+  'ops.connection.refusing': { reason: 'invalid_signature', count: 25, since: '2024-05-01T09:00:00.000Z', threshold: 20 },
+  'ops.connection.silent': { lastWebhookAt: null, silenceAlertSeconds: 3600 },
+  'ops.verification.stuck': { verificationId: 'ver_1', status: 'processing', since: '2024-05-01T09:00:00+02:00', stuckAfterSeconds: 86400 },
+};
+
+/** Accepted by the hand-written validator and by the JSON Schema alike. */
+const GOOD_SAMPLES: [string, unknown][] = [
+  ['a decision', sampleEvent()],
+  ['no status, empty subject', sampleEvent({ status: null, subject: {} })],
+  ['no verification (a gateway older than the verification state)', (({ verification: _, ...rest }) => rest)(sampleEvent())],
+  ['a stale event', sampleEvent({ verification: { id: 'v', sequence: 3, status: 'approved', previousStatus: 'approved', stale: true } })],
+  ['extra fields (a newer gateway)', { ...sampleEvent(), futureField: { a: 1 }, subject: { applicantId: 'a', tenant: 't' } }],
+  ['an offset instead of Z', sampleEvent({ occurredAt: '2024-05-01T12:00:00+02:00' })],
+  ['a 29 February', sampleEvent({ occurredAt: '2024-02-29T00:00:00Z' })],
+  ['an unknown ops type (a newer gateway)', sampleEvent({ type: 'ops.gateway.future', status: null, details: { anything: true } })],
+  ...OPS_EVENT_TYPES.map((type): [string, unknown] => [type, opsEvent(type)]),
+  ['ops details with more fields', opsEvent('ops.subscriber.paused', { details: { ...OPS_DETAILS['ops.subscriber.paused'], extra: 1 } })],
+  ['ops.subscriber.failing with its last error', opsEvent('ops.subscriber.failing', { details: { ...OPS_DETAILS['ops.subscriber.failing'], lastError: 'HTTP 503' } })],
+  ['ops.connection.silent after a webhook', opsEvent('ops.connection.silent', { details: { lastWebhookAt: '2024-05-01T09:00:00.000Z', silenceAlertSeconds: 60 } })],
+];
+
+/** Refused by both, with the field the hand-written validator names. */
+const BAD_SAMPLES: [string, unknown][] = [
+  ['specVersion', sampleEvent({ specVersion: '2' })],
+  ['specVersion', sampleEvent({ specVersion: 1 })],
+  ['id', sampleEvent({ id: '' })],
+  ['provider', sampleEvent({ provider: undefined })],
+  ['connection', sampleEvent({ connection: 7 })],
+  ['type', sampleEvent({ type: null })],
+  ['providerEventId', sampleEvent({ providerEventId: '' })],
+  ['providerEventType', sampleEvent({ providerEventType: {} })],
+  ['status', sampleEvent({ status: 'bogus' })],
+  ['status', sampleEvent({ status: undefined })],
+  ['subject', sampleEvent({ subject: null })],
+  ['subject', sampleEvent({ subject: ['a'] })],
+  ['subject.applicantId', sampleEvent({ subject: { applicantId: 42 } })],
+  ['subject.checkId', sampleEvent({ subject: { checkId: null } })],
+  ['occurredAt', sampleEvent({ occurredAt: 'yesterday' })],
+  ['occurredAt', sampleEvent({ occurredAt: '2024-05-01T10:00:00' })],
+  ['occurredAt', sampleEvent({ occurredAt: '2024-05-01T10:00Z' })],
+  ['occurredAt', sampleEvent({ occurredAt: '2023-02-29T10:00:00Z' })],
+  ['occurredAt', sampleEvent({ occurredAt: '2024-05-01T24:00:00Z' })],
+  ['receivedAt', sampleEvent({ receivedAt: 1714557601000 })],
+  ['receivedAt', sampleEvent({ receivedAt: '2024-13-45T10:00:00Z' })],
+  ['details', sampleEvent({ details: 'x' })],
+  ['details', sampleEvent({ details: null })],
+  ['verification', sampleEvent({ verification: 'v' })],
+  ['verification.sequence', sampleEvent({ verification: { id: 'v', sequence: 0, status: null, previousStatus: null, stale: false } })],
+  ['verification.stale', sampleEvent({ verification: { id: 'v', sequence: 1, status: null, previousStatus: null } })],
+  ['verification.previousStatus', sampleEvent({ verification: { id: 'v', sequence: 1, status: null, previousStatus: 'done', stale: false } })],
+  ['status', opsEvent('ops.verification.stuck', { status: 'processing' })],
+  ['subject', opsEvent('ops.verification.stuck', { subject: { applicantId: 'app_1' } })],
+  ['verification', opsEvent('ops.connection.silent', { verification: { id: 'v', sequence: 1, status: null, previousStatus: null, stale: false } })],
+  ['provider', opsEvent('ops.subscriber.paused', { provider: 'complycube' })],
+  ['details.reason', opsEvent('ops.subscriber.paused', { details: { subscriberId: 'sub_1', subscriberName: 'billing' } })],
+  ['details.attempts', opsEvent('ops.subscriber.failing', { details: { ...OPS_DETAILS['ops.subscriber.failing'], attempts: 1.5 } })],
+  ['details.lastError', opsEvent('ops.subscriber.failing', { details: { ...OPS_DETAILS['ops.subscriber.failing'], lastError: 503 } })],
+  ['details.since', opsEvent('ops.connection.refusing', { details: { ...OPS_DETAILS['ops.connection.refusing'], since: 'an hour ago' } })],
+  ['details.lastWebhookAt', opsEvent('ops.connection.silent', { details: { lastWebhookAt: '', silenceAlertSeconds: 60 } })],
+  ['details.stuckAfterSeconds', opsEvent('ops.verification.stuck', { details: { ...OPS_DETAILS['ops.verification.stuck'], stuckAfterSeconds: 0 } })],
+];
+
 /** The fields an InvalidVerificationEventError names, or fails the test if nothing was thrown. */
 function failingFields(value: unknown): string[] {
   try {
@@ -41,41 +130,29 @@ function failingFields(value: unknown): string[] {
   throw new Error('expected parseVerificationEvent to throw');
 }
 
-describe('parseVerificationEvent', () => {
-  it('accepts a valid event, with or without status and subject fields', () => {
-    const event = sampleEvent();
+describe('parseVerificationEvent and the JSON Schema, on the same samples', () => {
+  const checker = verificationEventChecker();
+
+  it.each(GOOD_SAMPLES)('both accept %s', (_label, value) => {
+    expect(checker.parser(value)).toEqual([]);
+    expect(checker.jsonSchema(value)).toEqual([]);
+  });
+
+  it.each(BAD_SAMPLES)('both refuse a bad %s', (field, value) => {
+    expect(failingFields(value)).toEqual([field]);
+    expect(checker.jsonSchema(value)).not.toEqual([]);
+  });
+
+  it.each([null, undefined, 'event', 42, [], true])('both refuse a non-object (%p)', (value) => {
+    expect(() => parseVerificationEvent(value)).toThrow(InvalidVerificationEventError);
+    expect(checker.jsonSchema(value)).not.toEqual([]);
+  });
+
+  it('returns the event as it came, unknown fields included, with verification null when absent', () => {
+    const event = { ...sampleEvent(), futureField: { a: 1 } };
     expect(parseVerificationEvent(event)).toEqual(event);
-    expect(parseVerificationEvent(sampleEvent({ status: null, subject: {} })).status).toBeNull();
-  });
-
-  it('keeps unknown extra fields (forward compatibility)', () => {
-    const event = { ...sampleEvent(), futureField: { a: 1 }, subject: { applicantId: 'a', tenant: 't' } };
-    expect(parseVerificationEvent(event)).toMatchObject({ futureField: { a: 1 }, subject: { tenant: 't' } });
-  });
-
-  it.each<[string, Record<string, unknown>]>([
-    ['specVersion', { specVersion: '2' }],
-    ['specVersion', { specVersion: 1 }],
-    ['id', { id: '' }],
-    ['provider', { provider: undefined }],
-    ['connection', { connection: 7 }],
-    ['type', { type: null }],
-    ['providerEventId', { providerEventId: '' }],
-    ['providerEventType', { providerEventType: {} }],
-    ['status', { status: 'bogus' }],
-    ['status', { status: undefined }],
-    ['subject', { subject: null }],
-    ['subject', { subject: ['a'] }],
-    ['subject.applicantId', { subject: { applicantId: 42 } }],
-    ['subject.checkId', { subject: { checkId: null } }],
-    ['occurredAt', { occurredAt: 'yesterday' }],
-    ['occurredAt', { occurredAt: '2024-05-01T10:00:00' }],
-    ['receivedAt', { receivedAt: 1714557601000 }],
-    ['receivedAt', { receivedAt: '2024-13-45T10:00:00Z' }],
-    ['details', { details: 'x' }],
-    ['details', { details: null }],
-  ])('rejects a bad %s', (field, overrides) => {
-    expect(failingFields(sampleEvent(overrides))).toEqual([field]);
+    const { verification: _, ...older } = sampleEvent();
+    expect(parseVerificationEvent(older).verification).toBeNull();
   });
 
   it('lists every failing field and never echoes payload values', () => {
@@ -91,8 +168,20 @@ describe('parseVerificationEvent', () => {
     }
   });
 
-  it.each([null, undefined, 'event', 42, [], true])('rejects a non-object (%p)', (value) => {
-    expect(() => parseVerificationEvent(value)).toThrow(InvalidVerificationEventError);
+  it('types the details of a known operational event', () => {
+    const event = parseVerificationEvent(opsEvent('ops.connection.refusing'));
+    expect(isOpsEvent(event)).toBe(true);
+    expect(isOpsEvent(event, 'ops.connection.refusing') && event.details.count).toBe(25);
+    expect(isOpsEvent(event, 'ops.subscriber.paused')).toBe(false);
+    expect(isOpsEvent(sampleEvent())).toBe(false);
+  });
+
+  it('states the same statuses and operational types as the code, as plain JSON', () => {
+    const schema = verificationEventJsonSchema() as { $schema: string; definitions: Record<string, { enum?: unknown[] }>; allOf: unknown[] };
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.definitions.VerificationStatus.enum).toEqual([...VERIFICATION_STATUSES]);
+    expect(schema.allOf).toHaveLength(OPS_EVENT_TYPES.length);
+    expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
   });
 });
 
@@ -198,6 +287,14 @@ describe('consumeVerificationEvents (real Redis)', () => {
     await queue.add(event.type, event, { jobId: `${event.id}:replay:1` });
     const [call] = await waitFor(() => (callsFor(event.id).length ? callsFor(event.id) : undefined));
     expect(call.context.isReplay).toBe(true);
+    expect(call.context.isStale).toBe(false);
+  });
+
+  it('flags a stale event', async () => {
+    const event = sampleEvent({ verification: { id: randomUUID(), sequence: 3, status: 'rejected', previousStatus: 'rejected', stale: true } });
+    await queue.add(event.type, event, { jobId: event.id });
+    const [call] = await waitFor(() => (callsFor(event.id).length ? callsFor(event.id) : undefined));
+    expect(call.context).toMatchObject({ isStale: true, isReplay: false });
   });
 
   it('fails an invalid job without retrying it', async () => {

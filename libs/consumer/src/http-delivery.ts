@@ -1,4 +1,4 @@
-import type { VerificationEvent } from '@kyc/core';
+import type { VerificationEvent } from './verification-event';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { InvalidVerificationEventError, parseVerificationEvent } from './verification-event.schema';
 

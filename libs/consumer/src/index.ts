@@ -1,4 +1,6 @@
-export type { VerificationEvent, VerificationStatus, VerificationSubject } from '@kyc/core';
-export * from './verification-event.schema';
+export { VERIFICATION_STATUSES, type EventVerification, type VerificationEvent, type VerificationStatus, type VerificationSubject } from './verification-event';
+export { GATEWAY_SOURCE, isOpsEvent, isOpsType, OPS_EVENT_TYPES, OPS_TYPE_PREFIX, type OpsEvent, type OpsEventDetails, type OpsEventType } from './ops-event';
+export { InvalidVerificationEventError, parseVerificationEvent, type VerificationEventIssue } from './verification-event.schema';
+export { verificationEventJsonSchema, type JsonSchema } from './verification-event.json-schema';
 export * from './queue-consumer';
 export * from './http-delivery';

@@ -1,4 +1,4 @@
-import type { VerificationEvent } from '@kyc/core';
+import type { VerificationEvent } from './verification-event';
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
 import { InvalidVerificationEventError, parseVerificationEvent } from './verification-event.schema';
 
@@ -7,6 +7,11 @@ export interface VerificationEventContext {
   job: Job<unknown, void, string>;
   /** True for an operator's explicit replay (job id `<eventId>:replay:<n>`). */
   isReplay: boolean;
+  /**
+   * True for a stale status event: older (by occurredAt) than the status its verification already
+   * holds, so it changed nothing. Only subscribers whose filter says `includeStale: true` get them.
+   */
+  isStale: boolean;
   /** 1 on the first try, 2 on the first retry, and so on. */
   attempt: number;
 }
@@ -47,9 +52,9 @@ export function consumeVerificationEvents(options: ConsumeVerificationEventsOpti
         throw error;
       }
       const isReplay = job.id !== undefined && job.id.startsWith(`${event.id}:replay:`);
-      await handler(event, { job, isReplay, attempt: job.attemptsMade + 1 });
+      await handler(event, { job, isReplay, isStale: event.verification?.stale === true, attempt: job.attemptsMade + 1 });
     },
-    { connection, prefix: options.prefix ?? 'kyc', concurrency: options.concurrency },
+    { connection, prefix: options.prefix ?? 'kyc', concurrency: options.concurrency ?? 1 },
   );
   // An EventEmitter 'error' without a listener throws and would crash the service; the worker
   // reconnects by itself, so a log line is all that is needed.

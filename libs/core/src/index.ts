@@ -11,4 +11,5 @@ export * from './keyed-digest';
 export * from './verification-state';
 export * from './promises';
 export * from './is-record';
-export * from './ops-event';
+// Operational events are part of the event contract, owned by the consumer package.
+export * from '@kyc/consumer/ops-event';

@@ -10,3 +10,5 @@ export * from './seed-vendors';
 export * from './admin-client';
 export * from './queue-consumer';
 export * from './signature-variants';
+export * from './verification-event-schema';
+export * from './delivered-events';
