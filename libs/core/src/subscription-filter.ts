@@ -1,4 +1,4 @@
-import { isOpsType } from './ops-event';
+import { isOpsType } from '@kyc/consumer/ops-event';
 
 /** Which events a subscriber receives. */
 export interface SubscriptionFilter {
