@@ -62,7 +62,8 @@ async function untilRefused(attempt: () => Promise<Seen>, deadline: number): Pro
 
 /**
  * Served until the listener closes, then refused (within the deadline). Only the attempt that
- * races the close may instead be reset: its connection was still queued, never read.
+ * races the close may instead be reset: its handshake completed between the drain's last accept
+ * and the listener's close, so it was never read.
  */
 function expectServedThenRefused(seen: Seen[], served: object): void {
   expect(seen.at(-1)).toEqual(REFUSED);

@@ -19,7 +19,7 @@ import { FaultRecord, FaultReport, formatReport, percentile, writeReport } from 
  * sending thousands of signed/encrypted webhooks of every vendor, and a schedule of faults (worker
  * SIGKILLs, Redis outages with and without its data, a gateway SIGTERM, PostgreSQL connections
  * terminated). Then: every acknowledged webhook stored once, delivered to every matching
- * subscriber (lost = 0), one delivery record per (event, subscriber), no 500.
+ * subscriber (lost = 0), one delivery record per (event, subscriber), no 500, no request reset.
  */
 
 const WEBHOOKS = Number(process.env.FAULTS_WEBHOOKS ?? 5_000);
@@ -37,6 +37,12 @@ const SUITE_STARTED = Date.now();
 const RUN = randomBytes(3).toString('hex');
 const WORK = mkdtempSync(join(tmpdir(), `kyc-faults-${RUN}-`));
 const LOG_DIR = join(WORK, 'logs');
+
+/**
+ * Connection errors of a request that reached a gateway and was cut (RST, or the server closing the
+ * socket under it): the vendor sees a failure. Refused connections (ECONNREFUSED) never reached one.
+ */
+const RESET_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
 
 const HTTP_FILTER: SubscriptionFilter = { providers: [], types: ['verification.*', 'check.*'] };
 const QUEUE_FILTER: SubscriptionFilter = { providers: [], types: ['*'] };
@@ -442,6 +448,8 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
       `5xx other than 503: ${JSON.stringify(http5xx)}`,
     );
     check(Object.keys(otherStatuses).length === 0, `unexpected statuses for valid webhooks: ${JSON.stringify(otherStatuses)}`);
+    const resets = countBy(attempts.filter((attempt) => attempt.error !== undefined && RESET_ERRORS.has(attempt.error)).map((attempt) => `${attempt.target} ${attempt.error}`));
+    check(Object.keys(resets).length === 0, `requests reset by a gateway (issue 15): ${JSON.stringify(resets)}`);
     check(outside503 === 0, `${outside503} answers were 503 outside the fault windows`);
     for (const [name, ms] of Object.entries(pgKill.firstOkAfterLastKillMs)) {
       check(ms !== null && ms < 5_000, `${name} did not answer 200 within 5 s of the PostgreSQL connections being terminated (${ms} ms)`);

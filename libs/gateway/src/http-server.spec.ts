@@ -1,13 +1,16 @@
 import { Agent, createServer, IncomingMessage, request, RequestListener, Server, ServerResponse } from 'node:http';
 import { AddressInfo, connect, Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { configureHttpServer, drainHttpServer } from './http-server';
 
 const TIMEOUTS = { HTTP_HEADERS_TIMEOUT_MS: 2_000, HTTP_REQUEST_TIMEOUT_MS: 5_000, HTTP_KEEP_ALIVE_TIMEOUT_MS: 65_000, HTTP_MAX_CONNECTIONS: 3 };
+/** Room for the drain tests' connections. */
+const ROOMY = { ...TIMEOUTS, HTTP_MAX_CONNECTIONS: 100 };
 
 /** A plain Node server with the gateway's settings. */
-async function serve(handler: RequestListener<typeof IncomingMessage, typeof ServerResponse>): Promise<{ server: Server; port: number }> {
+async function serve(handler: RequestListener<typeof IncomingMessage, typeof ServerResponse>, limits = TIMEOUTS): Promise<{ server: Server; port: number }> {
   const server = createServer(handler);
-  configureHttpServer(server, TIMEOUTS);
+  configureHttpServer(server, limits);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as AddressInfo).port };
 }
@@ -33,6 +36,66 @@ function raw(port: number, text: string): Promise<string> {
     socket.on('close', () => resolve(received));
   });
 }
+
+const GET = 'GET / HTTP/1.1\r\nHost: x\r\n\r\n';
+
+/** `count` raw connections, each kept alive after one answered request (idle on the server's side). */
+async function keptAlive(port: number, count: number): Promise<Socket[]> {
+  return Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket>((resolve, reject) => {
+          const socket = connect(port, '127.0.0.1', () => socket.write(GET));
+          socket.once('error', reject);
+          socket.once('data', () => resolve(socket));
+        }),
+    ),
+  );
+}
+
+/** How a connection ends: `<status> <connection header>` of the answer it got, else its error code or 'closed'; and when. */
+function ending(socket: Socket): Promise<{ seen: string; at: number }> {
+  return new Promise((resolve) => {
+    let text = '';
+    let error: string | undefined;
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    socket.on('error', (cause: Error & { code?: string }) => (error = cause.code ?? cause.message));
+    socket.on('close', () => {
+      const status = /^HTTP\/1\.1 (\d+)/.exec(text)?.[1];
+      const connection = /\r\nconnection: ([\w-]+)/i.exec(text)?.[1].toLowerCase();
+      resolve({ seen: status ? `${status} ${connection}` : (error ?? 'closed'), at: Date.now() });
+    });
+  });
+}
+
+/**
+ * A client on another thread: `count` new connections, each writing one request; it flags `written`
+ * once all are in the kernel's hands, then posts what each connection got.
+ */
+const QUEUED_CLIENT = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { connect } = require('node:net');
+const { port, count, written } = workerData;
+const seen = [];
+let sent = 0;
+for (let i = 0; i < count; i++) {
+  let text = '';
+  let error;
+  const socket = connect(port, '127.0.0.1', () =>
+    socket.write('GET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n', () => {
+      if (++sent === count) { Atomics.store(written, 0, 1); Atomics.notify(written, 0); }
+    }),
+  );
+  socket.on('data', (chunk) => (text += chunk));
+  socket.on('error', (cause) => (error = cause.code));
+  socket.on('close', () => {
+    const status = /^HTTP\\/1\\.1 (\\d+)/.exec(text);
+    seen.push(status ? status[1] + (/\\r\\nconnection: close/i.test(text) ? ' close' : '') : error || 'closed');
+    if (seen.length === count) parentPort.postMessage(seen);
+  });
+}
+`;
 
 describe('the gateway HTTP server', () => {
   const servers: Server[] = [];
@@ -79,7 +142,7 @@ describe('the gateway HTTP server', () => {
 
     const started = Date.now();
     let drained = false;
-    const draining = drainHttpServer(server, 10_000).then(() => (drained = true));
+    const draining = drainHttpServer(server, 10_000, 200).then(() => (drained = true));
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(drained).toBe(false);
     expect(server.listening).toBe(false);
@@ -103,6 +166,57 @@ describe('the gateway HTTP server', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toMatch(/\r\nConnection: close\r\n/i);
     await draining;
+  });
+
+  it('drains: requests just written on idle kept-alive connections, still unread, are answered with Connection: close, not reset', async () => {
+    const { server, port } = await serve((_req, res) => res.end('ok'), ROOMY);
+    servers.push(server);
+    const sockets = await keptAlive(port, 20);
+    const endings = sockets.map(ending);
+    // In one tick: the requests sit in the server's receive buffers, and the parsers are idle.
+    // http.Server#close() would destroy those connections, and the kernel reset them.
+    for (const socket of sockets) socket.write(GET);
+    const drained = drainHttpServer(server, 10_000, 5_000);
+    expect((await Promise.all(endings)).map(({ seen }) => seen)).toEqual(Array(20).fill('200 close'));
+    await drained;
+  });
+
+  it('drains: connections the kernel has queued on the listener, requests written, are accepted and answered rather than reset', async () => {
+    const { server, port } = await serve((_req, res) => res.end('ok'), ROOMY);
+    servers.push(server);
+    const written = new Int32Array(new SharedArrayBuffer(4));
+    const client = new Worker(QUEUED_CLIENT, { eval: true, workerData: { port, count: 10, written } });
+    try {
+      const seen = new Promise<string[]>((resolve, reject) => {
+        client.once('message', resolve);
+        client.once('error', reject);
+      });
+      // This thread blocked, nothing is accepted while the client connects and writes ('not-equal': it was done first).
+      expect(Atomics.wait(written, 0, 0, 10_000)).not.toBe('timed-out');
+      const drained = drainHttpServer(server, 10_000, 5_000);
+      expect(await seen).toEqual(Array(10).fill('200 close'));
+      await drained;
+    } finally {
+      await client.terminate();
+    }
+  });
+
+  it('drains: closes an idle kept-alive connection only after the idle grace, and answers a request sent on one meanwhile with Connection: close', async () => {
+    const { server, port } = await serve((_req, res) => res.end('ok'));
+    servers.push(server);
+    const [quiet, talking] = await keptAlive(port, 2);
+    const [quietEnd, talkingEnd] = [ending(quiet), ending(talking)];
+    const started = Date.now();
+    const drained = drainHttpServer(server, 10_000, 400);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    talking.write(GET);
+    const answered = await talkingEnd;
+    expect(answered.seen).toBe('200 close');
+    const closed = await quietEnd;
+    expect(closed.seen).toBe('closed');
+    expect(closed.at - started).toBeGreaterThanOrEqual(350);
+    await drained;
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('drains within the bound: a request that never ends is cut after timeoutMs', async () => {
