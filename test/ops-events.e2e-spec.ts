@@ -7,7 +7,7 @@ import type { VerificationEvent } from '@kyc/core';
 import { SubscriberStore } from '@kyc/persistence';
 import { findProvider, type ConnectionCredentials } from '@kyc/providers';
 import { redisOptions } from '@kyc/queue';
-import { AdminClient, aSubscriber, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
+import { AdminClient, aSubscriber, recordDeliveredEvent, createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { OpsEvents, SubscriberCache } from '@kyc/worker';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
@@ -51,7 +51,17 @@ describe.each(DATABASE_KINDS)('operational events on %s', (kind) => {
     await app.app.get(SubscriberStore).create(subscriber);
     await app.app.get(SubscriberCache).reload();
     const jobs: Job<VerificationEvent>[] = [];
-    consumers.push(new Worker<VerificationEvent>(subscriber.queue, async (job) => void jobs.push(job), { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX }));
+    consumers.push(
+      new Worker<VerificationEvent>(
+        subscriber.queue,
+        async (job) => {
+          jobs.push(job);
+          // Checked against the published JSON Schema after the suite (test/support/delivered-events.setup.ts).
+          recordDeliveredEvent('queue', job.data);
+        },
+        { connection: redisOptions(config.env.REDIS_URL, 'worker'), prefix: config.env.QUEUE_PREFIX },
+      ),
+    );
     return jobs;
   }
 
