@@ -93,58 +93,59 @@ export class VerificationLedger {
     }
     if (groups.size === 0) return results;
 
-    const held = yield* this.lockOrCreate([...groups.values()], now);
+    const all = [...groups.values()];
+    const held = yield* this.lockRows(all);
+    const eventRows: unknown[][] = [];
+
+    // Subjects seen for the first time: their row is computed in full and inserted once, in its
+    // final state. No event of theirs can have been applied (it would have created the row); a
+    // concurrent call that created one meanwhile makes our insert a no-op, and that subject is
+    // then taken like any existing one (locked, re-read) below.
+    const fresh = all.filter((group) => !held.has(group)).map((group) => this.freshVerification(group, now));
+    if (fresh.length > 0) {
+      // In key order: two calls creating the same subjects wait for each other in the same order.
+      fresh.sort((a, b) => (a.columns.subject_ref < b.columns.subject_ref ? -1 : a.columns.subject_ref > b.columns.subject_ref ? 1 : 0));
+      const columns = Object.keys(fresh[0].columns);
+      const inserted = yield {
+        sql: `INSERT INTO verifications (${columns.join(', ')}) VALUES ${fresh.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
+        params: fresh.flatMap(({ columns: row }) => Object.values(row)),
+      };
+      const insertedIds = new Set(inserted.map((row) => String(row.id)));
+      for (const verification of fresh.filter(({ columns: row }) => insertedIds.has(row.id))) {
+        eventRows.push(...verification.eventRows);
+        for (const [id, result] of verification.results) results.set(id, result);
+      }
+      const raced = fresh.filter(({ columns: row }) => !insertedIds.has(row.id)).map(({ group }) => group);
+      if (raced.length > 0) {
+        for (const [group, row] of yield* this.lockRows(raced)) held.set(group, row);
+        if (held.size + insertedIds.size !== all.length) throw new Error('verification rows missing after their insert');
+      }
+    }
+    if (held.size === 0) return yield* this.markApplied(eventRows, now, results);
+
     // Read under the locks: whatever another worker applied has committed by now.
-    const ids = [...groups.values()].flatMap((group) => group.events.map((event) => event.id));
+    const ids = [...held.keys()].flatMap((group) => group.events.map((event) => event.id));
     const done = yield {
       sql: `SELECT id, verification_id, verification_sequence, verification_status, verification_previous_status, verification_stale FROM events WHERE verification_applied_at IS NOT NULL AND id IN (${marks(ids)})`,
       params: ids,
     };
     for (const row of done) results.set(String(row.id), { verification: verificationOfRow(row), applied: false });
 
-    const eventRows: unknown[][] = [];
     const verificationRows: unknown[][] = [];
-    for (const group of groups.values()) {
-      const row = held.get(group)!;
-      const pending = group.events.filter((event) => !results.has(event.id)).sort(byVendorTime);
+    for (const [group, row] of held) {
+      const pending = group.events.filter((event) => !results.has(event.id));
       if (pending.length === 0) continue;
-      let subject = this.box.openJson<VerificationSubject>(row.subjectSealed, verificationSealContext(row.id));
-      let subjectChanged = false;
-      for (const event of pending) {
-        const vendorTime = vendorTimeOf(event);
-        const decision = decideStatus({ status: row.status, at: row.statusAt }, { status: event.status, occurredAt: vendorTime });
-        if (decision.applied) {
-          if (decision.status !== row.status) row.statusSince = Date.parse(event.occurredAt);
-          row.status = decision.status;
-          row.statusAt = vendorTime;
-        }
-        row.eventCount += 1;
-        const verification: EventVerification = { id: row.id, sequence: row.eventCount, status: decision.status, previousStatus: decision.previousStatus, stale: decision.stale };
-        eventRows.push([event.id, verification.id, verification.sequence, verification.status, verification.previousStatus, verification.stale]);
-        results.set(event.id, { verification, applied: true });
-        const merged = mergeSubject(subject, event.subject);
-        if (merged !== subject) {
-          subject = merged;
-          subjectChanged = true;
-        }
-      }
+      const subject = this.box.openJson<VerificationSubject>(row.subjectSealed, verificationSealContext(row.id));
+      const applied = applyEvents(row, subject, pending);
+      eventRows.push(...applied.eventRows);
+      for (const [id, result] of applied.results) results.set(id, result);
       // The subject and its indexes only when an event brought a new id (null: keep the stored value).
-      const refs = subjectChanged ? this.subjectRefs(subject) : { applicant_ref: null, external_user_ref: null, verification_ref: null };
-      const sealed = subjectChanged ? this.box.sealJson(subject, verificationSealContext(row.id)) : null;
+      const changed = applied.subject !== subject;
+      const refs = changed ? this.subjectRefs(applied.subject) : { applicant_ref: null, external_user_ref: null, verification_ref: null };
+      const sealed = changed ? this.box.sealJson(applied.subject, verificationSealContext(row.id)) : null;
       verificationRows.push([row.id, row.status, row.statusAt, row.statusSince, row.eventCount, sealed, refs.applicant_ref, refs.external_user_ref, refs.verification_ref]);
     }
-    // Two multi-row statements for the whole call, not one per event. By primary key alone: the
-    // events are known unapplied (read above under their subjects' locks), and a condition on
-    // `verification_applied_at` lets PostgreSQL pick the partial index of unapplied events and
-    // scan its dead entries, slower as the table grows.
-    if (eventRows.length > 0) {
-      yield {
-        sql:
-          `UPDATE events SET verification_applied_at = ?, verification_id = v.column2, verification_sequence = v.column3, verification_status = v.column4, ` +
-          `verification_previous_status = v.column5, verification_stale = v.column6 FROM (VALUES ${eventRows.map(() => EVENT_ROW).join(', ')}) AS v ` +
-          'WHERE events.id = v.column1',
-        params: [now, ...eventRows.flat()],
-      };
+    if (verificationRows.length > 0) {
       yield {
         sql:
           `UPDATE verifications SET status = v.column2, status_at = v.column3, status_since = v.column4, event_count = v.column5, updated_at = ?, ` +
@@ -154,71 +155,76 @@ export class VerificationLedger {
         params: [now, ...verificationRows.flat()],
       };
     }
-    return results;
+    return yield* this.markApplied(eventRows, now, results);
   }
 
-  /** Every group's verification row, locked; rows of new subjects created first. */
-  private *lockOrCreate(groups: SubjectGroup[], now: number): SqlSteps<Map<SubjectGroup, HeldRow>> {
-    // Found through the unique index (one clause per provider and connection), then locked by
-    // primary key in id order: a single `... ORDER BY id FOR UPDATE` lets the planner walk the
-    // whole table in id order instead.
-    const find = (of: SubjectGroup[]) => {
-      const byConnection = new Map<string, { provider: string; connection: string; refs: Set<string> }>();
-      for (const group of of) {
-        const key = `${group.provider}\u0000${group.connection}`;
-        const entry = byConnection.get(key) ?? { provider: group.provider, connection: group.connection, refs: new Set<string>() };
-        for (const candidate of group.candidates) entry.refs.add(candidate);
-        byConnection.set(key, entry);
-      }
-      const clauses = [...byConnection.values()];
-      return {
-        sql: `SELECT id FROM verifications WHERE ${clauses.map(({ refs }) => `(provider = ? AND connection = ? AND subject_ref IN (${marks([...refs])}))`).join(' OR ')}`,
-        params: clauses.flatMap(({ provider, connection, refs }) => [provider, connection, ...refs]),
-      };
+  /**
+   * The events' verification blocks, one multi-row statement for the whole call. By primary key
+   * alone: the events are known unapplied (read above under their subjects' locks), and a
+   * condition on `verification_applied_at` lets PostgreSQL pick the partial index of unapplied
+   * events and scan its dead entries, slower as the table grows.
+   */
+  private *markApplied<T>(eventRows: unknown[][], now: number, result: T): SqlSteps<T> {
+    if (eventRows.length === 0) return result;
+    yield {
+      sql:
+        `UPDATE events SET verification_applied_at = ?, verification_id = v.column2, verification_sequence = v.column3, verification_status = v.column4, ` +
+        `verification_previous_status = v.column5, verification_stale = v.column6 FROM (VALUES ${eventRows.map(() => EVENT_ROW).join(', ')}) AS v ` +
+        'WHERE events.id = v.column1',
+      params: [now, ...eventRows.flat()],
     };
-    const select = function* (of: SubjectGroup[]): SqlSteps<SqlRow[]> {
-      const ids = (yield find(of)).map((row) => String(row.id)).sort();
-      if (ids.length === 0) return [];
-      return yield { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id IN (${marks(ids)}) ORDER BY id`, params: ids, lock: true };
+    return result;
+  }
+
+  /** A new subject's verification with every one of its events applied: the row to insert and each event's block. */
+  private freshVerification(group: SubjectGroup, now: number) {
+    const id = uuidv7();
+    const row: HeldRow = { id, provider: group.provider, connection: group.connection, subjectRef: '', subjectSealed: '', status: null, statusAt: null, statusSince: null, eventCount: 0 };
+    const applied = applyEvents(row, pick(group.events[0].subject), group.events);
+    const columns = {
+      id,
+      provider: group.provider,
+      connection: group.connection,
+      subject_field: group.field,
+      subject_ref: this.box.blindIndex(`${group.field}:${group.value}`),
+      ...this.subjectRefs(applied.subject),
+      subject_sealed: this.box.sealJson(applied.subject, verificationSealContext(id)),
+      status: row.status,
+      status_at: row.statusAt,
+      status_since: row.statusSince,
+      event_count: row.eventCount,
+      created_at: now,
+      updated_at: now,
+    };
+    return { group, columns, eventRows: applied.eventRows, results: applied.results };
+  }
+
+  /**
+   * The verification rows these groups already have, locked. Found through the unique index (one
+   * clause per provider and connection), then locked by primary key in id order: a single
+   * `... ORDER BY id FOR UPDATE` lets the planner walk the whole table in id order instead.
+   */
+  private *lockRows(groups: SubjectGroup[]): SqlSteps<Map<SubjectGroup, HeldRow>> {
+    const byConnection = new Map<string, { provider: string; connection: string; refs: Set<string> }>();
+    for (const group of groups) {
+      const key = `${group.provider}\u0000${group.connection}`;
+      const entry = byConnection.get(key) ?? { provider: group.provider, connection: group.connection, refs: new Set<string>() };
+      for (const candidate of group.candidates) entry.refs.add(candidate);
+      byConnection.set(key, entry);
+    }
+    const clauses = [...byConnection.values()];
+    const found = yield {
+      sql: `SELECT id FROM verifications WHERE ${clauses.map(({ refs }) => `(provider = ? AND connection = ? AND subject_ref IN (${marks([...refs])}))`).join(' OR ')}`,
+      params: clauses.flatMap(({ provider, connection, refs }) => [provider, connection, ...refs]),
     };
     const held = new Map<SubjectGroup, HeldRow>();
-    const match = (rows: SqlRow[], of: SubjectGroup[]) => {
-      for (const row of rows.map(heldRow)) {
-        const group = of.find((each) => each.provider === row.provider && each.connection === row.connection && each.candidates.includes(row.subjectRef));
-        if (group && !held.has(group)) held.set(group, row);
-      }
-    };
-    match(yield* select(groups), groups);
-    const missing = groups.filter((group) => !held.has(group));
-    if (missing.length === 0) return held;
-
-    // In key order: two calls creating the same subjects wait for each other in the same order.
-    const rows = missing
-      .map((group) => {
-        const id = uuidv7();
-        const subject = pick(group.events[0].subject);
-        return {
-          id,
-          provider: group.provider,
-          connection: group.connection,
-          subject_field: group.field,
-          subject_ref: this.box.blindIndex(`${group.field}:${group.value}`),
-          ...this.subjectRefs(subject),
-          subject_sealed: this.box.sealJson(subject, verificationSealContext(id)),
-          event_count: 0,
-          created_at: now,
-          updated_at: now,
-        };
-      })
-      .sort((a, b) => (a.subject_ref < b.subject_ref ? -1 : a.subject_ref > b.subject_ref ? 1 : 0));
-    const columns = Object.keys(rows[0]);
-    // A concurrent call may have created some of them first: those rows are left as they are.
-    yield {
-      sql: `INSERT INTO verifications (${columns.join(', ')}) VALUES ${rows.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING`,
-      params: rows.flatMap((row) => Object.values(row)),
-    };
-    match(yield* select(missing), missing);
-    if (held.size !== groups.length) throw new Error('verification rows missing after their insert');
+    const ids = found.map((row) => String(row.id)).sort();
+    if (ids.length === 0) return held;
+    const rows = yield { sql: `SELECT ${VERIFICATION_COLUMNS} FROM verifications WHERE id IN (${marks(ids)}) ORDER BY id`, params: ids, lock: true };
+    for (const row of rows.map(heldRow)) {
+      const group = groups.find((each) => each.provider === row.provider && each.connection === row.connection && each.candidates.includes(row.subjectRef));
+      if (group && !held.has(group)) held.set(group, row);
+    }
     return held;
   }
 
@@ -231,6 +237,32 @@ export class VerificationLedger {
 
 function marks(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
+}
+
+/**
+ * Applies `events` (unapplied ones) to `row` in vendor-time order with the ordering guard
+ * (decideStatus), updating it in place; returns each event's block and the subject with the ids
+ * the events brought (the same object when they brought none).
+ */
+function applyEvents(row: HeldRow, subject: VerificationSubject, events: readonly VerificationEvent[]) {
+  const eventRows: unknown[][] = [];
+  const results = new Map<string, AppliedEvent>();
+  let merged = subject;
+  for (const event of [...events].sort(byVendorTime)) {
+    const vendorTime = vendorTimeOf(event);
+    const decision = decideStatus({ status: row.status, at: row.statusAt }, { status: event.status, occurredAt: vendorTime });
+    if (decision.applied) {
+      if (decision.status !== row.status) row.statusSince = Date.parse(event.occurredAt);
+      row.status = decision.status;
+      row.statusAt = vendorTime;
+    }
+    row.eventCount += 1;
+    const verification: EventVerification = { id: row.id, sequence: row.eventCount, status: decision.status, previousStatus: decision.previousStatus, stale: decision.stale };
+    eventRows.push([event.id, verification.id, verification.sequence, verification.status, verification.previousStatus, verification.stale]);
+    results.set(event.id, { verification, applied: true });
+    merged = mergeSubject(merged, event.subject);
+  }
+  return { eventRows, results, subject: merged };
 }
 
 function heldRow(row: SqlRow): HeldRow {
