@@ -1,6 +1,6 @@
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import { matchingSubscribers, stillDue, toHandOverAtOnce } from './dispatch-plan';
+import { eventsPerPass, matchingSubscribers, stillDue, toHandOverAtOnce } from './dispatch-plan';
 
 const T0 = '2025-01-01T12:00:00.000Z';
 const T1 = '2025-01-01T12:00:01.000Z';
@@ -56,5 +56,15 @@ describe('stillDue', () => {
       existing: [delivery('dead', 'http', { status: 'failed' })],
     };
     expect(stillDue(recorded, [queue, http, disabled], events)).toEqual({ bulk: [], jobs: [] });
+  });
+});
+
+describe('eventsPerPass', () => {
+  it('plans at most 2,000 deliveries and 500 events a pass, and at least one event', () => {
+    expect(eventsPerPass(0)).toBe(500);
+    expect(eventsPerPass(1)).toBe(500);
+    expect(eventsPerPass(5)).toBe(400);
+    expect(eventsPerPass(20)).toBe(100);
+    expect(eventsPerPass(5_000)).toBe(1);
   });
 });

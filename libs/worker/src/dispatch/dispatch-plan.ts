@@ -28,3 +28,17 @@ export function stillDue(recorded: { stored: DeliveryEntity[]; existing: Deliver
   const isAgain = (item: DueDelivery) => item.subscriber.kind === 'queue' && earlier.has(item.delivery);
   return { bulk: due.filter(isAgain), jobs: due.filter((item) => !isAgain(item)).map((item) => item.delivery) };
 }
+
+/** Events per pass: bounds the statements' parameters (SQLite allows 32,766). */
+const MAX_EVENTS_PER_PASS = 500;
+/**
+ * Deliveries a pass plans at most (bounded through its events, by the number of subscribers they
+ * could match): each holds its event's job data until handed over, and a worker keeps the heap a
+ * peak made it grow. 2,000 keep a fan-out to many subscribers as fast (the statements and the
+ * hand-over stay large) with a fraction of the memory.
+ */
+const MAX_DELIVERIES_PER_PASS = 2_000;
+
+export function eventsPerPass(subscribers: number): number {
+  return Math.max(1, Math.min(MAX_EVENTS_PER_PASS, Math.floor(MAX_DELIVERIES_PER_PASS / Math.max(1, subscribers))));
+}

@@ -5,7 +5,7 @@ import { DeliveryStore, EventStore, VerificationLedger } from '@kyc/persistence'
 import { DeliveryScheduler } from '@kyc/queue';
 import { BulkQueueDelivery, DueDelivery } from '../delivery/bulk-queue-delivery';
 import { SubscriberCache } from '../subscribers/subscriber.cache';
-import { matchingSubscribers, stillDue, toHandOverAtOnce } from './dispatch-plan';
+import { eventsPerPass, matchingSubscribers, stillDue, toHandOverAtOnce } from './dispatch-plan';
 
 /**
  * Turns stored events into one delivery per matching subscriber, a batch at a time. Idempotent
@@ -20,7 +20,8 @@ export class DispatcherService {
     async (jobs) => {
       const eventIds = jobs.flatMap((job) => job.eventIds);
       const since = Math.min(...jobs.map((job) => job.pickedUpAt));
-      for (let start = 0; start < eventIds.length; start += MAX_EVENTS_PER_PASS) await this.dispatchNow(eventIds.slice(start, start + MAX_EVENTS_PER_PASS), since);
+      const perPass = eventsPerPass(this.subscribers.all().length);
+      for (let start = 0; start < eventIds.length; start += perPass) await this.dispatchNow(eventIds.slice(start, start + perPass), since);
       return jobs.map(() => undefined);
     },
     { maxBatchSize: 64, maxInFlight: 4 },
@@ -84,6 +85,3 @@ export class DispatcherService {
     return events.map((event) => ({ ...event, verification: applied.get(event.id)?.verification ?? event.verification }));
   }
 }
-
-/** Events per pass: bounds the statements' parameters (SQLite allows 32,766). */
-const MAX_EVENTS_PER_PASS = 500;
