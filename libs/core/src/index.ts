@@ -12,3 +12,4 @@ export * from './verification-state';
 export * from './promises';
 export * from './is-record';
 export * from './ops-event';
+export * from './redis-hash-tag';
