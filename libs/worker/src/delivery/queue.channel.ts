@@ -1,10 +1,9 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import { isReservedQueueName, redisOptions, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
+import { createRedisClient, isReservedQueueName, type RedisClient, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 
 /**
@@ -15,13 +14,13 @@ import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
   /** One connection for every subscriber queue: a connection each would grow with the subscribers. */
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
 
   constructor(
     private readonly config: AppConfig,
     private readonly monitor: RedisMonitor,
   ) {
-    this.connection = new Redis(redisOptions(config.env.REDIS_URL, 'producer'));
+    this.connection = createRedisClient(config.env, 'producer');
     this.connection.on('error', (error: Error) => monitor.report(error));
   }
 
