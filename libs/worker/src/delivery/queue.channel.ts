@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import { createRedisClient, isReservedQueueName, type RedisClient, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
+import { createRedisClient, isReservedQueueName, type RedisClient, RedisMonitor, ReplicaWait, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 
 /**
@@ -15,6 +15,8 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
   /** One connection for every subscriber queue: a connection each would grow with the subscribers. */
   private readonly connection: RedisClient;
+  /** Jobs on a subscriber's queue are the one copy (the database only says they were added): on a cluster, a replica must have them too. */
+  private readonly replicated: ReplicaWait;
 
   constructor(
     private readonly config: AppConfig,
@@ -22,6 +24,7 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   ) {
     this.connection = createRedisClient(config.env, 'producer');
     this.connection.on('error', (error: Error) => monitor.report(error));
+    this.replicated = new ReplicaWait(this.connection, config.env.QUEUE_PREFIX);
   }
 
   async deliver(subscriber: Subscriber, event: VerificationEvent, delivery: DeliveryEntity): Promise<AttemptOutcome> {
@@ -41,6 +44,7 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
         opts: { ...SUBSCRIBER_JOB_OPTIONS, jobId: delivery.replays > 0 ? `${event.id}:replay:${delivery.replays}` : event.id },
       })),
     );
+    await this.replicated.settle();
   }
 
   private queue(name: string): Queue {
