@@ -64,6 +64,10 @@ export class RedisMonitor implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** Redis away, or a cluster between two layouts (a failover: redirections, CLUSTERDOWN, TRYAGAIN until the slots settle). */
 function isConnectionError(error: Error & { code?: string }): boolean {
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH'].includes(error.code ?? '') || /connect|connection|closed|ETIMEDOUT|ECONNRE/i.test(error.message);
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH'].includes(error.code ?? '') ||
+    /connect|connection|closed|ETIMEDOUT|ECONNRE|cluster|CLUSTERDOWN|TRYAGAIN|MOVED|slots cache/i.test(error.message)
+  );
 }
