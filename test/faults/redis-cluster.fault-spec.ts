@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
+import { Client } from 'pg';
 import { consumeVerificationEvents } from '@kyc/consumer';
 import { PROVIDERS } from '@kyc/providers';
 import { announceConnectionChange, subscribeToConnectionChanges } from '@kyc/queue';
@@ -216,6 +217,10 @@ describe('Redis Cluster: gateway and worker on 3 masters, one killed under load'
         quiescenceSeconds: Number((t() - trafficSeconds).toFixed(1)),
         invalidSignatures: receiver!.invalidSignatures + receiver!.mismatchedIds,
       },
+      /** PostgreSQL bytes (tables and indexes) per stored event, for docs/production.md's sizing. */
+      databaseBytesPerEvent: await databaseBytesPerEvent(database!.url),
+      /** Resident memory at the end of the run (Linux), for docs/production.md's sizing. */
+      rssMb: { gateway: residentMb(gateway!.pid), worker: residentMb(worker!.pid) },
       crashes: [gateway!, worker!].flatMap((app) => app.crashes.map((crash) => `${app.name}: ${JSON.stringify(crash.status)}\n${crash.tail}`)),
     };
     report.passed = lost.queue.length + lost.http.length === 0 && acked.size === WEBHOOKS && report.crashes.length === 0 && !statuses['500'];
@@ -277,3 +282,26 @@ describe('Redis Cluster: gateway and worker on 3 masters, one killed under load'
     );
   }
 });
+
+function residentMb(pid: number | undefined): number | null {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Math.round(Number(kb) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+async function databaseBytesPerEvent(url: string): Promise<Record<string, number>> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; bytes: string; events: string }>(
+      `SELECT name, pg_total_relation_size(name::regclass) AS bytes, (SELECT COUNT(*) FROM events) AS events
+         FROM unnest(ARRAY['events', 'deliveries', 'delivery_attempts', 'verifications']) AS name`,
+    );
+    return Object.fromEntries(rows.map((row) => [row.name, Math.round(Number(row.bytes) / Number(row.events))]));
+  } finally {
+    await client.end();
+  }
+}
