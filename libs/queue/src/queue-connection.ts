@@ -5,7 +5,8 @@ import { createRedisClient, type RedisClient } from './redis-connection';
 /**
  * The connection the internal queues and their workers share (each BullMQ worker opens its own
  * blocking copy). An instance rather than options, since BullMQ builds only single-node clients
- * from options; being shared, BullMQ never closes it: this does, once the workers are closed.
+ * from options. Being shared, BullMQ never closes it: this does, at shutdown, after the worker's
+ * WorkerDrain has closed the BullMQ workers (beforeApplicationShutdown).
  */
 @Injectable()
 export class QueueConnection implements OnApplicationShutdown {
