@@ -8,7 +8,7 @@ import { Cluster } from 'ioredis';
 import { Client } from 'pg';
 import { consumeVerificationEvents } from '@kyc/consumer';
 import { PROVIDERS } from '@kyc/providers';
-import { announceConnectionChange, subscribeToConnectionChanges } from '@kyc/queue';
+import { announceConnectionChange, createRedisClient, ReplicaWait, subscribeToConnectionChanges } from '@kyc/queue';
 import { answers200, aSeedVendorSet, createTestDatabase, freePort, sourceRevision, TestDatabase } from '@kyc/testing';
 import { FlakyReceiver } from './flaky-receiver';
 import { LoadGenerator, Vendor } from './load-generator';
@@ -126,7 +126,7 @@ describe('Redis Cluster: gateway and worker on 3 masters, one killed under load'
     await receiver?.stop().catch(() => undefined);
     await cluster?.stop();
     await database?.drop().catch(() => undefined);
-    if (passed === 3) rmSync(WORK, { recursive: true, force: true });
+    if (passed === 4) rmSync(WORK, { recursive: true, force: true });
     else console.log(`redis cluster suite: process logs kept in ${LOG_DIR}`);
   }, 60_000);
 
@@ -260,6 +260,19 @@ describe('Redis Cluster: gateway and worker on 3 masters, one killed under load'
     }
     passed++;
   }, 120_000);
+
+  it("confirms that a replica of the slot's master has the writes (WAIT answered by a replica, not timed out)", async () => {
+    const client = createRedisClient({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES }, 'worker') as Cluster;
+    try {
+      await client.set(`${env.QUEUE_PREFIX}:probe`, 'written');
+      expect(await new ReplicaWait(client, env.QUEUE_PREFIX).settle()).toBe(true);
+      // It did wait for someone: the slot's master has a replica.
+      expect(client.slots[await client.cluster('KEYSLOT', env.QUEUE_PREFIX)].length).toBeGreaterThan(1);
+    } finally {
+      client.disconnect();
+    }
+    passed++;
+  });
 
   async function admin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const response = await fetch(`${gatewayUrl}${path}`, {
