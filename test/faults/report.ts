@@ -129,7 +129,7 @@ export function formatReport(report: FaultReport): string {
   return lines.join('\n');
 }
 
-export function writeReport(path: string, report: FaultReport): void {
+export function writeReport(path: string, report: object): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
 }

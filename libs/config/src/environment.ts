@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { isIP } from 'node:net';
 import { plainToInstance, Transform, Type } from 'class-transformer';
+import { redisHashTag } from '@kyc/core';
 import { ConnectionConfigError, PROVIDERS } from '@kyc/providers';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
@@ -34,8 +35,14 @@ export class EnvironmentVariables {
   @IsBoolean()
   DATABASE_MIGRATE = true;
 
+  /** With REDIS_CLUSTER_NODES, only its user, password and scheme (rediss: TLS) are used, for every node. */
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be redis://... or rediss://...' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** `host:port,host:port,...`: run on a Redis Cluster (any of its nodes; more than one, in case one is down) instead of REDIS_URL. */
+  @IsOptional()
+  @IsString()
+  REDIS_CLUSTER_NODES?: string;
 
   @Matches(/^[A-Za-z0-9_{}.-]+$/, { message: 'QUEUE_PREFIX may hold letters, digits, _ - . { }' })
   QUEUE_PREFIX = 'kyc';
@@ -237,7 +244,7 @@ export class ConfigurationError extends Error {
 export function validateEnvironment(raw: Readonly<Record<string, string | undefined>>): EnvironmentVariables {
   const known = Object.keys(new EnvironmentVariables());
   const relevant: Record<string, string> = {};
-  for (const key of [...known, 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'METRICS_PORT', 'METRICS_TOKEN', 'TRUST_PROXY']) {
+  for (const key of [...known, 'REDIS_CLUSTER_NODES', 'ADMIN_API_KEY', 'SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'METRICS_PORT', 'METRICS_TOKEN', 'TRUST_PROXY']) {
     const value = raw[key];
     if (value !== undefined && value !== '') relevant[key] = value;
   }
@@ -251,11 +258,47 @@ export function validateEnvironment(raw: Readonly<Record<string, string | undefi
   if (env.TRUST_PROXY !== undefined && trustedProxies(env.TRUST_PROXY) === undefined) {
     problems.push('TRUST_PROXY must be comma-separated IP addresses, CIDRs or the names loopback, linklocal, uniquelocal');
   }
+  problems.push(...redisClusterProblems(env));
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) problems.push('HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   if (env.INGRESS_MAX_BUFFERED_BYTES < env.MAX_BODY_BYTES) problems.push('INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES');
   problems.push(...providerOptionProblems(raw));
   if (problems.length > 0) throw new ConfigurationError(problems);
   return env;
+}
+
+/** A Redis Cluster node, as REDIS_CLUSTER_NODES lists it. */
+export interface RedisClusterNode {
+  host: string;
+  port: number;
+}
+
+/** REDIS_CLUSTER_NODES as a list of nodes (empty when unset); undefined when an entry is not `host:port` (IPv6 as `[address]:port`). */
+export function redisClusterNodes(value: string | undefined): RedisClusterNode[] | undefined {
+  if (value === undefined || value.trim() === '') return [];
+  const nodes: RedisClusterNode[] = [];
+  for (const entry of value.split(',').map((text) => text.trim())) {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65535) return undefined;
+    nodes.push({ host: match[1] ?? match[2], port });
+  }
+  return nodes;
+}
+
+/**
+ * A cluster needs node addresses, a QUEUE_PREFIX with a hash tag (BullMQ runs multi-key scripts,
+ * which a cluster allows only on keys of one slot) and database 0 (the only one a cluster has).
+ */
+function redisClusterProblems(env: EnvironmentVariables): string[] {
+  if (env.REDIS_CLUSTER_NODES === undefined) return [];
+  const problems: string[] = [];
+  if (redisClusterNodes(env.REDIS_CLUSTER_NODES) === undefined) problems.push('REDIS_CLUSTER_NODES must be host:port,host:port,... (IPv6 as [address]:port)');
+  if (redisHashTag(env.QUEUE_PREFIX) === undefined) {
+    problems.push('QUEUE_PREFIX must contain a hash tag such as {kyc} when REDIS_CLUSTER_NODES is set: BullMQ needs every key of a queue in one cluster slot');
+  }
+  const database = /^rediss?:\/\/[^/]*\/(\d+)/.exec(env.REDIS_URL)?.[1];
+  if (database !== undefined && Number(database) !== 0) problems.push('REDIS_URL must select database 0 (or none) when REDIS_CLUSTER_NODES is set: a Redis Cluster has only database 0');
+  return problems;
 }
 
 /** Vendors' options set through the environment (`ALLPASS_ENCRYPTION_METHOD`), checked by their adapters; secrets are checked when the connection is created. */

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, type Worker } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { verificationEventChecker } from '@kyc/testing';
 import {
@@ -313,5 +314,24 @@ describe('consumeVerificationEvents (real Redis)', () => {
     const job = await queue.add(event.type, event, { jobId: event.id, attempts: 3 });
     await waitFor(async () => ((await job.getState()) === 'completed' ? true : undefined));
     expect(callsFor(event.id).map((c) => c.context.attempt)).toEqual([1, 2]);
+  });
+});
+
+describe('consumeVerificationEvents on a Redis Cluster', () => {
+  // Never connects: the checks run before any worker starts (the cluster itself is in the fault suite).
+  const clusterWith = (maxRetriesPerRequest: number | null) => new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true, redisOptions: { maxRetriesPerRequest } });
+  const consume = (connection: Cluster, prefix?: string) => consumeVerificationEvents({ queue: 'kyc-billing', connection, prefix, handler: () => undefined });
+
+  it("refuses a prefix without the gateway's hash tag", () => {
+    const cluster = clusterWith(null);
+    expect(() => consume(cluster)).toThrow("prefix 'kyc' has no hash tag: on a Redis Cluster give the gateway's QUEUE_PREFIX, which has one (e.g. '{kyc}')");
+    expect(() => consume(cluster, 'billing')).toThrow(/hash tag/);
+    cluster.disconnect();
+  });
+
+  it('refuses a cluster whose nodes give up on blocking commands', () => {
+    const cluster = clusterWith(20);
+    expect(() => consume(cluster, '{kyc}')).toThrow('a Cluster connection needs redisOptions: { maxRetriesPerRequest: null } (BullMQ workers block on it)');
+    cluster.disconnect();
   });
 });

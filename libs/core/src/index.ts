@@ -13,3 +13,4 @@ export * from './promises';
 export * from './is-record';
 // Operational events are part of the event contract, owned by the consumer package.
 export * from '@kyc/consumer/ops-event';
+export * from '@kyc/consumer/redis-hash-tag';

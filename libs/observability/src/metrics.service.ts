@@ -1,12 +1,11 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AppConfig } from '@kyc/config';
 import { withTimeout } from '@kyc/core';
 import { OpsQueries, OutboxQueries } from '@kyc/persistence';
 import { parseAlertOptions } from '@kyc/providers';
-import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, RedisMonitor } from '@kyc/queue';
+import { createRedisClient, DELIVERIES_QUEUE, EVENTS_QUEUE, type RedisClient, RedisMonitor } from '@kyc/queue';
 
 /** How long a scrape waits for Redis or the database before leaving a gauge out. */
 const COLLECT_TIMEOUT_MS = 1_000;
@@ -87,12 +86,12 @@ export class MetricsService implements OnApplicationShutdown {
   });
 
   /** Its own fail-fast connection (no offline queue): a scrape during a Redis outage must not pile up commands. */
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly queues: Queue[];
 
   constructor(config: AppConfig, outbox: OutboxQueries, ops: OpsQueries, monitor: RedisMonitor) {
     collectDefaultMetrics({ register: this.registry });
-    this.redis = new Redis({ ...redisOptions(config.env.REDIS_URL, 'producer'), lazyConnect: true });
+    this.redis = createRedisClient(config.env, 'producer', { lazyConnect: true });
     this.redis.on('error', () => undefined); // outages are reported once by RedisMonitor
     this.queues = [EVENTS_QUEUE, DELIVERIES_QUEUE].map((name) => new Queue(name, { connection: this.redis, prefix: config.env.QUEUE_PREFIX }));
     this.queues.forEach((queue) => monitor.watch(queue));

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AppConfig, EnvironmentVariables } from '@kyc/config';
-import { redisOptions } from './redis-connection';
+import { createRedisClient, createSubscriberClient, type RedisClient, type RedisLocation } from './redis-connection';
 
 export type ConnectionChange = 'created' | 'updated' | 'rotated' | 'deleted';
 
@@ -15,12 +15,15 @@ export function connectionsChangedChannel(queuePrefix: string): string {
   return `${queuePrefix}:connections-changed`;
 }
 
+/** Where Redis is and the prefix that names the channel. */
+export type ConnectionChangeEnvironment = RedisLocation & Pick<EnvironmentVariables, 'QUEUE_PREFIX'>;
+
 /**
  * Publish one change from outside a Nest app (scripts that write connections directly, such as the
  * simulator's local demo connection). Best effort, like the bus: false when Redis did not take it.
  */
-export async function announceConnectionChange(env: Pick<EnvironmentVariables, 'REDIS_URL' | 'QUEUE_PREFIX'>, message: ConnectionChangedMessage): Promise<boolean> {
-  const client = new Redis({ ...redisOptions(env.REDIS_URL, 'producer'), lazyConnect: true });
+export async function announceConnectionChange(env: ConnectionChangeEnvironment, message: ConnectionChangedMessage): Promise<boolean> {
+  const client = createRedisClient(env, 'producer', { lazyConnect: true });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -41,37 +44,52 @@ export interface ConnectionChangeSubscription {
 
 /**
  * Calls `onChange` on every change message, and each time the subscription is (re)established:
- * messages published while it was down are lost, so a reconnection must count as a change.
- * A connection of its own, since a subscribed connection can run no other command.
+ * messages published while it was down are lost, so a resubscription must count as a change.
+ * A connection of its own, since a subscribed connection can run no other command. When it ends,
+ * a new one subscribes again, on the next node of a cluster (the one it had may be gone for good).
  */
-export function subscribeToConnectionChanges(env: Pick<EnvironmentVariables, 'REDIS_URL' | 'QUEUE_PREFIX'>, onChange: () => void): ConnectionChangeSubscription {
+export function subscribeToConnectionChanges(env: ConnectionChangeEnvironment, onChange: () => void): ConnectionChangeSubscription {
   const channel = connectionsChangedChannel(env.QUEUE_PREFIX);
-  // Subscribed again by hand on each 'ready' (not autoResubscribe), to know when it is in effect.
-  const client = new Redis({ ...redisOptions(env.REDIS_URL, 'producer'), autoResubscribe: false });
   let live = false;
-  client.on('error', () => undefined);
-  client.on(
-    'ready',
-    () =>
-      void client.subscribe(channel).then(
-        () => {
-          live = true;
-          onChange();
-        },
-        () => undefined,
-      ),
-  );
-  client.on('close', () => (live = false));
-  client.on('message', (received: string) => {
-    if (received === channel) onChange();
-  });
+  let closed = false;
+  let turn = 0;
+  let failures = 0;
+  let client: Redis | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const connect = () => {
+    const current = createSubscriberClient(env, turn++);
+    client = current;
+    current.on('error', () => undefined);
+    current.on(
+      'ready',
+      () =>
+        void current.subscribe(channel).then(
+          () => {
+            live = true;
+            failures = 0;
+            onChange();
+          },
+          () => current.disconnect(),
+        ),
+    );
+    current.on('message', (received: string) => {
+      if (received === channel) onChange();
+    });
+    current.once('end', () => {
+      live = false;
+      if (!closed) retry = setTimeout(connect, Math.min(++failures * 200, 2_000));
+    });
+  };
+  connect();
   return {
     get live() {
       return live;
     },
     close: () => {
+      closed = true;
       live = false;
-      client.disconnect();
+      clearTimeout(retry);
+      client?.disconnect();
     },
   };
 }
@@ -89,12 +107,12 @@ export type ConnectionChangeListener = () => Promise<void> | void;
 export class ConnectionChangeBus implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionChangeBus.name);
   private readonly listeners = new Set<ConnectionChangeListener>();
-  private readonly publisher: Redis;
+  private readonly publisher: RedisClient;
   private readonly channel: string;
 
   constructor(private readonly config: AppConfig) {
     // Producer options: no offline queue, so a publish fails at once while Redis is down.
-    this.publisher = new Redis({ ...redisOptions(config.env.REDIS_URL, 'producer'), lazyConnect: true });
+    this.publisher = createRedisClient(config.env, 'producer', { lazyConnect: true });
     // Outages are reported by RedisMonitor; without a listener ioredis would print each error.
     this.publisher.on('error', () => undefined);
     this.channel = connectionsChangedChannel(config.env.QUEUE_PREFIX);

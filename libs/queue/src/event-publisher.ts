@@ -3,7 +3,7 @@ import { AppConfig } from '@kyc/config';
 import { MicroBatcher, withTimeout } from '@kyc/core';
 import { Queue } from 'bullmq';
 import { EVENTS_QUEUE, EventsQueueJobs } from './queue-names';
-import { redisOptions } from './redis-connection';
+import { createRedisClient, type RedisClient } from './redis-connection';
 import { RedisMonitor } from './redis-monitor';
 
 /** Job options of the events queue: retried by BullMQ, removed once done (the database keeps history). */
@@ -24,6 +24,8 @@ export class EventPublisher implements OnApplicationShutdown {
   private static readonly MAX_WAITING = 2_000;
   private readonly logger = new Logger(EventPublisher.name);
   private readonly queue: Queue<EventsQueueJobs['dispatch'], void, 'dispatch'>;
+  /** Its own producer connection: no offline queue, so an add fails at once while Redis is away. */
+  private readonly connection: RedisClient;
   /** Events stored together are added together: one Redis round trip for many. */
   private readonly batches = new MicroBatcher<string, void>(
     async (eventIds) => {
@@ -34,13 +36,15 @@ export class EventPublisher implements OnApplicationShutdown {
   );
 
   constructor(config: AppConfig, monitor: RedisMonitor) {
-    // Its own producer connection: no offline queue, so an add fails at once while Redis is away.
-    this.queue = new Queue(EVENTS_QUEUE, { connection: redisOptions(config.env.REDIS_URL, 'producer'), prefix: config.env.QUEUE_PREFIX });
+    this.connection = createRedisClient(config.env, 'producer');
+    this.connection.on('error', () => undefined); // outages are reported once by RedisMonitor
+    this.queue = new Queue(EVENTS_QUEUE, { connection: this.connection, prefix: config.env.QUEUE_PREFIX });
     monitor.watch(this.queue);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close().catch(() => undefined);
+    this.connection.disconnect();
   }
 
   /** Fire and forget: never throws, never blocks the acknowledgement of a webhook. */

@@ -7,3 +7,4 @@ export * from './delivery-scheduler';
 export * from './replay.service';
 export * from './connection-change.bus';
 export * from './connection-changes.module';
+export * from './replica-wait';

@@ -5,16 +5,17 @@ import { EventPublisher } from './event-publisher';
 import { DeliveryScheduler } from './delivery-scheduler';
 import { ReplayService } from './replay.service';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE } from './queue-names';
-import { redisOptions } from './redis-connection';
+import { QueueConnection, QueueConnectionModule } from './queue-connection';
 import { RedisMonitor } from './redis-monitor';
 
 @Global()
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
-        connection: redisOptions(config.env.REDIS_URL, 'worker'),
+      imports: [QueueConnectionModule],
+      inject: [AppConfig, QueueConnection],
+      useFactory: (config: AppConfig, shared: QueueConnection) => ({
+        connection: shared.client,
         prefix: config.env.QUEUE_PREFIX,
       }),
     }),

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
 import { AppConfig } from '@kyc/config';
-import { redactedRedisUrl, redisOptions } from './redis-connection';
+import { createRedisClient, describeRedisLocation, type RedisClient } from './redis-connection';
 
 /**
  * Watches Redis and says, in one line per change, when it goes away and comes back. BullMQ's own
@@ -10,11 +9,11 @@ import { redactedRedisUrl, redisOptions } from './redis-connection';
 @Injectable()
 export class RedisMonitor implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private up: boolean | undefined;
 
   constructor(private readonly config: AppConfig) {
-    this.client = new Redis({ ...redisOptions(config.env.REDIS_URL, 'producer'), lazyConnect: true });
+    this.client = createRedisClient(config.env, 'producer', { lazyConnect: true });
     this.client.on('ready', () => this.changed(true));
     this.client.on('error', (error: Error) => this.changed(false, error));
   }
@@ -48,12 +47,13 @@ export class RedisMonitor implements OnModuleInit, OnApplicationShutdown {
   private changed(up: boolean, error?: Error): void {
     if (this.up === up) return;
     this.up = up;
-    const where = redactedRedisUrl(this.config.env.REDIS_URL);
+    const where = describeRedisLocation(this.config.env);
+    const variable = this.config.env.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
     if (up) {
       this.logger.log(`connected to ${where}`);
     } else {
       this.logger.error(
-        `Redis is not reachable at ${where} (${error?.message ?? 'disconnected'}). Start it (e.g. \`redis-server --daemonize yes\`) or set REDIS_URL. ` +
+        `Redis is not reachable at ${where} (${error?.message ?? 'disconnected'}). Start it (e.g. \`redis-server --daemonize yes\`) or set ${variable}. ` +
           'Webhooks are still accepted and stored; they are queued once Redis is back.',
       );
     }
@@ -64,6 +64,10 @@ export class RedisMonitor implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** Redis away, or a cluster between two layouts (a failover: redirections, CLUSTERDOWN, TRYAGAIN until the slots settle). */
 function isConnectionError(error: Error & { code?: string }): boolean {
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH'].includes(error.code ?? '') || /connect|connection|closed|ETIMEDOUT|ECONNRE/i.test(error.message);
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH'].includes(error.code ?? '') ||
+    /connect|connection|closed|ETIMEDOUT|ECONNRE|cluster|CLUSTERDOWN|TRYAGAIN|MOVED|slots cache/i.test(error.message)
+  );
 }

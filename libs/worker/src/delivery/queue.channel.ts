@@ -1,10 +1,9 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { AppConfig } from '@kyc/config';
 import type { VerificationEvent } from '@kyc/core';
 import type { DeliveryEntity, Subscriber } from '@kyc/persistence';
-import { isReservedQueueName, redisOptions, RedisMonitor, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
+import { createRedisClient, isReservedQueueName, type RedisClient, RedisMonitor, ReplicaWait, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 
 /**
@@ -15,14 +14,17 @@ import type { AttemptOutcome, DeliveryChannel } from './delivery-channel';
 export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
   private readonly queues = new Map<string, Queue>();
   /** One connection for every subscriber queue: a connection each would grow with the subscribers. */
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
+  /** Jobs on a subscriber's queue are the one copy (the database only says they were added): on a cluster, a replica must have them too. */
+  private readonly replicated: ReplicaWait;
 
   constructor(
     private readonly config: AppConfig,
     private readonly monitor: RedisMonitor,
   ) {
-    this.connection = new Redis(redisOptions(config.env.REDIS_URL, 'producer'));
+    this.connection = createRedisClient(config.env, 'producer');
     this.connection.on('error', (error: Error) => monitor.report(error));
+    this.replicated = new ReplicaWait(this.connection, config.env.QUEUE_PREFIX);
   }
 
   async deliver(subscriber: Subscriber, event: VerificationEvent, delivery: DeliveryEntity): Promise<AttemptOutcome> {
@@ -42,6 +44,7 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
         opts: { ...SUBSCRIBER_JOB_OPTIONS, jobId: delivery.replays > 0 ? `${event.id}:replay:${delivery.replays}` : event.id },
       })),
     );
+    await this.replicated.settle();
   }
 
   private queue(name: string): Queue {
