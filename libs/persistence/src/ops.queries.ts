@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Not, IsNull, Repository } from 'typeorm';
 import { FINAL_STATUSES } from '@kyc/core';
 import { ConnectionEntity, InboundRefusalEntity, SubscriberEntity, VerificationEntity } from './entities';
-import { OverviewQueries } from './overview.queries';
+import { OverviewQueries, toNumber } from './overview.queries';
 
 /** A connection as the operational checks see it: its alert options are in `options`. */
 export interface MonitoredConnection {
@@ -32,8 +32,6 @@ export interface StuckVerification {
 
 /** Refusals that count toward a streak: a 404 means no such (enabled) connection, which an operator chose. */
 const NOT_STREAK_STATUS = 404;
-/** node-pg returns BIGINT and SUM as strings, SQLite as numbers. */
-const toNumber = (value: unknown): number => Number(value ?? 0);
 
 /**
  * What the operational checks read (the worker's OpsMonitor and the metrics on each scrape). Each

@@ -41,7 +41,7 @@ export interface ConnectionActivity {
 }
 
 /** node-pg returns BIGINT (and COUNT, SUM) as strings, SQLite as numbers. */
-const toNumber = (value: unknown): number => Number(value ?? 0);
+export const toNumber = (value: unknown): number => Number(value ?? 0);
 
 /**
  * Aggregates for the operator console's overview, read-only. Each one is bounded by an index on
