@@ -31,9 +31,14 @@ export function answerClusterCollects(registry: Registry): void {
     if (message?.type !== COLLECT) return;
     registry
       .getMetricsAsJSON()
-      .then((metrics) => process.send?.({ type: COLLECTED, id: message.id, metrics }))
-      .catch((error: Error) => process.send?.({ type: COLLECTED, id: message.id, error: error.message }));
+      .then((metrics) => toPrimary({ type: COLLECTED, id: message.id, metrics }))
+      .catch((error: Error) => toPrimary({ type: COLLECTED, id: message.id, error: error.message }));
   });
+}
+
+/** With a callback: a channel closed meanwhile (the primary gone, this process about to follow) is no uncaught 'error'. */
+function toPrimary(message: object): void {
+  process.send?.(message, undefined, undefined, () => undefined);
 }
 
 let nextScrape = 0;
@@ -58,7 +63,7 @@ export function scrapeCluster(): Promise<string> {
       process.off('message', onMessage);
     };
     process.on('message', onMessage);
-    process.send!({ type: SCRAPE, id });
+    toPrimary({ type: SCRAPE, id });
   });
 }
 
