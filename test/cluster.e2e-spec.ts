@@ -69,7 +69,7 @@ describe.each(DATABASE_KINDS)('a gateway of GATEWAY_PROCESSES=2 on %s', (kind) =
       // read from the database not counted twice (no worker runs: all 40 are still undispatched).
       for (let scrape = 0; scrape < 6; scrape++) {
         const metrics = await send(gateway.url, 'GET', '/metrics');
-        expect(metrics.status).toBe(200);
+        expect(metrics).toMatchObject({ status: 200 });
         expect(sample(metrics.text!, 'kyc_webhooks_received_total{provider="complycube",outcome="accepted"}')).toBe(40);
         expect(sample(metrics.text!, 'kyc_ingress_duration_seconds_count{provider="complycube"}')).toBe(40);
         expect(sample(metrics.text!, 'kyc_relay_backlog')).toBe(40);
