@@ -24,7 +24,8 @@ export type DeliveryOutcome = 'succeeded' | 'failed' | 'retrying';
 /**
  * The process's Prometheus metrics, in its own registry (several apps in one test process must not
  * collide in prom-client's global one). Counters and histograms are fed by the code paths; queue
- * depths and the relay backlog are read on each scrape.
+ * depths and the relay backlog are read on each scrape. In a gateway of several processes
+ * (GATEWAY_PROCESSES), `render` returns all of them together (cluster-metrics.ts).
  */
 @Injectable()
 export class MetricsService implements OnApplicationShutdown {
