@@ -30,7 +30,14 @@ export interface DatabaseResult {
 
 export interface RunReport {
   machine: { cpus: number; cpuModel: string; totalMemoryMb: number; node: string; date: string; commit: string };
-  settings: { databases: DatabaseKind[]; build: boolean; appEnvironment: Record<string, string>; volumes: Partial<Record<DatabaseKind, Volumes>> };
+  settings: {
+    databases: DatabaseKind[];
+    build: boolean;
+    /** GATEWAY_PROCESSES: HTTP processes of the gateway (absent in runs before it existed: 1). */
+    gatewayProcesses?: number;
+    appEnvironment: Record<string, string>;
+    volumes: Partial<Record<DatabaseKind, Volumes>>;
+  };
   totalSeconds: number;
   results: DatabaseResult[];
 }
@@ -184,13 +191,19 @@ export function textTable(report: RunReport, providers: string[]): string {
     .join('\n');
 }
 
+/** How many HTTP processes the gateway ran as: runs of one and of several are not compared unawares. */
+function gatewayProcessesNote(report: RunReport): string {
+  const processes = report.settings.gatewayProcesses ?? 1;
+  return ` (GATEWAY_PROCESSES=${processes}: ${processes === 1 ? 'one process' : `${processes} HTTP processes and their primary`})`;
+}
+
 function markdown(report: RunReport, providers: string[]): string {
   const [header, ...body] = tableCells(report, providers);
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const { machine: m } = report;
   const failures = report.results.flatMap((r) => r.failures.map((f) => `- ${DATABASE_NAMES[r.database]}, ${f.phase}: ${f.message.split('\n')[0]}`));
   return [
-    `\`npm run bench\` on commit ${m.commit.slice(0, 12)}${m.commit.endsWith('+uncommitted') ? ' (with uncommitted changes)' : ''}, ${m.date.slice(0, 10)}: ${m.cpus} × ${m.cpuModel}, ${Math.round(m.totalMemoryMb / 1024)} GB, Node ${m.node}; compiled gateway and worker as separate`,
+    `\`npm run bench\` on commit ${m.commit.slice(0, 12)}${m.commit.endsWith('+uncommitted') ? ' (with uncommitted changes)' : ''}, ${m.date.slice(0, 10)}: ${m.cpus} × ${m.cpuModel}, ${Math.round(m.totalMemoryMb / 1024)} GB, Node ${m.node}; compiled gateway${gatewayProcessesNote(report)} and worker as separate`,
     `processes (NODE_ENV=production, LOG_LEVEL=info), load generator, PostgreSQL and Redis on the same machine; ${Math.round(report.totalSeconds)} s in all.`,
     '',
     line(header),

@@ -8,18 +8,20 @@
  *                    [--fanout-events 10000] [--backlog-events 50000]
  *                    [--sqlite-fanout-events 2000] [--sqlite-backlog-events 5000]
  *                    [--e2e-rate 500] [--e2e-seconds 10] [--bodies-per-second 12000]
- *                    [--phases baseline,ingest,fanout,addbulk,e2e,backlog]
+ *                    [--phases baseline,ingest,fanout,addbulk,e2e,backlog] [--gateway-processes 1]
  *
  * `--phases` runs some phases only (while working on one figure); the results then say so.
+ * `--gateway-processes N` runs the gateway as N processes (its GATEWAY_PROCESSES: a number or `auto`).
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import IORedis from 'ioredis';
+import { MAX_GATEWAY_PROCESSES } from '@kyc/config';
 import { PROVIDERS } from '@kyc/providers';
 import type { LoadFigures } from './load';
 import { closeQueues, HttpReceiver, measureBacklog, measureBaseline, measureEndToEnd, measureFanOut, measureIngest, measureRawAddBulk, type Bench, type Volumes } from './measure';
@@ -40,6 +42,8 @@ interface Options {
   databases: DatabaseKind[];
   phases: Phase[];
   build: boolean;
+  /** GATEWAY_PROCESSES of the gateway under test (`auto` resolved as the gateway does). */
+  gatewayProcesses: number;
   volumes: Record<DatabaseKind, Volumes>;
 }
 
@@ -58,6 +62,7 @@ function parseOptions(): Options {
       'e2e-seconds': { type: 'string', default: '10' },
       'bodies-per-second': { type: 'string', default: '12000' },
       phases: { type: 'string', default: PHASES.join(',') },
+      'gateway-processes': { type: 'string', default: '1' },
     },
   });
   const number = (name: keyof typeof values): number => {
@@ -67,6 +72,8 @@ function parseOptions(): Options {
   };
   const databases = { both: ['postgres', 'sqlite'], postgres: ['postgres'], sqlite: ['sqlite'] }[values.database] as DatabaseKind[] | undefined;
   if (!databases) throw new Error('--database must be postgres, sqlite or both');
+  const gatewayProcesses = values['gateway-processes'] === 'auto' ? Math.min(MAX_GATEWAY_PROCESSES, availableParallelism()) : number('gateway-processes');
+  if (gatewayProcesses > MAX_GATEWAY_PROCESSES) throw new Error(`--gateway-processes must be auto or at most ${MAX_GATEWAY_PROCESSES}`);
   const common = {
     duration: number('duration'),
     ingestConnections: 64,
@@ -84,6 +91,7 @@ function parseOptions(): Options {
     databases,
     phases: phases as Phase[],
     build: !values['no-build'],
+    gatewayProcesses,
     volumes: {
       postgres: { ...common, fanOutEvents: number('fanout-events'), backlogEvents: number('backlog-events') },
       sqlite: { ...common, fanOutEvents: number('sqlite-fanout-events'), backlogEvents: number('sqlite-backlog-events') },
@@ -94,7 +102,7 @@ function parseOptions(): Options {
 /** Cleanup of the database run in progress, for Ctrl-C. */
 let current: Cleanup | undefined;
 
-async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: HttpReceiver, phases: readonly Phase[]): Promise<DatabaseResult> {
+async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: HttpReceiver, phases: readonly Phase[], gatewayProcesses: number): Promise<DatabaseResult> {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   const logDir = join(tmpdir(), `kyc-bench-${stamp}-${database}`);
   mkdirSync(logDir, { recursive: true });
@@ -105,7 +113,7 @@ async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: H
   const queuePrefix = `bench-${stamp}`;
   cleanup.add('redis keys', () => deleteRedisKeys(queuePrefix));
   try {
-    const bench = await prepare(database, volumes, queuePrefix, logDir, cleanup, receiver);
+    const bench = await prepare(database, volumes, queuePrefix, logDir, cleanup, receiver, gatewayProcesses);
     await measureAll(bench, result, new Set(phases));
   } catch (error) {
     result.failures.push({ phase: 'start', message: (error as Error).message });
@@ -118,9 +126,9 @@ async function runDatabase(database: DatabaseKind, volumes: Volumes, receiver: H
   return result;
 }
 
-async function prepare(database: DatabaseKind, volumes: Volumes, queuePrefix: string, logDir: string, cleanup: Cleanup, receiver: HttpReceiver): Promise<Bench> {
+async function prepare(database: DatabaseKind, volumes: Volumes, queuePrefix: string, logDir: string, cleanup: Cleanup, receiver: HttpReceiver, gatewayProcesses: number): Promise<Bench> {
   const db = await createDatabase(database, queuePrefix.slice('bench-'.length), cleanup);
-  const stack = await startStack({ database: db, queuePrefix, logDir, cleanup });
+  const stack = await startStack({ database: db, queuePrefix, logDir, cleanup, gatewayProcesses });
   const reader = await db.openReader();
   cleanup.add('database reader', () => reader.close());
   const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
@@ -209,17 +217,24 @@ async function main(): Promise<number> {
   const commit = sourceRevision();
   const started = performance.now();
   if (options.build) build();
+  console.log(`gateway: GATEWAY_PROCESSES=${options.gatewayProcesses}`);
   const receiver = new HttpReceiver();
   await receiver.start();
   const results: DatabaseResult[] = [];
   try {
-    for (const database of options.databases) results.push(await runDatabase(database, options.volumes[database], receiver, options.phases));
+    for (const database of options.databases) results.push(await runDatabase(database, options.volumes[database], receiver, options.phases, options.gatewayProcesses));
   } finally {
     await receiver.close();
   }
   const report: RunReport = {
     machine: machine(startedAt, commit),
-    settings: { databases: options.databases, build: options.build, appEnvironment: { ...APP_SETTINGS }, volumes: Object.fromEntries(options.databases.map((d) => [d, options.volumes[d]])) },
+    settings: {
+      databases: options.databases,
+      build: options.build,
+      gatewayProcesses: options.gatewayProcesses,
+      appEnvironment: { ...APP_SETTINGS, GATEWAY_PROCESSES: String(options.gatewayProcesses) },
+      volumes: Object.fromEntries(options.databases.map((d) => [d, options.volumes[d]])),
+    },
     totalSeconds: (performance.now() - started) / 1000,
     results,
   };

@@ -241,10 +241,12 @@ export interface StackOptions {
   queuePrefix: string;
   logDir: string;
   cleanup: Cleanup;
+  /** The gateway's GATEWAY_PROCESSES. */
+  gatewayProcesses: number;
 }
 
 /** Gateway then worker (the gateway migrates the schema first), each ready before returning. */
-export async function startStack({ database, queuePrefix, logDir, cleanup }: StackOptions): Promise<Stack> {
+export async function startStack({ database, queuePrefix, logDir, cleanup, gatewayProcesses }: StackOptions): Promise<Stack> {
   const credentials = new Map<string, ConnectionCredentials>();
   const providerEnv: Record<string, string> = { ...PROVIDER_OPTION_ENV };
   for (const adapter of PROVIDERS) credentials.set(adapter.name, defaultConnection(adapter, providerEnv));
@@ -260,12 +262,14 @@ export async function startStack({ database, queuePrefix, logDir, cleanup }: Sta
     ADMIN_API_KEY: adminKey,
     SECRETS_KEY: randomBytes(32).toString('base64'),
   };
-  const gateway = new Child('gateway', [GATEWAY_MAIN], { ...env, PORT: String(port) }, join(logDir, 'gateway.log'));
+  const gateway = new Child('gateway', [GATEWAY_MAIN], { ...env, PORT: String(port), GATEWAY_PROCESSES: String(gatewayProcesses) }, join(logDir, 'gateway.log'));
   cleanup.add('gateway', () => gateway.stop());
   const gatewayUrl = `http://127.0.0.1:${port}`;
+  // Several processes: ready once every one listens (the primary says so), not at the first.
+  const allListening = () => gatewayProcesses === 1 || readFileSync(gateway.logPath, 'utf8').includes(`${gatewayProcesses} gateway processes serving`);
   await waitFor(
     'gateway ready',
-    () => answers200(`${gatewayUrl}/health/ready`),
+    async () => allListening() && (await answers200(`${gatewayUrl}/health/ready`)),
     BOOT_TIMEOUT_MS,
     200,
     () => gateway.assertRunning(),

@@ -13,7 +13,9 @@ async function bootstrap(): Promise<void> {
   const app = await createHttpApp(StandaloneModule);
   await app.listen(config.env.PORT);
   closeOnSignals(app, 'Gateway');
-  new Logger('Gateway').log(`gateway and worker running; webhooks to http://localhost:${config.env.PORT}/webhooks`);
+  const logger = new Logger('Gateway');
+  logger.log(`gateway and worker running; webhooks to http://localhost:${config.env.PORT}/webhooks`);
+  if (config.env.GATEWAY_PROCESSES > 1) logger.warn('GATEWAY_PROCESSES applies to `npm run start:gateway`; `npm start` runs one process');
 }
 
 void bootstrap();

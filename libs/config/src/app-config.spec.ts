@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAppConfig } from './app-config';
 import { ConfigurationError, validateEnvironment } from './environment';
@@ -77,6 +77,15 @@ describe('validateEnvironment', () => {
       expect(() => validateEnvironment({ [name]: '-5' })).toThrow(new RegExp(name));
     }
     expect(() => validateEnvironment({ MAX_BODY_BYTES: '1048576', INGRESS_MAX_BUFFERED_BYTES: '524288' })).toThrow(/INGRESS_MAX_BUFFERED_BYTES must be at least MAX_BODY_BYTES/);
+  });
+
+  it('takes GATEWAY_PROCESSES as auto (one per core) or 1 to 64, and says so once otherwise', () => {
+    expect(validateEnvironment({}).GATEWAY_PROCESSES).toBe(1);
+    expect(validateEnvironment({ GATEWAY_PROCESSES: '4' }).GATEWAY_PROCESSES).toBe(4);
+    expect(validateEnvironment({ GATEWAY_PROCESSES: 'auto' }).GATEWAY_PROCESSES).toBe(Math.min(64, availableParallelism()));
+    for (const bad of ['0', '65', '2.5', 'all', '-1']) {
+      expect(() => validateEnvironment({ GATEWAY_PROCESSES: bad })).toThrow(new ConfigurationError(['GATEWAY_PROCESSES must be auto or a whole number from 1 to 64']));
+    }
   });
 
   it('requires the admin and secrets keys in production', () => {

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { redisHashTag } from '@kyc/core';
 import { ConnectionConfigError, PROVIDERS } from '@kyc/providers';
@@ -12,6 +13,9 @@ const toBoolean = ({ value }: { value: unknown }) => {
   if (['false', '0', 'no'].includes(text)) return false;
   return value;
 };
+
+export const MAX_GATEWAY_PROCESSES = 64;
+const GATEWAY_PROCESSES_MESSAGE = `GATEWAY_PROCESSES must be auto or a whole number from 1 to ${MAX_GATEWAY_PROCESSES}`;
 
 /**
  * Every environment variable the apps read, validated once at boot (contract: "Processes and
@@ -27,6 +31,16 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(65535)
   PORT = 3000;
+
+  /**
+   * `npm run start:gateway`: HTTP processes sharing PORT (node:cluster), `auto` = one per core.
+   * 1: a single process, no cluster. The all-in-one `npm start` ignores it.
+   */
+  @Transform(({ value }: { value: unknown }) => (value === 'auto' ? Math.min(MAX_GATEWAY_PROCESSES, availableParallelism()) : /^\d+$/.test(String(value)) ? Number(value) : value))
+  @IsInt({ message: GATEWAY_PROCESSES_MESSAGE })
+  @Min(1, { message: GATEWAY_PROCESSES_MESSAGE })
+  @Max(MAX_GATEWAY_PROCESSES, { message: GATEWAY_PROCESSES_MESSAGE })
+  GATEWAY_PROCESSES = 1;
 
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, { message: 'DATABASE_URL must be sqlite:<path> or postgres://...' })
   DATABASE_URL = 'sqlite:./data/gateway.sqlite';
@@ -250,7 +264,8 @@ export function validateEnvironment(raw: Readonly<Record<string, string | undefi
   }
   const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
-  const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`)));
+  // A Set: a variable failing several checks with one message (GATEWAY_PROCESSES) says it once.
+  const problems = [...new Set(errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? m : `${e.property}: ${m}`))))];
   if (env.NODE_ENV === 'production') {
     if (!env.ADMIN_API_KEY) problems.push('ADMIN_API_KEY is required when NODE_ENV=production');
     if (!env.SECRETS_KEY) problems.push('SECRETS_KEY is required when NODE_ENV=production');

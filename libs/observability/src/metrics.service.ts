@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -6,17 +7,24 @@ import { withTimeout } from '@kyc/core';
 import { OpsQueries, OutboxQueries } from '@kyc/persistence';
 import { parseAlertOptions } from '@kyc/providers';
 import { createRedisClient, DELIVERIES_QUEUE, EVENTS_QUEUE, type RedisClient, RedisMonitor } from '@kyc/queue';
+import { answerClusterCollects, scrapeCluster } from './cluster-metrics';
 
 /** How long a scrape waits for Redis or the database before leaving a gauge out. */
 const COLLECT_TIMEOUT_MS = 1_000;
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+/**
+ * Gauges read from the database or Redis on scrape: every process of a clustered gateway reads
+ * the same value, which summing (prom-client's default across processes) would count N times.
+ */
+const SHARED_SOURCE = 'first';
 
 export type DeliveryOutcome = 'succeeded' | 'failed' | 'retrying';
 
 /**
  * The process's Prometheus metrics, in its own registry (several apps in one test process must not
  * collide in prom-client's global one). Counters and histograms are fed by the code paths; queue
- * depths and the relay backlog are read on each scrape.
+ * depths and the relay backlog are read on each scrape. In a gateway of several processes
+ * (GATEWAY_PROCESSES), `render` returns all of them together (cluster-metrics.ts).
  */
 @Injectable()
 export class MetricsService implements OnApplicationShutdown {
@@ -91,6 +99,7 @@ export class MetricsService implements OnApplicationShutdown {
 
   constructor(config: AppConfig, outbox: OutboxQueries, ops: OpsQueries, monitor: RedisMonitor) {
     collectDefaultMetrics({ register: this.registry });
+    if (cluster.isWorker) answerClusterCollects(this.registry);
     this.redis = createRedisClient(config.env, 'producer', { lazyConnect: true });
     this.redis.on('error', () => undefined); // outages are reported once by RedisMonitor
     this.queues = [EVENTS_QUEUE, DELIVERIES_QUEUE].map((name) => new Queue(name, { connection: this.redis, prefix: config.env.QUEUE_PREFIX }));
@@ -99,6 +108,7 @@ export class MetricsService implements OnApplicationShutdown {
 
     new Gauge({
       name: 'kyc_queue_jobs',
+      aggregator: SHARED_SOURCE,
       help: 'Jobs in the internal queues, by queue and state (absent when Redis does not answer)',
       labelNames: ['queue', 'state'] as const,
       registers: [this.registry],
@@ -115,6 +125,7 @@ export class MetricsService implements OnApplicationShutdown {
 
     new Gauge({
       name: 'kyc_relay_backlog',
+      aggregator: SHARED_SOURCE,
       help: 'Stored events not yet fanned out (absent when the database does not answer)',
       registers: [this.registry],
       async collect() {
@@ -136,6 +147,7 @@ export class MetricsService implements OnApplicationShutdown {
     const connections = () => known(ops.enabledConnections());
     new Gauge({
       name: 'kyc_connection_last_webhook_timestamp_seconds',
+      aggregator: SHARED_SOURCE,
       help: "Unix time of each enabled connection's newest webhook (its creation when it has none)",
       labelNames: ['provider', 'connection'] as const,
       registers: [this.registry],
@@ -147,6 +159,7 @@ export class MetricsService implements OnApplicationShutdown {
     });
     new Gauge({
       name: 'kyc_connection_refusal_streak',
+      aggregator: SHARED_SOURCE,
       help: 'Refusals of each enabled connection since its newest webhook (ops.connection.refusing at refusalAlertThreshold)',
       labelNames: ['provider', 'connection'] as const,
       registers: [this.registry],
@@ -160,6 +173,7 @@ export class MetricsService implements OnApplicationShutdown {
     });
     new Gauge({
       name: 'kyc_verifications_stuck',
+      aggregator: SHARED_SOURCE,
       help: "Verifications in a non-final status for longer than their connection's stuckAfterSeconds (connections that set it)",
       labelNames: ['provider', 'connection'] as const,
       registers: [this.registry],
@@ -176,6 +190,7 @@ export class MetricsService implements OnApplicationShutdown {
     });
     new Gauge({
       name: 'kyc_subscribers_unhealthy',
+      aggregator: SHARED_SOURCE,
       help: 'Subscribers paused by the gateway (auto-pause or 410) and subscribers failing now, by state',
       labelNames: ['state'] as const,
       registers: [this.registry],
@@ -191,9 +206,9 @@ export class MetricsService implements OnApplicationShutdown {
     return this.registry.contentType;
   }
 
-  /** The Prometheus text exposition. */
+  /** The Prometheus text exposition: of the whole gateway when this is one of its cluster processes. */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return cluster.isWorker ? scrapeCluster() : this.registry.metrics();
   }
 
   webhookReceived(provider: string, outcome: string, seconds: number): void {

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { AppConfig, ConfigurationError, loadAppConfig } from '@kyc/config';
 import { INestApplicationContext, Logger } from '@nestjs/common';
 
@@ -12,7 +13,7 @@ export function closeOnSignals(app: INestApplicationContext, name: string): void
   const { SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS } = app.get(AppConfig).env;
   let closing = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
+    const onSignal = () => {
       if (closing) return;
       closing = true;
       logger.log(`${signal} received, shutting down`);
@@ -31,7 +32,12 @@ export function closeOnSignals(app: INestApplicationContext, name: string): void
           logger.error(`shutdown failed: ${error.message}`);
           process.exit(1);
         });
-    });
+    };
+    // A gateway cluster process may get the signal twice (forwarded by the primary, and from a
+    // terminal's Ctrl-C or a service manager signalling the whole group): a second must not end
+    // its drain. A single process keeps Node's default for a second one (it ends the process).
+    if (cluster.isWorker) process.on(signal, onSignal);
+    else process.once(signal, onSignal);
   }
 }
 
