@@ -12,6 +12,7 @@
  *
  * `--phases` runs some phases only (while working on one figure); the results then say so.
  * `--gateway-processes N` runs the gateway as N processes (its GATEWAY_PROCESSES: a number or `auto`).
+ * `BENCH_CPU_PROF_DIR=<dir>` writes a V8 CPU profile of each app under `<dir>/<app>/` (`node --cpu-prof`).
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';

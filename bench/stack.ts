@@ -58,7 +58,9 @@ export class Child {
     readonly logPath: string,
   ) {
     const log = openSync(logPath, 'a');
-    this.child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', log, log] });
+    // BENCH_CPU_PROF_DIR: a V8 CPU profile of each app, written when it exits (see docs/performance.md).
+    const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF_DIR, name)}`] : [];
+    this.child = spawn(process.execPath, [...profile, ...args], { cwd: ROOT, env, stdio: ['ignore', log, log] });
     closeSync(log);
     liveChildren.add(this.child);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
