@@ -18,18 +18,20 @@ export class ReplicaWait {
     private readonly timeoutMs = 200,
   ) {}
 
-  /** True once a replica has every write this client sent to the key's master (or there is none to wait for); never throws. */
+  /**
+   * True once a replica has every write this client sent to the key's master (or there is none to
+   * wait for); false when none confirmed within `timeoutMs` (best effort: the write stands).
+   * Throws when the master could not be asked (it died, the cluster is failing over): the write
+   * may be lost with it, so the caller must not count it as done, and writes it again later.
+   */
   async settle(): Promise<boolean> {
     if (!(this.client instanceof Cluster)) return true;
-    try {
-      this.slot ??= await this.client.cluster('KEYSLOT', this.key);
-      const [masterKey, ...replicaKeys] = this.client.slots[this.slot] ?? [];
-      if (replicaKeys.length === 0) return true;
-      // WAIT counts the writes of the connection it is sent on: the cluster's own connection to that master.
-      const master = this.client.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === masterKey);
-      return master !== undefined && (await master.wait(1, this.timeoutMs)) >= 1;
-    } catch {
-      return false;
-    }
+    this.slot ??= await this.client.cluster('KEYSLOT', this.key);
+    const [masterKey, ...replicaKeys] = this.client.slots[this.slot] ?? [];
+    if (replicaKeys.length === 0) return true;
+    // WAIT counts the writes of the connection it is sent on: the cluster's own connection to that master.
+    const master = this.client.nodes('master').find((node) => `${node.options.host}:${node.options.port}` === masterKey);
+    if (master === undefined) throw new Error(`the master of slot ${this.slot} is not known to the cluster client: its writes are not confirmed`);
+    return (await master.wait(1, this.timeoutMs)) >= 1;
   }
 }

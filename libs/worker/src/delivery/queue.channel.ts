@@ -44,6 +44,8 @@ export class QueueChannel implements DeliveryChannel, OnApplicationShutdown {
         opts: { ...SUBSCRIBER_JOB_OPTIONS, jobId: delivery.replays > 0 ? `${event.id}:replay:${delivery.replays}` : event.id },
       })),
     );
+    // Throws when the master died before it could confirm: the delivery is then retried (the job
+    // id makes a second add a no-op if the first one survived).
     await this.replicated.settle();
   }
 
