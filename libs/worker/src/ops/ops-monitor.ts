@@ -40,11 +40,6 @@ export class OpsMonitor extends PeriodicTask {
     return this.check();
   }
 
-  /** One pass now (tests); returns how many events it raised. */
-  checkOnce(): Promise<number> {
-    return this.exclusive(() => this.check());
-  }
-
   private async check(): Promise<number> {
     let raised = 0;
     try {
