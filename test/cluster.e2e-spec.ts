@@ -1,8 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
-import { databaseOptions, initializeDataSource } from '@kyc/persistence';
 import { findProvider } from '@kyc/providers';
 import { createTestDatabase, DATABASE_KINDS, testConfig, waitFor } from '@kyc/testing';
-import { freePort, GatewayProcess } from './support/worker-process';
+import { freePort, GatewayProcess, storedEventIds } from './support/worker-process';
 
 const SECRET = 'cc-cluster';
 const complycube = findProvider('complycube')!;
@@ -99,14 +98,9 @@ describe.each(DATABASE_KINDS)('a gateway of GATEWAY_PROCESSES=2 on %s', (kind) =
       if (process.env.TEST_FIGURES) process.stdout.write(`${kind}: 2 processes, ${acknowledged.length} webhooks acknowledged, SIGTERM to exit 0 in ${exited.ms} ms\n`);
 
       // Acknowledged means stored, whichever process answered.
-      const dataSource = await initializeDataSource(databaseOptions({ url: database.url, migrate: false }));
-      try {
-        const stored = new Set((await dataSource.query<{ id: string }[]>('SELECT id FROM events')).map((row) => row.id));
-        expect(acknowledged).toHaveLength(120);
-        expect(acknowledged.filter((eventId) => !stored.has(eventId))).toEqual([]);
-      } finally {
-        await dataSource.destroy();
-      }
+      const stored = await storedEventIds(database.url);
+      expect(acknowledged).toHaveLength(120);
+      expect(acknowledged.filter((eventId) => !stored.has(eventId))).toEqual([]);
     } finally {
       agent.destroy();
       await gateway.kill();

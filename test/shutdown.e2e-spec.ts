@@ -1,13 +1,13 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@kyc/config';
-import { databaseOptions, DeliveryAttemptEntity, DeliveryEntity, initializeDataSource, SubscriberStore } from '@kyc/persistence';
+import { DeliveryAttemptEntity, DeliveryEntity, SubscriberStore } from '@kyc/persistence';
 import { findProvider, SimulatedRequest } from '@kyc/providers';
 import { createTestDatabase, DATABASE_KINDS, testConfig, TestDatabase, waitFor } from '@kyc/testing';
 import { post } from './support/http';
 import { Receiver } from './support/receiver';
 import { startTestApp, TestApp } from './support/test-app';
-import { freePort, GatewayProcess, WorkerProcess } from './support/worker-process';
+import { freePort, GatewayProcess, storedEventIds, WorkerProcess } from './support/worker-process';
 
 const SECRET = 'cc-shutdown';
 const complycube = findProvider('complycube')!;
@@ -126,14 +126,9 @@ describe.each(DATABASE_KINDS)('graceful shutdown on %s', (kind) => {
       }
 
       // Acknowledged means stored.
-      const dataSource = await initializeDataSource(databaseOptions({ url: gatewayDatabase.url, migrate: false }));
-      try {
-        const stored = new Set((await dataSource.query<{ id: string }[]>('SELECT id FROM events')).map((row) => row.id));
-        const acknowledged = [...inFlight, ...webhooks].flatMap((seen) => ('eventId' in seen && seen.eventId ? [seen.eventId] : []));
-        expect(acknowledged.filter((eventId) => !stored.has(eventId))).toEqual([]);
-      } finally {
-        await dataSource.destroy();
-      }
+      const stored = await storedEventIds(gatewayDatabase.url);
+      const acknowledged = [...inFlight, ...webhooks].flatMap((seen) => ('eventId' in seen && seen.eventId ? [seen.eventId] : []));
+      expect(acknowledged.filter((eventId) => !stored.has(eventId))).toEqual([]);
     } finally {
       agent.destroy();
       await gateway.kill();

@@ -10,7 +10,7 @@ import { redisOptions } from '@kyc/queue';
 import { answers200, aSeedVendorSet, createTestDatabase, sourceRevision, freePort, TestDatabase, withAdmin } from '@kyc/testing';
 import { FlakyReceiver } from './flaky-receiver';
 import { LoadGenerator, Target, Vendor } from './load-generator';
-import { AppProcess, GATEWAY_MAIN, PersistentRedis, sleep, waitFor, WORKER_MAIN } from './processes';
+import { AppProcess, GATEWAY_MAIN, PersistentRedis, productionAppEnvironment, sleep, waitFor, WORKER_MAIN } from './processes';
 import { FaultRecord, FaultReport, formatReport, percentile, writeReport } from './report';
 
 /**
@@ -73,18 +73,8 @@ describe('fault injection: processes killed, Redis and PostgreSQL interrupted un
 
     adminKey = randomBytes(24).toString('base64url');
     env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? WORK,
-      NODE_ENV: 'production',
-      DATA_DIR: join(WORK, 'data'),
+      ...productionAppEnvironment(WORK, `faults-${RUN}`, adminKey),
       REDIS_URL: redis.url,
-      QUEUE_PREFIX: `faults-${RUN}`,
-      ADMIN_API_KEY: adminKey,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      ALLOW_PRIVATE_SUBSCRIBER_URLS: 'true',
-      LOG_LEVEL: 'warn',
-      RELAY_INTERVAL_MS: '1000',
-      RELAY_GRACE_MS: '5000',
       ...vendors.environment,
       // e.g. `-r ./trace.js` to instrument the apps while investigating a failure
       ...(process.env.FAULTS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.FAULTS_NODE_OPTIONS } : {}),

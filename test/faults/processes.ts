@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readdirSync, rmSync, WriteStream } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -172,4 +173,25 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * What every compiled app of a fault suite runs with: production mode, quiet logs, a relay quick
+ * enough for a short run, private subscriber URLs allowed (the receivers are local). The suite
+ * adds where Redis and the database are, and the vendors' secrets.
+ */
+export function productionAppEnvironment(work: string, queuePrefix: string, adminKey: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? work,
+    NODE_ENV: 'production',
+    DATA_DIR: join(work, 'data'),
+    QUEUE_PREFIX: queuePrefix,
+    ADMIN_API_KEY: adminKey,
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    ALLOW_PRIVATE_SUBSCRIBER_URLS: 'true',
+    LOG_LEVEL: 'warn',
+    RELAY_INTERVAL_MS: '1000',
+    RELAY_GRACE_MS: '5000',
+  };
 }

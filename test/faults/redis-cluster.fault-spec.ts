@@ -12,7 +12,7 @@ import { announceConnectionChange, createRedisClient, ReplicaWait, subscribeToCo
 import { answers200, aSeedVendorSet, createTestDatabase, freePort, sourceRevision, TestDatabase } from '@kyc/testing';
 import { FlakyReceiver } from './flaky-receiver';
 import { LoadGenerator, Vendor } from './load-generator';
-import { AppProcess, GATEWAY_MAIN, sleep, waitFor, WORKER_MAIN } from './processes';
+import { AppProcess, GATEWAY_MAIN, productionAppEnvironment, sleep, waitFor, WORKER_MAIN } from './processes';
 import { RedisCluster } from './redis-cluster';
 import { writeReport } from './report';
 
@@ -63,19 +63,9 @@ describe('Redis Cluster: gateway and worker on 3 masters, one killed under load'
     database = await createTestDatabase('postgres');
     adminKey = randomBytes(24).toString('base64url');
     env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? WORK,
-      NODE_ENV: 'production',
-      DATA_DIR: join(WORK, 'data'),
+      ...productionAppEnvironment(WORK, `{cluster-${RUN}}`, adminKey),
       DATABASE_URL: database.url,
       REDIS_CLUSTER_NODES: cluster.nodeList,
-      QUEUE_PREFIX: `{cluster-${RUN}}`,
-      ADMIN_API_KEY: adminKey,
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      ALLOW_PRIVATE_SUBSCRIBER_URLS: 'true',
-      LOG_LEVEL: 'warn',
-      RELAY_INTERVAL_MS: '1000',
-      RELAY_GRACE_MS: '5000',
       ...seeds.environment,
     };
     const port = await freePort();

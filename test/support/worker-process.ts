@@ -1,3 +1,4 @@
+import { databaseOptions, initializeDataSource } from '@kyc/persistence';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { AppConfig } from '@kyc/config';
@@ -88,5 +89,15 @@ export class GatewayProcess extends AppProcess {
         .catch(() => false);
     await waitFor(async () => !this.running || (await answers()), timeoutMs, `gateway not ready:\n${this.output}`);
     if (!this.running) throw new Error(`gateway exited at boot:\n${this.output}`);
+  }
+}
+
+/** Ids of every event stored in the database at `url` (to check that acknowledged means stored). */
+export async function storedEventIds(url: string): Promise<Set<string>> {
+  const dataSource = await initializeDataSource(databaseOptions({ url, migrate: false }));
+  try {
+    return new Set((await dataSource.query<{ id: string }[]>('SELECT id FROM events')).map((row) => row.id));
+  } finally {
+    await dataSource.destroy();
   }
 }
