@@ -2,6 +2,8 @@
  * Load generation: correctly signed/encrypted requests built before a run (so autocannon spends
  * its CPU on sending), handed out one by one through `setupRequest`.
  */
+import { Agent, request as httpRequest } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { ConnectionCredentials, ProviderAdapter, SimulatedRequest } from '@kyc/providers';
 
@@ -47,8 +49,6 @@ export interface LoadOptions {
   /** Exactly one of duration (s) and amount (requests). */
   duration?: number;
   amount?: number;
-  /** Requests per second over all connections (open-loop pacing). */
-  overallRate?: number;
   /** The run is stopped and counted as failed after this long. */
   capMs: number;
 }
@@ -70,7 +70,7 @@ export interface LoadFigures {
 }
 
 export function fire(options: LoadOptions): Promise<LoadFigures> {
-  const { url, pool, connections, duration, amount, overallRate, capMs } = options;
+  const { url, pool, connections, duration, amount, capMs } = options;
   return new Promise((resolve, reject) => {
     let capped = false;
     const instance = autocannon(
@@ -78,7 +78,6 @@ export function fire(options: LoadOptions): Promise<LoadFigures> {
         url,
         connections,
         ...(amount === undefined ? { duration } : { amount }),
-        ...(overallRate === undefined ? {} : { overallRate }),
         requests: [
           {
             method: 'POST',
@@ -118,3 +117,94 @@ function figures(result: autocannon.Result, pool: RequestPool): LoadFigures {
     reusedBodies: pool.reused,
   };
 }
+
+export interface PacedOptions {
+  url: string;
+  requests: readonly SimulatedRequest[];
+  /** Requests per second, evenly spaced (one every 1000 / rate ms), as wrk2 paces. */
+  rate: number;
+  /** Keep-alive sockets at most: a request finding all busy waits for one (its wait counts). */
+  connections: number;
+  /** Told each request's index and its scheduled send time, before it is sent. */
+  onScheduled: (index: number, scheduledAt: number) => void;
+  capMs: number;
+}
+
+export interface PacedFigures {
+  sent: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  /** Acknowledgement latency from each request's scheduled time. */
+  latencyMs: { p50: number; p99: number; max: number };
+  /** How late the sender itself wrote requests after their scheduled time (its own lag, for the record). */
+  sendLagMs: { p99: number; max: number };
+}
+
+/**
+ * Open-loop load at a truly fixed rate. autocannon's `overallRate` is a per-second quota per
+ * connection: each second starts with the whole quota sent as fast as the server answers, then
+ * silence, so "500/s" arrives as bursts at full ingest speed. Here request i is due at
+ * start + i × 1000 / rate and its latencies are taken from that instant, so a slow server (or a
+ * late sender) cannot hide waits (no coordinated omission).
+ */
+export function firePaced(options: PacedOptions): Promise<PacedFigures> {
+  const { url, requests, rate, connections, onScheduled, capMs } = options;
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const target = new URL(url);
+  const intervalMs = 1000 / rate;
+  const latencies: number[] = [];
+  const lags: number[] = [];
+  const figures = { sent: 0, ok: 0, non2xx: 0, errors: 0 };
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let answered = 0;
+    const cap = setTimeout(() => finish(new Error(`paced load on ${url} still running after ${Math.round(capMs / 1000)} s (${answered} of ${requests.length} answered), stopped`)), capMs);
+    const finish = (error?: Error) => {
+      clearTimeout(cap);
+      clearTimeout(timer);
+      agent.destroy();
+      if (error) return reject(error);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const sortedLags = [...lags].sort((a, b) => a - b);
+      resolve({
+        ...figures,
+        latencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.at(-1) ?? 0 },
+        sendLagMs: { p99: percentile(sortedLags, 0.99), max: sortedLags.at(-1) ?? 0 },
+      });
+    };
+    const send = (index: number, scheduledAt: number) => {
+      const { headers, body } = requests[index];
+      onScheduled(index, scheduledAt);
+      lags.push(performance.now() - scheduledAt);
+      figures.sent += 1;
+      const request = httpRequest(target, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          latencies.push(performance.now() - scheduledAt);
+          if (response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300) figures.ok += 1;
+          else figures.non2xx += 1;
+          if (++answered === requests.length) finish();
+        });
+      });
+      request.on('error', () => {
+        figures.errors += 1;
+        if (++answered === requests.length) finish();
+      });
+      request.end(body);
+    };
+    let next = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const tick = () => {
+      const now = performance.now();
+      while (next < requests.length && started + next * intervalMs <= now) {
+        send(next, started + next * intervalMs);
+        next += 1;
+      }
+      if (next < requests.length) timer = setTimeout(tick, Math.max(0, started + next * intervalMs - performance.now()));
+    };
+    tick();
+  });
+}
+
+const percentile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;

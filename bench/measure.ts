@@ -12,7 +12,7 @@ import type IORedis from 'ioredis';
 import { findProvider, type ProviderAdapter } from '@kyc/providers';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import { SubscriberCache } from '@kyc/worker';
-import { fire, RequestPool, type LoadFigures, type LoadOptions } from './load';
+import { fire, firePaced, RequestPool, type LoadFigures, type LoadOptions } from './load';
 import { REDIS_URL, sleep, startBaseline, waitFor, whyDown, type Cleanup, type DatabaseReader, type Stack } from './stack';
 
 export interface Volumes {
@@ -228,13 +228,18 @@ export interface EndToEndFigures {
   sent: number;
   acknowledged: number;
   arrived: number;
+  /** From each request's scheduled send time to its job being picked up on the subscriber's queue. */
   latencyMs: { p50: number; p99: number; max: number };
+  /** From each request's scheduled send time to its acknowledgement. */
+  ackLatencyMs: { p50: number; p99: number; max: number };
+  /** How late the load generator wrote requests (its own share of the latencies). */
+  sendLagMs: { p99: number; max: number };
   non2xx: number;
 }
 
 /**
- * A fixed rate of webhooks; a BullMQ consumer on the subscriber's queue takes, per job, the time
- * since the request carrying that ComplyCube event id was handed to the load generator.
+ * Webhooks at a fixed, evenly paced rate (firePaced); a BullMQ consumer on the subscriber's queue
+ * takes, per job, the time since the request carrying that ComplyCube event id was due.
  */
 export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
   const { e2eRate: rate, e2eSeconds: seconds, e2eConnections: connections } = bench.volumes;
@@ -254,12 +259,12 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
     await sleep(SUBSCRIBER_CACHE_SETTLE_MS);
     await settle(bench);
     const adapter = complycube();
-    // A fixed amount at a fixed rate: autocannon then waits for every answer, so none is cut off at the end.
     const amount = rate * seconds;
     const requests = RequestPool.build(adapter, bench.stack.credentials.get(adapter.name)!, amount).requests;
     const ids = requests.map((request) => (JSON.parse(request.body) as { id: string }).id);
-    const pool = new RequestPool(requests, (index) => sentAt.set(ids[index], performance.now()));
-    const load = await fireAtGateway(bench, { url: webhookUrl(bench, adapter.name), pool, connections, amount, overallRate: rate, capMs: capFor(amount) });
+    const load = await firePaced({ url: webhookUrl(bench, adapter.name), requests, rate, connections, onScheduled: (index, at) => sentAt.set(ids[index], at), capMs: capFor(amount) });
+    assertStackRunning(bench);
+    if (load.ok === 0) throw new Error(`no request answered 2xx (${load.errors} errors, ${load.non2xx} non-2xx)`);
     await waitFor(
       `end-to-end: ${load.ok} acknowledged events on the subscriber queue`,
       () => latencies.size >= load.ok,
@@ -275,6 +280,8 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
       acknowledged: load.ok,
       arrived: latencies.size,
       latencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 },
+      ackLatencyMs: load.latencyMs,
+      sendLagMs: load.sendLagMs,
       non2xx: load.non2xx,
     };
   } finally {
