@@ -84,7 +84,7 @@ function parseOptions(): Options {
     addBulkJobsPerEvent: 20,
     e2eRate: number('e2e-rate'),
     e2eSeconds: number('e2e-seconds'),
-    e2eConnections: 16,
+    e2eConnections: 64,
   };
   const phases = values.phases.split(',').map((phase) => phase.trim());
   const unknown = phases.filter((phase) => !PHASES.includes(phase as Phase));

@@ -58,3 +58,24 @@ async function insertChunk<Entity extends ObjectLiteral>(repository: Repository<
 export function inOneCommit<T>(manager: EntityManager, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return manager.connection.options.type === 'postgres' ? manager.transaction(work) : work(manager);
 }
+
+/**
+ * PostgreSQL: rows as one JSON parameter that `json_populate_recordset` turns back into rows of
+ * the table's own column types. One parameter however many rows (no 65,535-parameter limit, no
+ * per-value encoding by the driver), so several writes fit in one statement, hence one round trip.
+ * `select` reads the rows (alias `alias`); `columns` lists them for the INSERT.
+ */
+export function jsonRowSource<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[], parameter: string, alias: string): { columns: string; select: string; json: string } {
+  const { metadata, manager } = repository;
+  const driver = manager.connection.driver;
+  const table = driver.escape(metadata.tableName);
+  const json = JSON.stringify(
+    rows.map((row) => Object.fromEntries(metadata.columns.map((column) => [column.databaseName, driver.preparePersistentValue(column.getEntityValue(row), column) ?? null]))),
+  );
+  const columns = metadata.columns.map((column) => driver.escape(column.databaseName));
+  return {
+    columns: columns.join(', '),
+    select: `SELECT ${columns.map((column) => `${alias}.${column}`).join(', ')} FROM json_populate_recordset(NULL::${table}, ${parameter}::json) AS ${alias}`,
+    json,
+  };
+}
