@@ -152,6 +152,31 @@ describe.each(DATABASE_KINDS)('verification state and its ordering guard on %s',
     expect(await verifications.findById(blocks[0].id)).toMatchObject({ status: FINAL, events: 5 });
   });
 
+  it('takes new and known subjects in one call; on PostgreSQL, new subjects alone need no transaction', async () => {
+    const known = await storedHistory();
+    const [created, ...later] = [...known.values()];
+    await ledger.apply([created]);
+    const fresh = await storedHistory();
+    const begun = transactionsBegun(dataSource);
+    try {
+      const onlyNew = await ledger.apply([...fresh.values()]);
+      expect([...fresh.values()].map((event) => onlyNew.get(event.id)!.verification!.sequence)).toEqual([1, 2, 3, 4, 5]);
+      if (kind === 'postgres') expect(begun()).toBe(0);
+      const another = await storedHistory();
+      const mixed = await ledger.apply([...later, ...another.values()]);
+      expect(later.map((event) => mixed.get(event.id)!.verification!.sequence)).toEqual([2, 3, 4, 5]);
+      expect([...another.values()].map((event) => mixed.get(event.id)!.verification!.sequence)).toEqual([1, 2, 3, 4, 5]);
+      if (kind === 'postgres') expect(begun()).toBe(1);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    for (const history of [known, fresh]) {
+      const [first] = [...history.values()];
+      const stored = await events.findById(first.id);
+      expect(await verifications.findById(stored!.verification!.id)).toMatchObject({ status: FINAL, events: 5 });
+    }
+  });
+
   it('keys a verification by applicantId, else verificationId, else externalUserId, per connection; no subject, no verification', async () => {
     const verificationId = `session-${randomUUID()}`;
     const bySession = aVerificationEvent(`by-session-${verificationId}`, { subject: { verificationId }, status: 'started', type: 'verification.started' });
@@ -247,3 +272,19 @@ describe('verification state with two worker processes (PostgreSQL)', () => {
     }
   }, 120_000);
 });
+
+/** How many transactions TypeORM query runners of `dataSource` begin from now on (until jest.restoreAllMocks). */
+function transactionsBegun(dataSource: DataSource): () => number {
+  let begun = 0;
+  const create = dataSource.createQueryRunner.bind(dataSource);
+  jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
+    const runner = create(...args);
+    const start = runner.startTransaction.bind(runner);
+    runner.startTransaction = (...level) => {
+      begun += 1;
+      return start(...level);
+    };
+    return runner;
+  });
+  return () => begun;
+}

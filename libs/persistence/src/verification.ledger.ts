@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { decideStatus, SecretBox, vendorTimeOf, subjectKey, type EventVerification, type SealContext, type VerificationEvent, type VerificationStatus, type VerificationSubject } from '@kyc/core';
-import { runSqlSteps, type SqlRow, type SqlSteps } from './sql-steps';
+import { runSqlSteps, type SqlDialect, type SqlRow, type SqlSteps } from './sql-steps';
 
 /** Where a verification's sealed subject lives: a value copied to another row does not open. */
 export const verificationSealContext = (rowId: string): SealContext => ({ table: 'verifications', column: 'subject_sealed', rowId });
@@ -50,7 +50,9 @@ const VERIFICATION_COLUMNS = 'id, provider, connection, subject_ref, subject_sea
  * one transaction that first locks the verification rows of every subject it touches (in id
  * order, new rows inserted in key order, so concurrent calls cannot deadlock), so concurrent
  * workers (or gateways) serialize per subject and every event gets one place in one history; an
- * event applied before (a retried dispatch, another worker) is never applied twice.
+ * event applied before (a retried dispatch, another worker) is never applied twice. On
+ * PostgreSQL, new subjects are inserted with their events' blocks in one atomic statement before
+ * that transaction (none at all when every subject is new).
  */
 @Injectable()
 export class VerificationLedger {
@@ -65,10 +67,10 @@ export class VerificationLedger {
    */
   async apply(events: readonly VerificationEvent[], now = new Date()): Promise<Map<string, AppliedEvent>> {
     if (events.length === 0) return new Map();
-    return runSqlSteps(this.dataSource, () => this.applyAll(events, now.getTime()));
+    return runSqlSteps(this.dataSource, (dialect) => this.applyAll(events, now.getTime(), dialect));
   }
 
-  private *applyAll(events: readonly VerificationEvent[], now: number): SqlSteps<Map<string, AppliedEvent>> {
+  private *applyAll(events: readonly VerificationEvent[], now: number, dialect: SqlDialect): SqlSteps<Map<string, AppliedEvent>> {
     const results = new Map<string, AppliedEvent>();
     const groups = new Map<string, SubjectGroup>();
     const subjectless: string[] = [];
@@ -88,7 +90,7 @@ export class VerificationLedger {
       group.events.push(event);
     }
     if (subjectless.length > 0) {
-      yield { sql: `UPDATE events SET verification_applied_at = COALESCE(verification_applied_at, ?) WHERE id IN (${marks(subjectless)})`, params: [now, ...subjectless] };
+      yield { sql: `UPDATE events SET verification_applied_at = COALESCE(verification_applied_at, ?) WHERE id IN (${marks(subjectless)})`, params: [now, ...subjectless], standalone: true };
       for (const id of subjectless) results.set(id, { verification: null, applied: true });
     }
     if (groups.size === 0) return results;
@@ -106,13 +108,22 @@ export class VerificationLedger {
       // In key order: two calls creating the same subjects wait for each other in the same order.
       fresh.sort((a, b) => (a.columns.subject_ref < b.columns.subject_ref ? -1 : a.columns.subject_ref > b.columns.subject_ref ? 1 : 0));
       const columns = Object.keys(fresh[0].columns);
-      const inserted = yield {
-        sql: `INSERT INTO verifications (${columns.join(', ')}) VALUES ${fresh.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING RETURNING id`,
-        params: fresh.flatMap(({ columns: row }) => Object.values(row)),
-      };
+      const insert = `INSERT INTO verifications (${columns.join(', ')}) VALUES ${fresh.map(() => `(${marks(columns)})`).join(', ')} ON CONFLICT DO NOTHING RETURNING id`;
+      const params = fresh.flatMap(({ columns: row }) => Object.values(row));
+      // PostgreSQL: the events of the rows inserted are marked in the same statement, atomic on
+      // its own: new subjects alone cost two round trips (the lookup and this), no transaction.
+      const freshEventRows = fresh.flatMap((verification) => verification.eventRows);
+      const inserted =
+        dialect === 'postgres'
+          ? yield {
+              sql: `WITH inserted AS (${insert}), marked AS (${markAppliedSql(freshEventRows.length)} AND v.column2 IN (SELECT id FROM inserted)) SELECT id FROM inserted`,
+              params: [...params, now, ...freshEventRows.flat()],
+              standalone: true,
+            }
+          : yield { sql: insert, params };
       const insertedIds = new Set(inserted.map((row) => String(row.id)));
       for (const verification of fresh.filter(({ columns: row }) => insertedIds.has(row.id))) {
-        eventRows.push(...verification.eventRows);
+        if (dialect === 'sqlite') eventRows.push(...verification.eventRows);
         for (const [id, result] of verification.results) results.set(id, result);
       }
       const raced = fresh.filter(({ columns: row }) => !insertedIds.has(row.id)).map(({ group }) => group);
@@ -166,13 +177,7 @@ export class VerificationLedger {
    */
   private *markApplied<T>(eventRows: unknown[][], now: number, result: T): SqlSteps<T> {
     if (eventRows.length === 0) return result;
-    yield {
-      sql:
-        `UPDATE events SET verification_applied_at = ?, verification_id = v.column2, verification_sequence = v.column3, verification_status = v.column4, ` +
-        `verification_previous_status = v.column5, verification_stale = v.column6 FROM (VALUES ${eventRows.map(() => EVENT_ROW).join(', ')}) AS v ` +
-        'WHERE events.id = v.column1',
-      params: [now, ...eventRows.flat()],
-    };
+    yield { sql: markAppliedSql(eventRows.length), params: [now, ...eventRows.flat()] };
     return result;
   }
 
@@ -213,9 +218,11 @@ export class VerificationLedger {
       byConnection.set(key, entry);
     }
     const clauses = [...byConnection.values()];
+    // A plain read (READ COMMITTED gives each statement its own snapshot anyway): the rows are locked and read again below.
     const found = yield {
       sql: `SELECT id FROM verifications WHERE ${clauses.map(({ refs }) => `(provider = ? AND connection = ? AND subject_ref IN (${marks([...refs])}))`).join(' OR ')}`,
       params: clauses.flatMap(({ provider, connection, refs }) => [provider, connection, ...refs]),
+      standalone: true,
     };
     const held = new Map<SubjectGroup, HeldRow>();
     const ids = found.map((row) => String(row.id)).sort();
@@ -233,6 +240,15 @@ export class VerificationLedger {
     const ref = (value: string | undefined) => (value ? this.box.blindIndex(value) : null);
     return { applicant_ref: ref(subject.applicantId), external_user_ref: ref(subject.externalUserId), verification_ref: ref(subject.verificationId) };
   }
+}
+
+/** Sets the verification blocks of `rows` events (parameters: the time, then each row's EVENT_ROW values). */
+function markAppliedSql(rows: number): string {
+  return (
+    `UPDATE events SET verification_applied_at = ?, verification_id = v.column2, verification_sequence = v.column3, verification_status = v.column4, ` +
+    `verification_previous_status = v.column5, verification_stale = v.column6 FROM (VALUES ${Array.from({ length: rows }, () => EVENT_ROW).join(', ')}) AS v ` +
+    'WHERE events.id = v.column1'
+  );
 }
 
 function marks(values: readonly unknown[]): string {
