@@ -136,8 +136,7 @@ function rows(providers: string[], volumes: Volumes): Row[] {
     {
       figure: 'end-to-end: acknowledgement p50 / p99 / max (ms); sender lag p99 / max (ms)',
       target: '',
-      cell: (r) =>
-        when(r.endToEnd, (e) => `${ms(e.ackLatencyMs.p50)} / ${ms(e.ackLatencyMs.p99)} / ${ms(e.ackLatencyMs.max)}; ${ms(e.sendLagMs.p99)} / ${ms(e.sendLagMs.max)}`),
+      cell: (r) => when(r.endToEnd, (e) => `${ms(e.ackLatencyMs.p50)} / ${ms(e.ackLatencyMs.p99)} / ${ms(e.ackLatencyMs.max)}; ${ms(e.sendLagMs.p99)} / ${ms(e.sendLagMs.max)}`),
     },
     {
       figure: 'end-to-end: arrived / acknowledged / sent',

@@ -21,7 +21,15 @@ export async function bulkInsert<Entity extends ObjectLiteral>(repository: Repos
   return inserted;
 }
 
-async function insertChunk<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[], { skipConflictsOn }: BulkInsertOptions): Promise<string[]> {
+async function insertChunk<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[], options: BulkInsertOptions): Promise<string[]> {
+  const { sql, params } = insertStatement(repository, rows, options);
+  const returned: Array<Record<string, string>> = await repository.manager.query(sql, params);
+  const [primary] = repository.metadata.primaryColumns;
+  return returned.map((row) => row[primary.databaseName]);
+}
+
+/** One multi-row INSERT of `rows` (at most MAX_ROWS_PER_STATEMENT), returning the primary keys of those inserted. */
+export function insertStatement<Entity extends ObjectLiteral>(repository: Repository<Entity>, rows: Entity[], { skipConflictsOn }: BulkInsertOptions = {}): { sql: string; params: unknown[] } {
   const { metadata, manager } = repository;
   const driver = manager.connection.driver;
   const names = (columns: { databaseName: string }[]) => columns.map((column) => driver.escape(column.databaseName)).join(', ');
@@ -41,11 +49,10 @@ async function insertChunk<Entity extends ObjectLiteral>(repository: Repository<
     conflict = ` ON CONFLICT (${names(index.columns)}) DO NOTHING`;
   }
   const [primary] = metadata.primaryColumns;
-  const returned: Array<Record<string, string>> = await manager.query(
-    `INSERT INTO ${driver.escape(metadata.tableName)} (${names(metadata.columns)}) VALUES ${tuples.join(', ')}${conflict} RETURNING ${driver.escape(primary.databaseName)}`,
-    parameters,
-  );
-  return returned.map((row) => row[primary.databaseName]);
+  return {
+    sql: `INSERT INTO ${driver.escape(metadata.tableName)} (${names(metadata.columns)}) VALUES ${tuples.join(', ')}${conflict} RETURNING ${driver.escape(primary.databaseName)}`,
+    params: parameters,
+  };
 }
 
 /**

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, MoreThan, Repository, SelectQueryBuilder } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { markEventsDispatched } from './events-by-id';
-import { bulkInsert, inOneCommit, jsonRowSource, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
+import { bulkInsert, inOneCommit, insertStatement, jsonRowSource, MAX_ROWS_PER_STATEMENT } from './bulk-insert';
+import { runSqlSteps, type SqlSteps } from './sql-steps';
 import { DeliveryAttemptEntity, DeliveryEntity, DELIVERIES_UNIQUE_INDEX, DeliveryStatus } from './entities';
 
 export interface AttemptRecord {
@@ -89,44 +89,33 @@ export class DeliveryStore {
   }
 
   /**
-   * Record a dispatch in one commit (one fsync for the lot, on PostgreSQL; see inOneCommit): the new
-   * deliveries (those in `handedOver` already succeeded, with their attempt), and the events as
-   * dispatched. A delivery whose (event, subscriber) is already stored (a dispatch run twice) is
-   * left as it stands and returned in `existing`.
+   * Record a dispatch in one commit: the new deliveries (those in `handedOver` already succeeded,
+   * with their attempt), and the events as dispatched. A delivery whose (event, subscriber) is
+   * already stored (a dispatch run twice) is left as it stands, with no new attempt, and returned
+   * in `existing`.
    */
   async recordDispatch(deliveries: DeliveryEntity[], handedOver: Map<string, HandOver>, dispatchedEventIds: string[]): Promise<{ stored: DeliveryEntity[]; existing: DeliveryEntity[] }> {
     const rows = deliveries.map((delivery) => {
       const handOver = handedOver.get(delivery.id);
-      return handOver ? { ...delivery, ...closedBy(delivery, handOver.attemptedAt) } : delivery;
+      return this.deliveries.create(handOver ? { ...delivery, ...closedBy(delivery, handOver.attemptedAt) } : delivery);
     });
-    if (this.deliveries.manager.connection.options.type === 'postgres') return this.recordDispatchInOneStatement(rows, handedOver, dispatchedEventIds);
-    return inOneCommit(this.deliveries.manager, async (manager) => {
-      const repository = manager.getRepository(DeliveryEntity);
-      const inserted = await bulkInsert(
-        repository,
-        rows.map((row) => repository.create(row)),
-        { skipConflictsOn: DELIVERIES_UNIQUE_INDEX },
-      );
-      const stored = rows.filter((row) => inserted.has(row.id));
-      const attempts = stored.filter((row) => handedOver.has(row.id)).map((row) => this.succeededAttempt(row, 0, handedOver.get(row.id)!));
-      await bulkInsert(manager.getRepository(DeliveryAttemptEntity), attempts);
-      for (const chunk of chunks(dispatchedEventIds, MAX_ROWS_PER_STATEMENT)) {
-        await markEventsDispatched(manager, chunk, new Date());
-      }
-      const conflicting = rows.filter((row) => !inserted.has(row.id));
-      if (conflicting.length === 0) return { stored, existing: [] };
-      return { stored, existing: await this.storedFor(conflicting, repository) };
-    });
+    const attempts = rows.filter((row) => handedOver.has(row.id)).map((row) => this.succeededAttempt(row, 0, handedOver.get(row.id)!));
+    const connection = this.deliveries.manager.connection;
+    const inserted =
+      connection.options.type === 'postgres'
+        ? await this.recordInOneStatement(rows, attempts, dispatchedEventIds)
+        : await runSqlSteps(connection, () => this.recordSteps(rows, attempts, dispatchedEventIds));
+    const stored = rows.filter((row) => inserted.has(row.id));
+    const conflicting = rows.filter((row) => !inserted.has(row.id));
+    return { stored, existing: conflicting.length === 0 ? [] : await this.storedFor(conflicting) };
   }
 
   /**
-   * recordDispatch on PostgreSQL: the three writes as one statement (data-modifying CTEs), so one
-   * round trip and one commit instead of five round trips. The attempts are those of the
-   * deliveries this statement inserted (a delivery a previous run stored keeps its history).
+   * PostgreSQL: the three writes as one statement (data-modifying CTEs), so one round trip and one
+   * commit instead of five round trips. Returns the ids of the deliveries inserted.
    */
-  private async recordDispatchInOneStatement(rows: DeliveryEntity[], handedOver: Map<string, HandOver>, dispatchedEventIds: string[]) {
-    const attempts = rows.filter((row) => handedOver.has(row.id)).map((row) => this.succeededAttempt(row, 0, handedOver.get(row.id)!));
-    const deliveriesSource = jsonRowSource(this.deliveries, rows.map((row) => this.deliveries.create(row)), '$1', 'd');
+  private async recordInOneStatement(rows: DeliveryEntity[], attempts: DeliveryAttemptEntity[], dispatchedEventIds: string[]): Promise<Set<string>> {
+    const deliveriesSource = jsonRowSource(this.deliveries, rows, '$1', 'd');
     const attemptsSource = jsonRowSource(this.attempts, attempts, '$2', 'a');
     const inserted: Array<{ id: string }> = await this.deliveries.query(
       `WITH inserted AS (INSERT INTO deliveries (${deliveriesSource.columns}) ${deliveriesSource.select} ON CONFLICT (event_id, subscriber_id) DO NOTHING RETURNING id), ` +
@@ -136,19 +125,34 @@ export class DeliveryStore {
         'SELECT id FROM inserted',
       [deliveriesSource.json, attemptsSource.json, Date.now(), dispatchedEventIds],
     );
-    const insertedIds = new Set(inserted.map((row) => row.id));
-    const stored = rows.filter((row) => insertedIds.has(row.id));
-    const conflicting = rows.filter((row) => !insertedIds.has(row.id));
-    if (conflicting.length === 0) return { stored, existing: [] };
-    return { stored, existing: await this.storedFor(conflicting, this.deliveries) };
+    return new Set(inserted.map((row) => row.id));
+  }
+
+  /** SQLite: the same writes in one transaction (one commit, where each statement alone was one). */
+  private *recordSteps(rows: DeliveryEntity[], attempts: DeliveryAttemptEntity[], dispatchedEventIds: string[]): SqlSteps<Set<string>> {
+    const inserted = new Set<string>();
+    for (const chunk of chunks(rows, MAX_ROWS_PER_STATEMENT)) {
+      for (const row of yield insertStatement(this.deliveries, chunk, { skipConflictsOn: DELIVERIES_UNIQUE_INDEX })) inserted.add(String(row.id));
+    }
+    for (const chunk of chunks(
+      attempts.filter((attempt) => inserted.has(attempt.deliveryId)),
+      MAX_ROWS_PER_STATEMENT,
+    )) {
+      yield insertStatement(this.attempts, chunk);
+    }
+    const at = Date.now();
+    for (const chunk of chunks(dispatchedEventIds, MAX_ROWS_PER_STATEMENT)) {
+      yield { sql: `UPDATE events SET dispatched_at = COALESCE(dispatched_at, ?) WHERE id IN (${chunk.map(() => '?').join(', ')})`, params: [at, ...chunk] };
+    }
+    return inserted;
   }
 
   /** The stored deliveries of these (event, subscriber) pairs. */
-  private async storedFor(pairs: DeliveryEntity[], repository: Repository<DeliveryEntity>): Promise<DeliveryEntity[]> {
+  private async storedFor(pairs: DeliveryEntity[]): Promise<DeliveryEntity[]> {
     const wanted = new Set(pairs.map((row) => `${row.eventId}/${row.subscriberId}`));
     const existing: DeliveryEntity[] = [];
     for (const chunk of chunks([...new Set(pairs.map((row) => row.eventId))], MAX_ROWS_PER_STATEMENT)) {
-      existing.push(...(await repository.find({ where: { eventId: In(chunk) } })));
+      existing.push(...(await this.deliveries.find({ where: { eventId: In(chunk) } })));
     }
     return existing.filter((row) => wanted.has(`${row.eventId}/${row.subscriberId}`));
   }
