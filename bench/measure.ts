@@ -236,6 +236,8 @@ export interface EndToEndFigures {
   ackLatencyMs: { p50: number; p99: number; max: number };
   /** How late the load generator wrote requests (its own share of the latencies). */
   sendLagMs: { p99: number; max: number };
+  /** While the load ran. The gateway is its first process only (with --gateway-processes above 1, a primary that serves nothing). */
+  cpu: CpuUse;
   non2xx: number;
 }
 
@@ -270,7 +272,9 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
     const amount = rate * seconds;
     const requests = RequestPool.build(adapter, credentials, amount).requests;
     const ids = requests.map((request) => (JSON.parse(request.body) as { id: string }).id);
+    const cpu = cpuUse(bench);
     const load = await firePaced({ url, requests, rate, connections, onScheduled: (index, at) => sentAt.set(ids[index], at), capMs: capFor(amount) });
+    const cpuDuringLoad = cpu.per(load.ok);
     assertStackRunning(bench);
     if (load.ok === 0) throw new Error(`no request answered 2xx (${load.errors} errors, ${load.non2xx} non-2xx)`);
     await waitFor(
@@ -289,6 +293,7 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
       arrived: latencies.size,
       latencyMs: { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? 0 },
       ackLatencyMs: load.latencyMs,
+      cpu: cpuDuringLoad,
       sendLagMs: load.sendLagMs,
       non2xx: load.non2xx,
     };
@@ -348,6 +353,41 @@ export async function measureBacklog(bench: Bench): Promise<BacklogFigures> {
 function rssMb(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Number(kb ?? 0) / 1024;
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; clock ticks are 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Busy and total CPU time of the whole machine so far, in clock ticks (/proc/stat). */
+function machineTicks(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = ticks.reduce((sum, tick) => sum + tick, 0);
+  return { busy: total - ticks[3] - ticks[4], total };
+}
+
+/** Where the CPU went during a measurement: the machine's busy share, and each app's CPU time per item. */
+export interface CpuUse {
+  machineBusyPercent: number;
+  gatewayMsPerItem: number;
+  workerMsPerItem: number;
+}
+
+function cpuUse(bench: Bench): { per(items: number): CpuUse } {
+  const { gateway, worker } = bench.stack;
+  const before = { machine: machineTicks(), gateway: cpuMs(gateway.pid), worker: cpuMs(worker.pid) };
+  return {
+    per: (items) => {
+      const machine = machineTicks();
+      return {
+        machineBusyPercent: (100 * (machine.busy - before.machine.busy)) / Math.max(1, machine.total - before.machine.total),
+        gatewayMsPerItem: (cpuMs(gateway.pid) - before.gateway) / Math.max(1, items),
+        workerMsPerItem: (cpuMs(worker.pid) - before.worker) / Math.max(1, items),
+      };
+    },
+  };
 }
 
 function sampleRss(pid: number): { peakMb(): number; stop(): void } {

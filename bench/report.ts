@@ -139,6 +139,11 @@ function rows(providers: string[], volumes: Volumes): Row[] {
       cell: (r) => when(r.endToEnd, (e) => `${ms(e.ackLatencyMs.p50)} / ${ms(e.ackLatencyMs.p99)} / ${ms(e.ackLatencyMs.max)}; ${ms(e.sendLagMs.p99)} / ${ms(e.sendLagMs.max)}`),
     },
     {
+      figure: 'end-to-end: machine CPU busy %; gateway / worker CPU ms per webhook',
+      target: '',
+      cell: (r) => when(r.endToEnd, (e) => `${int(e.cpu.machineBusyPercent)} %; ${e.cpu.gatewayMsPerItem.toFixed(2)} / ${e.cpu.workerMsPerItem.toFixed(2)}`),
+    },
+    {
       figure: 'end-to-end: arrived / acknowledged / sent',
       target: 'all',
       cell: (r) => when(r.endToEnd, (e) => `${int(e.arrived)} / ${int(e.acknowledged)} / ${int(e.sent)}`),
