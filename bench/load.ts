@@ -207,4 +207,5 @@ export function firePaced(options: PacedOptions): Promise<PacedFigures> {
   });
 }
 
-const percentile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
+/** The q-quantile of ascending `sorted` (nearest rank). */
+export const percentile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;

@@ -12,7 +12,7 @@ import type IORedis from 'ioredis';
 import { findProvider, type ProviderAdapter } from '@kyc/providers';
 import { DELIVERIES_QUEUE, EVENTS_QUEUE, redisOptions, SUBSCRIBER_JOB_OPTIONS } from '@kyc/queue';
 import { SubscriberCache } from '@kyc/worker';
-import { fire, firePaced, RequestPool, type LoadFigures, type LoadOptions } from './load';
+import { fire, firePaced, percentile, RequestPool, type LoadFigures, type LoadOptions } from './load';
 import { REDIS_URL, sleep, startBaseline, waitFor, whyDown, type Cleanup, type DatabaseReader, type Stack } from './stack';
 
 export interface Volumes {
@@ -302,8 +302,6 @@ export async function measureEndToEnd(bench: Bench): Promise<EndToEndFigures> {
     await removeSubscribers(bench, subscribers);
   }
 }
-
-const percentile = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
 // ---------------------------------------------------------------------------------- backlog
 

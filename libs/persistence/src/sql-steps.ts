@@ -26,11 +26,12 @@ interface BetterSqlite3Database {
 }
 
 /**
- * Runs `steps` as one atomic, isolated transaction, except on PostgreSQL the standalone statements
- * that come before any other, each atomic on its own; `lock` reads FOR UPDATE there. SQLite: TypeORM shares one connection per process and yields between its
- * statements, so a TypeORM transaction there would take in the gateway's inserts (and lose them
- * on a rollback); the script instead runs synchronously on the driver's handle inside BEGIN
- * IMMEDIATE, which also serializes it against other processes.
+ * Runs `steps` as one atomic, isolated transaction, except that on PostgreSQL the standalone
+ * statements that come before any other run each on its own; `lock` reads FOR UPDATE there.
+ * SQLite: TypeORM shares one connection per process and yields between its statements, so a
+ * TypeORM transaction there would take in the gateway's inserts (and lose them on a rollback);
+ * the script instead runs synchronously on the driver's handle inside BEGIN IMMEDIATE, which also
+ * serializes it against other processes.
  */
 export async function runSqlSteps<T>(dataSource: DataSource, steps: (dialect: SqlDialect) => SqlSteps<T>): Promise<T> {
   if (dataSource.options.type === 'postgres') return runOnPostgres(dataSource, steps('postgres'));
